@@ -1,0 +1,153 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// EscalationReason says why an escalation exists.
+// +kubebuilder:validation:Enum=FirstResponseBreached;UpdateBreached;ResolutionBreached;Requested
+type EscalationReason string
+
+const (
+	ReasonFirstResponseBreached EscalationReason = "FirstResponseBreached"
+	ReasonUpdateBreached        EscalationReason = "UpdateBreached"
+	ReasonResolutionBreached    EscalationReason = "ResolutionBreached"
+	// ReasonRequested: an agent asks for a decision beyond their authority.
+	ReasonRequested EscalationReason = "Requested"
+)
+
+// EscalationPhase is where an escalation is.
+// +kubebuilder:validation:Enum=Open;Acknowledged;Superseded;Closed
+type EscalationPhase string
+
+const (
+	// EscalationOpen waits for somebody at its level to acknowledge it.
+	EscalationOpen EscalationPhase = "Open"
+	// EscalationAcknowledged: somebody with authority took it.
+	EscalationAcknowledged EscalationPhase = "Acknowledged"
+	// EscalationSuperseded: a higher level was reached.
+	EscalationSuperseded EscalationPhase = "Superseded"
+	// EscalationClosed: the complaint was resolved or is gone.
+	EscalationClosed EscalationPhase = "Closed"
+)
+
+// Escalation condition types.
+const (
+	ConditionNotified = "Notified"
+)
+
+// EscalationSpec puts a breach or a request in front of a level of authority.
+// +kubebuilder:validation:XValidation:rule="self.reason != 'Requested' || (has(self.requestedBy) && has(self.question))",message="a Requested escalation needs requestedBy and question"
+type EscalationSpec struct {
+	// complaintName is the Complaint (same namespace) escalated. Immutable.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="complaintName is immutable"
+	ComplaintName string `json:"complaintName"`
+
+	// level of the ladder, from 1.
+	// +required
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	Level int32 `json:"level"`
+
+	// levelName is the name of the level in the policy's ladder.
+	// +optional
+	// +kubebuilder:validation:MaxLength=40
+	LevelName string `json:"levelName,omitempty"`
+
+	// reason for the escalation.
+	// +required
+	Reason EscalationReason `json:"reason"`
+
+	// requestedBy is the agent asking, for reason Requested.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	RequestedBy string `json:"requestedBy,omitempty"`
+
+	// question to decide, for reason Requested.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=2048
+	Question string `json:"question,omitempty"`
+
+	// acknowledgement by someone with authority; stops the climb.
+	// +optional
+	Acknowledgement *EscalationAcknowledgement `json:"acknowledgement,omitempty"`
+}
+
+// EscalationAcknowledgement records who took the escalation and what they decided.
+type EscalationAcknowledgement struct {
+	// by is who acknowledged.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	By string `json:"by"`
+	// decision taken, if any.
+	// +optional
+	// +kubebuilder:validation:MaxLength=2048
+	Decision string `json:"decision,omitempty"`
+}
+
+// EscalationStatus is what the operator did with the escalation.
+type EscalationStatus struct {
+	// observedGeneration is the generation last reconciled.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+	// phase of the escalation.
+	// +optional
+	Phase EscalationPhase `json:"phase,omitempty"`
+	// notifiedAt is when the level's contacts were notified.
+	// +optional
+	NotifiedAt *metav1.Time `json:"notifiedAt,omitempty"`
+	// acknowledgedAt is when the acknowledgement was first seen.
+	// +optional
+	AcknowledgedAt *metav1.Time `json:"acknowledgedAt,omitempty"`
+	// closedAt is when it was closed or superseded.
+	// +optional
+	ClosedAt *metav1.Time `json:"closedAt,omitempty"`
+	// conditions: Ready, Notified.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=esc,categories=servicedesk
+// +kubebuilder:printcolumn:name="Complaint",type=string,JSONPath=`.spec.complaintName`
+// +kubebuilder:printcolumn:name="Level",type=integer,JSONPath=`.spec.level`
+// +kubebuilder:printcolumn:name="Level Name",type=string,JSONPath=`.spec.levelName`,priority=1
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.spec.reason`
+// +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=`.status.phase`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// Escalation puts a breach, or an agent's request for a decision beyond their
+// authority, in front of the next level of the ladder.
+type Escalation struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// spec says what is escalated to whom.
+	// +required
+	Spec EscalationSpec `json:"spec"`
+	// status is what the operator did.
+	// +optional
+	Status EscalationStatus `json:"status,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+
+// EscalationList is a list of Escalation.
+type EscalationList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Escalation `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&Escalation{}, &EscalationList{})
+}

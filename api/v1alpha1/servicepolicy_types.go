@@ -1,0 +1,426 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Weekday is a day of the week, in English, three letters.
+// +kubebuilder:validation:Enum=Mon;Tue;Wed;Thu;Fri;Sat;Sun
+type Weekday string
+
+// GestureKind is the kind of tangible gesture offered after a service failure.
+// +kubebuilder:validation:Enum=Discount;Gift;FreeService;AbsorbCost;PersonalCall;Other
+type GestureKind string
+
+const (
+	GestureDiscount     GestureKind = "Discount"
+	GestureGift         GestureKind = "Gift"
+	GestureFreeService  GestureKind = "FreeService"
+	GestureAbsorbCost   GestureKind = "AbsorbCost"
+	GesturePersonalCall GestureKind = "PersonalCall"
+	GestureOther        GestureKind = "Other"
+)
+
+// ServicePolicySpec is the timing and follow-up rules for the complaints it matches.
+type ServicePolicySpec struct {
+	// precedence orders policies when several match a complaint: the highest
+	// wins, ties are broken by name (alphabetically first wins).
+	// +optional
+	// +kubebuilder:default=0
+	Precedence int32 `json:"precedence,omitempty"`
+
+	// match selects the complaints of this namespace that the policy governs.
+	// An empty match governs every complaint of the namespace.
+	// +optional
+	Match PolicyMatch `json:"match,omitempty"`
+
+	// businessHours restricts the clocks to opening hours. Absent, the clocks
+	// run 24x7.
+	// +optional
+	BusinessHours *BusinessHours `json:"businessHours,omitempty"`
+
+	// targets are the time limits of the complaint's clocks.
+	// +optional
+	Targets Targets `json:"targets,omitempty"`
+
+	// pauseWhile lists the spec.waitingOn values during which the clocks stop.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=2
+	// +kubebuilder:validation:items:Enum=Customer;Vendor
+	PauseWhile []WaitingOn `json:"pauseWhile,omitempty"`
+
+	// escalation is the ladder a breached complaint climbs until somebody
+	// acknowledges it.
+	// +optional
+	Escalation *EscalationPolicy `json:"escalation,omitempty"`
+
+	// recovery is the service-recovery playbook: apology, approval, gesture.
+	// +optional
+	Recovery *Recovery `json:"recovery,omitempty"`
+
+	// followUp is the call to the customer after resolution, and how feedback
+	// closes or reopens the complaint.
+	// +optional
+	FollowUp *FollowUp `json:"followUp,omitempty"`
+
+	// notify lists where lifecycle events are delivered.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=16
+	Notify []NotifyTarget `json:"notify,omitempty"`
+}
+
+// PolicyMatch selects complaints. Every non-empty field must match.
+type PolicyMatch struct {
+	// tiers the complaint's customer tier must be one of.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=2
+	Tiers []CustomerTier `json:"tiers,omitempty"`
+
+	// categories the complaint's category must be one of.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=6
+	Categories []Category `json:"categories,omitempty"`
+
+	// severities the complaint's severity must be one of.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=4
+	Severities []Severity `json:"severities,omitempty"`
+
+	// selector is a label selector on the complaint's labels.
+	// +optional
+	Selector *metav1.LabelSelector `json:"selector,omitempty"`
+}
+
+// BusinessHours are the opening hours during which the clocks run.
+type BusinessHours struct {
+	// timeZone is the IANA name of the time zone of the hours, e.g. Europe/Berlin.
+	// +optional
+	// +kubebuilder:default=UTC
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	TimeZone string `json:"timeZone,omitempty"`
+
+	// weekly lists the weekly opening windows.
+	// +required
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=14
+	Weekly []WeeklyHours `json:"weekly"`
+
+	// holidays are dates (YYYY-MM-DD, in timeZone) on which the clocks do not run.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=366
+	// +kubebuilder:validation:items:Pattern=`^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`
+	Holidays []string `json:"holidays,omitempty"`
+}
+
+// WeeklyHours is one opening window, repeated on the listed days.
+// +kubebuilder:validation:XValidation:rule="self.from < self.to",message="from must be earlier than to"
+type WeeklyHours struct {
+	// days the window applies to.
+	// +required
+	// +listType=set
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=7
+	Days []Weekday `json:"days"`
+
+	// from is the opening time, HH:MM (24-hour clock).
+	// +required
+	// +kubebuilder:validation:Pattern=`^([01][0-9]|2[0-3]):[0-5][0-9]$`
+	From string `json:"from"`
+
+	// to is the closing time, HH:MM (24-hour clock, 24:00 for midnight).
+	// +required
+	// +kubebuilder:validation:Pattern=`^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$`
+	To string `json:"to"`
+}
+
+// Targets are the time limits of a complaint's clocks. An absent target
+// means that clock does not run.
+type Targets struct {
+	// firstResponse is the time allowed until the customer is contacted
+	// (spec.acknowledgement is set), e.g. 15m.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="firstResponse must be a positive duration"
+	FirstResponse *metav1.Duration `json:"firstResponse,omitempty"`
+
+	// update is the longest time the customer may go without a progress
+	// update while the complaint is open, e.g. 4h.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="update must be a positive duration"
+	Update *metav1.Duration `json:"update,omitempty"`
+
+	// resolution is the time allowed until the resolution is accepted, e.g. 24h.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="resolution must be a positive duration"
+	Resolution *metav1.Duration `json:"resolution,omitempty"`
+
+	// atRiskPercent is the share of a target's time that, once elapsed,
+	// raises AtRisk: the warning before the miss.
+	// +optional
+	// +kubebuilder:default=75
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=99
+	AtRiskPercent int32 `json:"atRiskPercent,omitempty"`
+}
+
+// EscalationPolicy is the escalation ladder.
+type EscalationPolicy struct {
+	// levels of the ladder, lowest first. Each level is reached its after
+	// duration past the breach, while nobody has acknowledged it.
+	// +required
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=10
+	// +kubebuilder:validation:XValidation:rule="self.all(i, self.all(j, self.indexOf(i) >= self.indexOf(j) || duration(i.after) <= duration(j.after)))",message="levels must be ordered by after (non-decreasing)"
+	Levels []EscalationLevel `json:"levels"`
+}
+
+// EscalationLevel is one rung of the ladder.
+type EscalationLevel struct {
+	// name of the level, e.g. team-lead. Unique in the ladder.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=40
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Name string `json:"name"`
+
+	// after is how long after the breach this level is reached, e.g. 2h.
+	// +required
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('0s')",message="after must not be negative"
+	After metav1.Duration `json:"after"`
+
+	// notify names the spec.notify entries told when this level is reached.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=16
+	Notify []string `json:"notify,omitempty"`
+}
+
+// Recovery is the service-recovery playbook: apologise, solve, make a gesture.
+type Recovery struct {
+	// requireApology: a resolution without apologized=true is not accepted.
+	// +optional
+	RequireApology bool `json:"requireApology,omitempty"`
+
+	// requireApproval: a lead's approvedBy is needed before the resolution
+	// is accepted and the customer told.
+	// +optional
+	RequireApproval bool `json:"requireApproval,omitempty"`
+
+	// gestures are the default tangible gestures offered per failure category,
+	// used when a resolution names none. The first rule that lists the
+	// complaint's category applies.
+	// +optional
+	// +kubebuilder:validation:MaxItems=20
+	Gestures []GestureRule `json:"gestures,omitempty"`
+}
+
+// GestureRule offers a gesture for some categories.
+type GestureRule struct {
+	// categories this gesture is offered for.
+	// +required
+	// +listType=set
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=6
+	Categories []Category `json:"categories"`
+
+	// kind of gesture.
+	// +required
+	Kind GestureKind `json:"kind"`
+
+	// detail says what exactly is offered, e.g. "15% off the next order".
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	Detail string `json:"detail,omitempty"`
+}
+
+// FollowUp is the check with the customer after resolution.
+type FollowUp struct {
+	// after is how long after resolution the customer gets a follow-up call, e.g. 168h.
+	// +required
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="after must be a positive duration"
+	After metav1.Duration `json:"after"`
+
+	// reopenBelow: a satisfaction (1-5) below this reopens the complaint.
+	// +optional
+	// +kubebuilder:default=3
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=5
+	ReopenBelow int32 `json:"reopenBelow,omitempty"`
+
+	// closeAfter is how long after resolution a complaint without feedback is
+	// closed as resolved, e.g. 336h. Absent, it waits for feedback.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="closeAfter must be a positive duration"
+	CloseAfter *metav1.Duration `json:"closeAfter,omitempty"`
+}
+
+// NotifyTarget is a destination for lifecycle events.
+// +kubebuilder:validation:XValidation:rule="(has(self.on) && size(self.on) > 0) || (has(self.__true__) && size(self.__true__) > 0)",message="on must list at least one event"
+type NotifyTarget struct {
+	// name of the destination, referenced by escalation levels.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Name string `json:"name"`
+
+	// on lists the events delivered to this destination.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=9
+	On []EventType `json:"on,omitempty"`
+
+	// true is where YAML 1.1 parsers (kubectl's among them) put an unquoted
+	// "on:" key. It is read as on; write on (or "on") instead.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=9
+	OnYAML11 []EventType `json:"true,omitempty"`
+
+	// webhook delivers the events as signed CloudEvents over HTTP.
+	// +optional
+	Webhook *Webhook `json:"webhook,omitempty"`
+}
+
+// Webhook is an HTTP receiver of CloudEvents.
+type Webhook struct {
+	// url the events are POSTed to; http or https.
+	// +required
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getScheme() in ['http', 'https'] && url(self).getHostname() != ''",message="url must be an absolute http or https URL"
+	URL string `json:"url"`
+
+	// secretRef names the key of a Secret in the policy's namespace whose
+	// value signs each delivery (HMAC-SHA256, Standard Webhooks).
+	// +optional
+	SecretRef *SecretKeyRef `json:"secretRef,omitempty"`
+
+	// timeout bounds each delivery request.
+	// +optional
+	// +kubebuilder:default="10s"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s') && duration(self) <= duration('60s')",message="timeout must be between 0s (exclusive) and 60s"
+	Timeout *metav1.Duration `json:"timeout,omitempty"`
+
+	// maxAttempts is how many times a delivery is tried before it is marked failed.
+	// +optional
+	// +kubebuilder:default=12
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	MaxAttempts int32 `json:"maxAttempts,omitempty"`
+
+	// includeContact adds the customer's contact details to the payload.
+	// Off by default: contact details stay in the cluster.
+	// +optional
+	IncludeContact bool `json:"includeContact,omitempty"`
+}
+
+// Events returns the events the destination wants (on, including an
+// unquoted "on:" that YAML 1.1 turned into "true").
+func (n NotifyTarget) Events() []EventType {
+	if len(n.OnYAML11) == 0 {
+		return n.On
+	}
+	out := append([]EventType{}, n.On...)
+	return append(out, n.OnYAML11...)
+}
+
+// Wants reports whether the destination wants event e.
+func (n NotifyTarget) Wants(e EventType) bool {
+	for _, x := range n.Events() {
+		if x == e {
+			return true
+		}
+	}
+	return false
+}
+
+// SecretKeyRef names a key of a Secret in the same namespace.
+type SecretKeyRef struct {
+	// name of the Secret.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+
+	// key in the Secret's data.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Key string `json:"key"`
+}
+
+// ServicePolicyStatus is what the operator observed of the policy.
+type ServicePolicyStatus struct {
+	// observedGeneration is the generation last reconciled.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// conditions: Ready is False with a reason for a policy that cannot be
+	// applied (unknown time zone, missing Secret).
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// complaints is the number of complaints the policy governs now.
+	// +optional
+	Complaints int32 `json:"complaints"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=spol,categories=servicedesk
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Precedence",type=integer,JSONPath=`.spec.precedence`
+// +kubebuilder:printcolumn:name="Complaints",type=integer,JSONPath=`.status.complaints`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// ServicePolicy holds the timing rules, escalation ladder, recovery playbook,
+// follow-up and notifications for the complaints it matches.
+type ServicePolicy struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// spec is the policy.
+	// +optional
+	Spec ServicePolicySpec `json:"spec,omitempty"`
+	// status is what the operator observed.
+	// +optional
+	Status ServicePolicyStatus `json:"status,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+
+// ServicePolicyList is a list of ServicePolicy.
+type ServicePolicyList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []ServicePolicy `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&ServicePolicy{}, &ServicePolicyList{})
+}

@@ -1,0 +1,149 @@
+package delivery_test
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+)
+
+func TestSign(t *testing.T) {
+	rawSecret := []byte("raw secret value\n") // raw Secret bytes are used verbatim
+	rawTS := time.Unix(1700000000, 999_000_000)
+	rawBody := []byte(`{"specversion":"1.0"}`)
+	h := hmac.New(sha256.New, rawSecret)
+	h.Write([]byte("evt-1.1700000000." + string(rawBody)))
+	rawWant := "v1," + base64.StdEncoding.EncodeToString(h.Sum(nil))
+
+	tests := []struct {
+		name   string
+		secret []byte
+		id     string
+		ts     time.Time
+		body   []byte
+		want   string
+	}{
+		{
+			name:   "standard webhooks spec vector with whsec_ secret",
+			secret: delivery.SecretBytes([]byte("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")),
+			id:     "msg_p5jXN8AQM9LWM0D4loKWxJek",
+			ts:     time.Unix(1614265330, 0),
+			body:   []byte(`{"test": 2432232314}`),
+			want:   "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+		},
+		{
+			name:   "raw secret computed independently, sub-second time truncated",
+			secret: rawSecret,
+			id:     "evt-1",
+			ts:     rawTS,
+			body:   rawBody,
+			want:   rawWant,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := delivery.Sign(tt.secret, tt.id, tt.ts, tt.body); got != tt.want {
+				t.Errorf("Sign() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSecretBytes(t *testing.T) {
+	key := []byte{0x00, 0xff, 0x10, 'k'}
+	tests := []struct {
+		name string
+		in   []byte
+		want []byte
+	}{
+		{"nil stays nil", nil, nil},
+		{"raw value used verbatim", []byte("s3cr3t\n"), []byte("s3cr3t\n")},
+		{"whsec_ prefix stripped and base64-decoded", []byte("whsec_" + base64.StdEncoding.EncodeToString(key)), key},
+		{"whsec_ with trailing newline still decodes", []byte("whsec_" + base64.StdEncoding.EncodeToString(key) + "\n"), key},
+		{"whsec_ with invalid base64 used verbatim", []byte("whsec_not*base64"), []byte("whsec_not*base64")},
+		{"prefix elsewhere is not special", []byte("xwhsec_AAAA"), []byte("xwhsec_AAAA")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := delivery.SecretBytes(tt.in)
+			if !bytes.Equal(got, tt.want) || (tt.want == nil) != (got == nil) {
+				t.Errorf("SecretBytes(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+
+	t.Run("result does not alias input", func(t *testing.T) {
+		in := []byte("raw")
+		out := delivery.SecretBytes(in)
+		out[0] = 'X'
+		if string(in) != "raw" {
+			t.Errorf("input modified to %q", in)
+		}
+	})
+}
+
+func TestVerify(t *testing.T) {
+	secret := []byte("receiver-secret")
+	now := time.Unix(1_700_000_000, 0)
+	body := []byte(`{"id":"1"}`)
+	good := delivery.Sign(secret, "evt-1", now, body)
+
+	headers := func(id string, ts time.Time, sig string) http.Header {
+		h := http.Header{}
+		if id != "" {
+			h.Set(delivery.HeaderID, id)
+		}
+		if !ts.IsZero() {
+			h.Set(delivery.HeaderTimestamp, strconv.FormatInt(ts.Unix(), 10))
+		}
+		if sig != "" {
+			h.Set(delivery.HeaderSignature, sig)
+		}
+		return h
+	}
+
+	tests := []struct {
+		name      string
+		secret    []byte
+		headers   http.Header
+		body      []byte
+		tolerance time.Duration
+		wantErr   error
+	}{
+		{"good signature", secret, headers("evt-1", now, good), body, time.Minute, nil},
+		{"good signature with default tolerance", secret, headers("evt-1", now, good), body, 0, nil},
+		{"tampered body", secret, headers("evt-1", now, good), []byte(`{"id":"2"}`), time.Minute, delivery.ErrNoMatchingSig},
+		{"tampered id", secret, headers("evt-2", now, good), body, time.Minute, delivery.ErrNoMatchingSig},
+		{"wrong secret", []byte("other"), headers("evt-1", now, good), body, time.Minute, delivery.ErrNoMatchingSig},
+		{"multiple signatures one valid", secret, headers("evt-1", now, "v1,Zm9v v2,abc garbage v1,!!! "+good), body, time.Minute, nil},
+		{"multiple signatures none valid", secret, headers("evt-1", now, "v1,Zm9v v1,YmFy"), body, time.Minute, delivery.ErrNoMatchingSig},
+		{"valid mac under wrong version", secret, headers("evt-1", now, "v2,"+good[len("v1,"):]), body, time.Minute, delivery.ErrNoMatchingSig},
+		{"stale timestamp", secret, headers("evt-1", now.Add(-2*time.Minute), delivery.Sign(secret, "evt-1", now.Add(-2*time.Minute), body)), body, time.Minute, delivery.ErrTimestampTolerance},
+		{"future timestamp", secret, headers("evt-1", now.Add(2*time.Minute), delivery.Sign(secret, "evt-1", now.Add(2*time.Minute), body)), body, time.Minute, delivery.ErrTimestampTolerance},
+		{"timestamp at tolerance edge", secret, headers("evt-1", now.Add(-time.Minute), delivery.Sign(secret, "evt-1", now.Add(-time.Minute), body)), body, time.Minute, nil},
+		{"missing id header", secret, headers("", now, good), body, time.Minute, delivery.ErrMissingHeaders},
+		{"missing timestamp header", secret, headers("evt-1", time.Time{}, good), body, time.Minute, delivery.ErrMissingHeaders},
+		{"missing signature header", secret, headers("evt-1", now, ""), body, time.Minute, delivery.ErrMissingHeaders},
+		{"no headers at all", secret, http.Header{}, body, time.Minute, delivery.ErrMissingHeaders},
+		{"non-numeric timestamp", secret, http.Header{"Webhook-Id": {"evt-1"}, "Webhook-Timestamp": {"yesterday"}, "Webhook-Signature": {good}}, body, time.Minute, delivery.ErrInvalidTimestamp},
+		{"empty secret rejected", nil, headers("evt-1", now, good), body, time.Minute, delivery.ErrEmptySecret},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := delivery.Verify(tt.secret, tt.headers, tt.body, now, tt.tolerance)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Verify() error = %v, want %v", err, tt.wantErr)
+			}
+			if err != nil && bytes.Contains([]byte(err.Error()), secret) {
+				t.Errorf("error %q leaks the secret", err)
+			}
+		})
+	}
+}
