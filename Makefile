@@ -4,7 +4,7 @@ IMG ?= servicedesk-operator:latest
 K8S_VERSION ?= 1.37.2
 ETCD_VERSION ?= 3.6.16
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
-KUSTOMIZE_VERSION ?= v5.8.3
+KUSTOMIZE_VERSION ?= v5.8.1
 GINKGO_ARGS ?=
 
 GOOS := $(shell go env GOOS)

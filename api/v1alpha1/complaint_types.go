@@ -413,6 +413,9 @@ type ComplaintStatus struct {
 	// followUpNotified is true once FollowUpDue fired for this resolution.
 	// +optional
 	FollowUpNotified bool `json:"followUpNotified,omitempty"`
+	// reopenedAt is when the complaint was last reopened.
+	// +optional
+	ReopenedAt *metav1.Time `json:"reopenedAt,omitempty"`
 	// closedAt is when the complaint was closed.
 	// +optional
 	ClosedAt *metav1.Time `json:"closedAt,omitempty"`

@@ -274,6 +274,10 @@ func (in *ComplaintStatus) DeepCopyInto(out *ComplaintStatus) {
 		in, out := &in.FollowUpAt, &out.FollowUpAt
 		*out = (*in).DeepCopy()
 	}
+	if in.ReopenedAt != nil {
+		in, out := &in.ReopenedAt, &out.ReopenedAt
+		*out = (*in).DeepCopy()
+	}
 	if in.ClosedAt != nil {
 		in, out := &in.ClosedAt, &out.ClosedAt
 		*out = (*in).DeepCopy()
