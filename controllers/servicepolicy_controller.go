@@ -2,52 +2,142 @@ package controllers
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
 
-// ServicePolicyReconciler checks policies and reports what they govern.
+// ServicePolicyReconciler checks what the schema cannot (time zone, Secrets)
+// and reports how many complaints each policy governs.
 type ServicePolicyReconciler struct {
 	client.Client
-	Clock clock.PassiveClock
+	// APIReader reads Secrets straight from the API server, so the operator
+	// never caches every Secret of the cluster.
+	APIReader client.Reader
+	Clock     clock.PassiveClock
 }
 
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=servicepolicies,verbs=get;list;watch
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=servicepolicies/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get
 
-// Reconcile reports the policy's observed generation and readiness.
+// Reconcile reports the policy's readiness and the complaints it governs.
 func (r *ServicePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var policy supportv1.ServicePolicy
 	if err := r.Get(ctx, req.NamespacedName, &policy); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	before := policy.Status.DeepCopy()
-	policy.Status.ObservedGeneration = policy.Generation
-	apimeta.SetStatusCondition(&policy.Status.Conditions, metav1.Condition{
-		Type:               supportv1.ConditionReady,
-		Status:             metav1.ConditionTrue,
-		Reason:             "Valid",
-		Message:            "the policy can be applied",
-		ObservedGeneration: policy.Generation,
-	})
-	if equality.Semantic.DeepEqual(before, &policy.Status) {
-		return ctrl.Result{}, nil
+
+	var governed supportv1.ComplaintList
+	if err := r.List(ctx, &governed, client.InNamespace(policy.Namespace), client.MatchingFields{indexComplaintPolicy: policy.Name}); err != nil {
+		return ctrl.Result{}, err
 	}
-	return ctrl.Result{}, r.Status().Update(ctx, &policy)
+	policy.Status.Complaints = int32(len(governed.Items))
+	policy.Status.ObservedGeneration = policy.Generation
+
+	ready := metav1.Condition{Type: supportv1.ConditionReady, Status: metav1.ConditionTrue, Reason: supportv1.ReasonValid,
+		Message: "the policy can be applied", ObservedGeneration: policy.Generation}
+	if _, err := sla.Compile(&policy); err != nil {
+		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, supportv1.ReasonInvalidPolicy, err.Error()
+	} else if problems, err := r.checkSecrets(ctx, &policy); err != nil {
+		return ctrl.Result{}, err
+	} else if len(problems) > 0 {
+		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, supportv1.ReasonSecretNotFound, strings.Join(problems, "; ")
+	} else if problems := checkLadder(&policy); len(problems) > 0 {
+		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, supportv1.ReasonInvalidPolicy, strings.Join(problems, "; ")
+	}
+	apimeta.SetStatusCondition(&policy.Status.Conditions, ready)
+	// Secrets are read, not watched (no cluster-wide Secret cache): look
+	// again while one is missing.
+	result := ctrl.Result{}
+	if ready.Reason == supportv1.ReasonSecretNotFound {
+		result.RequeueAfter = secretRecheck
+	}
+	if equality.Semantic.DeepEqual(before, &policy.Status) {
+		return result, nil
+	}
+	if err := r.Status().Update(ctx, &policy); err != nil && !apierrors.IsConflict(err) {
+		return ctrl.Result{}, err
+	} else if err != nil {
+		return ctrl.Result{Requeue: true}, nil
+	}
+	return result, nil
 }
 
-// SetupWithManager registers the reconciler.
+// secretRecheck is how often a policy with a missing Secret looks again.
+const secretRecheck = 30 * time.Second
+
+// checkSecrets reports webhook secretRefs that point at no Secret or key.
+// The values are never read into messages.
+func (r *ServicePolicyReconciler) checkSecrets(ctx context.Context, p *supportv1.ServicePolicy) ([]string, error) {
+	var problems []string
+	for i, n := range p.Spec.Notify {
+		if n.Webhook == nil || n.Webhook.SecretRef == nil {
+			continue
+		}
+		ref := n.Webhook.SecretRef
+		var s corev1.Secret
+		err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: p.Namespace, Name: ref.Name}, &s)
+		switch {
+		case apierrors.IsNotFound(err):
+			problems = append(problems, fmt.Sprintf("spec.notify[%d].webhook.secretRef: Secret %s not found", i, ref.Name))
+		case err != nil:
+			return nil, err
+		case len(s.Data[ref.Key]) == 0:
+			problems = append(problems, fmt.Sprintf("spec.notify[%d].webhook.secretRef: Secret %s has no key %s", i, ref.Name, ref.Key))
+		}
+	}
+	return problems, nil
+}
+
+// checkLadder reports escalation levels that notify destinations not in spec.notify.
+func checkLadder(p *supportv1.ServicePolicy) []string {
+	if p.Spec.Escalation == nil {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, n := range p.Spec.Notify {
+		known[n.Name] = true
+	}
+	var problems []string
+	for i, l := range p.Spec.Escalation.Levels {
+		for _, name := range l.Notify {
+			if !known[name] {
+				problems = append(problems, fmt.Sprintf("spec.escalation.levels[%d].notify: %s is not a spec.notify entry", i, name))
+			}
+		}
+	}
+	return problems
+}
+
+// SetupWithManager registers the reconciler and its watches.
 func (r *ServicePolicyReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&supportv1.ServicePolicy{}).
+		Watches(&supportv1.Complaint{}, handler.EnqueueRequestsFromMapFunc(policyOfComplaint)).
 		Named("servicepolicy").
 		Complete(r)
+}
+
+func policyOfComplaint(_ context.Context, o client.Object) []reconcile.Request {
+	c := o.(*supportv1.Complaint)
+	if c.Status.Policy == "" {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: c.Namespace, Name: c.Status.Policy}}}
 }

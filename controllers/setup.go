@@ -4,6 +4,8 @@
 package controllers
 
 import (
+	"context"
+
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 )
@@ -24,9 +26,13 @@ func (o Options) clock() clock.PassiveClock {
 // SetupWithManager registers every reconciler of the operator with mgr. It is
 // the one entry point used by cmd/main.go, the tests and the sandbox.
 func SetupWithManager(mgr ctrl.Manager, opts Options) error {
+	if err := setupIndexes(context.Background(), mgr); err != nil {
+		return err
+	}
 	if err := (&ServicePolicyReconciler{
-		Client: mgr.GetClient(),
-		Clock:  opts.clock(),
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Clock:     opts.clock(),
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}

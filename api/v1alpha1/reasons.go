@@ -1,0 +1,58 @@
+package v1alpha1
+
+// Reasons of conditions and Kubernetes Events. Events reuse them, so
+// `kubectl describe` and `kubectl get events` tell the same story.
+const (
+	// ReasonReconciled: the object was reconciled.
+	ReasonReconciled = "Reconciled"
+	// ReasonValid: the policy can be applied.
+	ReasonValid = "Valid"
+	// ReasonInvalidPolicy: the policy has a problem the schema could not catch.
+	ReasonInvalidPolicy = "InvalidPolicy"
+	// ReasonSecretNotFound: a webhook's secretRef points at no Secret or key.
+	ReasonSecretNotFound = "SecretNotFound"
+
+	// ReasonPinned: the complaint's spec.policyName names its policy.
+	ReasonPinned = "Pinned"
+	// ReasonMatched: the policy was selected by its match.
+	ReasonMatched = "Matched"
+	// ReasonNoPolicy: no policy matches; the complaint moves without clocks.
+	ReasonNoPolicy = "NoPolicy"
+	// ReasonPolicyNotFound: the pinned policy does not exist.
+	ReasonPolicyNotFound = "PolicyNotFound"
+
+	// ReasonOnTrack: no clock is at risk.
+	ReasonOnTrack = "OnTrack"
+	// ReasonWithinTargets: no clock breached.
+	ReasonWithinTargets = "WithinTargets"
+	// ReasonNotAcknowledged: nobody contacted the customer yet.
+	ReasonNotAcknowledged = "NotAcknowledged"
+	// ReasonApologyMissing: the policy requires an apology the resolution lacks.
+	ReasonApologyMissing = "ApologyMissing"
+	// ReasonAwaitingApproval: the resolution waits for a lead's approvedBy.
+	ReasonAwaitingApproval = "AwaitingApproval"
+	// ReasonAccepted: the resolution meets the policy.
+	ReasonAccepted = "Accepted"
+	// ReasonNotResolved: no accepted resolution yet.
+	ReasonNotResolved = "NotResolved"
+	// ReasonCustomerSatisfied: feedback accepted the resolution.
+	ReasonCustomerSatisfied = "CustomerSatisfied"
+	// ReasonCustomerUnsatisfied: feedback rejected the resolution.
+	ReasonCustomerUnsatisfied = "CustomerUnsatisfied"
+	// ReasonNoFeedback: no feedback arrived by followUp.closeAfter.
+	ReasonNoFeedback = "NoFeedback"
+	// ReasonProgressUpdate: a progress update was given.
+	ReasonProgressUpdate = "ProgressUpdate"
+	// ReasonWaiting: the complaint waits on the customer or a vendor.
+	ReasonWaiting = "Waiting"
+	// ReasonResumed: the wait ended.
+	ReasonResumed = "Resumed"
+	// ReasonPolicyChanged: another policy governs the complaint now.
+	ReasonPolicyChanged = "PolicyChanged"
+	// ReasonNotEscalated: no escalation level reached.
+	ReasonNotEscalated = "NotEscalated"
+	// ReasonDeliveryFailed: a notification gave up after its attempts.
+	ReasonDeliveryFailed = "DeliveryFailed"
+	// ReasonDelivered: every notification was delivered.
+	ReasonDelivered = "Delivered"
+)
