@@ -3,7 +3,14 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -20,6 +27,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/ladder"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
 
@@ -30,6 +38,9 @@ type ComplaintReconciler struct {
 	client.Client
 	Clock    clock.PassiveClock
 	Recorder events.EventRecorder
+	Notifier *Notifier
+	// Reader reads around the cache (name clashes).
+	Reader client.Reader
 	// MaxConcurrentReconciles bounds parallel reconciles (default 4).
 	MaxConcurrentReconciles int
 
@@ -40,6 +51,7 @@ type ComplaintReconciler struct {
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=complaints/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=servicepolicies,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=support.servicedesk.dev,resources=escalations,verbs=get;list;watch;create
 
 // Reconcile brings the complaint's status up to date and schedules the next look.
 func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -57,31 +69,183 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	if err != nil {
 		return ctrl.Result{}, err
 	}
+	var escs supportv1.EscalationList
+	if err := r.List(ctx, &escs, client.InNamespace(complaint.Namespace), client.MatchingFields{indexEscalationComplaint: complaint.Name}); err != nil {
+		return ctrl.Result{}, err
+	}
 
-	// Decide.
+	// Decide: clocks and lifecycle, then the ladder on the new status.
 	now := r.Clock.Now()
 	res := sla.Evaluate(sla.Input{Complaint: &complaint, Policy: policy, PolicyReason: reason, PolicyMessage: message, Now: now})
-	res.Status.ObservedGeneration = complaint.Generation
+	st := &res.Status
+	st.ObservedGeneration = complaint.Generation
+	climb := ladder.Decide(ladderInput(&complaint, st, policy, escs.Items, now))
+	next := earliest(res.Next, climb.Next)
 
-	// Act.
-	if !equality.Semantic.DeepEqual(complaint.Status, res.Status) {
-		complaint.Status = res.Status
-		if err := r.Status().Update(ctx, &complaint); err != nil {
-			if apierrors.IsConflict(err) {
-				return ctrl.Result{Requeue: true}, nil
-			}
+	// Act: create the levels reached (deterministic names: never twice).
+	for _, c := range climb.Create {
+		esc := newLevelEscalation(&complaint, c)
+		if err := controllerutil.SetControllerReference(&complaint, esc, r.Scheme()); err != nil {
 			return ctrl.Result{}, err
 		}
-	}
-	for _, t := range res.Transitions {
-		typ := corev1.EventTypeNormal
-		if t.Warning {
-			typ = corev1.EventTypeWarning
+		if err := r.createEscalation(ctx, esc); err != nil {
+			return ctrl.Result{}, err
 		}
-		r.Recorder.Eventf(&complaint, nil, typ, t.Reason, actionOf(t), "%s", t.Message)
+		escalationsTotal.WithLabelValues(strconv.Itoa(int(c.Level))).Inc()
+		escs.Items = append(escs.Items, *esc)
+	}
+	summaries, escTransitions := summarizeEscalations(complaint.Status.Escalations, escs.Items, now)
+	st.Escalations = summaries
+	for _, s := range summaries {
+		if s.Reason != supportv1.ReasonRequested && s.Level > st.EscalationLevel {
+			st.EscalationLevel = s.Level
+		}
+	}
+	setEscalatedCondition(st, complaint.Generation, now.Truncate(time.Second))
+	appendHistory(st, escTransitions)
+	transitions := append(res.Transitions, escTransitions...)
+
+	// Queue the notifications of this pass in the same write as the
+	// transitions: nothing fires twice, nothing is lost.
+	var dropped []string
+	if policy != nil {
+		for _, t := range res.Transitions {
+			if t.Event == "" {
+				continue
+			}
+			var d []string
+			st.Notifications, d = enqueue(st.Notifications, &st.NotificationSeq, string(complaint.UID), t.Event, t.Message, t.At,
+				targetsFor(policy.Spec.Notify, t.Event, nil))
+			dropped = append(dropped, d...)
+		}
+	}
+	if err := r.writeStatus(ctx, &complaint, st); err != nil {
+		if apierrors.IsConflict(err) {
+			return ctrl.Result{Requeue: true}, nil
+		}
+		return ctrl.Result{}, err
+	}
+	for _, t := range transitions {
+		r.event(&complaint, t)
 		log.V(1).Info("transition", "reason", t.Reason, "message", t.Message)
 	}
-	return requeueAt(res.Next, r.Clock.Now()), nil
+	for _, d := range dropped {
+		r.Recorder.Eventf(&complaint, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify", "notification dropped: more than %d pending: %s", maxPending, d)
+	}
+
+	// Deliver what is due, then record the outcome.
+	if policy != nil && len(complaint.Status.Notifications) > 0 {
+		deliverNext, err := r.deliver(ctx, &complaint, policy.Spec.Notify, now)
+		if err != nil {
+			return ctrl.Result{}, err
+		}
+		next = earliest(next, deliverNext)
+	}
+	return requeueAt(next, r.Clock.Now()), nil
+}
+
+// createEscalation creates a level's escalation once. Should its name be
+// taken by another complaint's escalation (complaint "a" at level "b-c" and
+// complaint "a-b" at level "c"), a name qualified by the complaint's UID is used.
+func (r *ComplaintReconciler) createEscalation(ctx context.Context, esc *supportv1.Escalation) error {
+	err := r.Create(ctx, esc)
+	if !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	var other supportv1.Escalation
+	if err := r.Reader.Get(ctx, client.ObjectKeyFromObject(esc), &other); err != nil {
+		return err
+	}
+	if other.Spec.ComplaintName == esc.Spec.ComplaintName {
+		return nil
+	}
+	esc.Name = ladder.Name(esc.Name, string(esc.OwnerReferences[0].UID)[:8])
+	esc.ResourceVersion = ""
+	if err := r.Create(ctx, esc); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	return nil
+}
+
+// writeStatus writes st when it differs from what the complaint has.
+func (r *ComplaintReconciler) writeStatus(ctx context.Context, c *supportv1.Complaint, st *supportv1.ComplaintStatus) error {
+	if equality.Semantic.DeepEqual(c.Status, *st) {
+		return nil
+	}
+	c.Status = *st
+	return r.Status().Update(ctx, c)
+}
+
+func (r *ComplaintReconciler) event(c *supportv1.Complaint, t sla.Transition) {
+	typ := corev1.EventTypeNormal
+	if t.Warning {
+		typ = corev1.EventTypeWarning
+	}
+	r.Recorder.Eventf(c, nil, typ, t.Reason, actionOf(t), "%s", t.Message)
+	transitionsTotal.WithLabelValues(t.Reason).Inc()
+}
+
+// deliver sends the complaint's due notifications and records the outcome.
+func (r *ComplaintReconciler) deliver(ctx context.Context, c *supportv1.Complaint, notify []supportv1.NotifyTarget, now time.Time) (time.Time, error) {
+	build := func(n supportv1.Notification, hook *supportv1.Webhook) (event.Event, error) {
+		return buildEvent(c, nil, n, hook)
+	}
+	list, out := r.Notifier.Deliver(ctx, c.Namespace, notify, c.Status.Notifications, build, now)
+	st := c.Status.DeepCopy()
+	st.Notifications = list
+	setNotificationCondition(&st.Conditions, list, c.Generation, now)
+	if err := r.writeStatus(ctx, c, st); err != nil {
+		if apierrors.IsConflict(err) {
+			// Delivered ones are sent again next pass, with the same id.
+			return now.Add(time.Second), nil
+		}
+		return time.Time{}, err
+	}
+	for _, f := range out.Failed {
+		r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify",
+			"%s notification %s to %s failed: %s", f.Event, f.ID, f.Target, f.LastError)
+	}
+	return out.Next, nil
+}
+
+// setNotificationCondition is True while any delivery has given up.
+func setNotificationCondition(conds *[]metav1.Condition, list []supportv1.Notification, gen int64, now time.Time) {
+	var failed []string
+	for _, n := range list {
+		if n.Failed {
+			failed = append(failed, fmt.Sprintf("%s to %s: %s", n.Event, n.Target, n.LastError))
+		}
+	}
+	if len(failed) == 0 {
+		apimeta.RemoveStatusCondition(conds, supportv1.ConditionNotificationFailed)
+		return
+	}
+	apimeta.SetStatusCondition(conds, metav1.Condition{Type: supportv1.ConditionNotificationFailed, Status: metav1.ConditionTrue,
+		Reason: supportv1.ReasonDeliveryFailed, Message: strings.Join(failed, "; "), ObservedGeneration: gen, LastTransitionTime: metav1.NewTime(now.Truncate(time.Second))})
+}
+
+// newLevelEscalation is the Escalation of a ladder level for a complaint.
+func newLevelEscalation(c *supportv1.Complaint, l ladder.Create) *supportv1.Escalation {
+	breach := metav1.NewTime(l.BreachedAt)
+	return &supportv1.Escalation{
+		ObjectMeta: metav1.ObjectMeta{
+			Name: l.Name, Namespace: c.Namespace,
+			Labels: map[string]string{LabelComplaint: labelValue(c.Name)},
+		},
+		Spec: supportv1.EscalationSpec{
+			ComplaintName: c.Name, Level: l.Level, LevelName: l.LevelName, Reason: l.Reason, BreachedAt: &breach,
+		},
+	}
+}
+
+// LabelComplaint labels the escalations the operator creates with their complaint.
+const LabelComplaint = "support.servicedesk.dev/complaint"
+
+func labelValue(s string) string {
+	if len(s) > 63 {
+		return s[:63]
+	}
+	return s
 }
 
 func actionOf(t sla.Transition) string {
@@ -129,7 +293,7 @@ func (r *ComplaintReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&supportv1.Complaint{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
 		Watches(&supportv1.ServicePolicy{}, handler.EnqueueRequestsFromMapFunc(r.complaintsOfNamespace)).
-		Watches(&supportv1.Escalation{}, handler.EnqueueRequestsFromMapFunc(complaintOfEscalation)).
+		Watches(&supportv1.Escalation{}, handler.EnqueueRequestsFromMapFunc(complaintOfEscalation), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
 		Named("complaint").
 		Complete(r)

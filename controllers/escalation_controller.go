@@ -2,47 +2,225 @@ package controllers
 
 import (
 	"context"
+	"fmt"
+	"time"
 
+	"github.com/cloudevents/sdk-go/v2/event"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/ladder"
 )
 
-// EscalationReconciler notifies an escalation's level and tracks its acknowledgement.
+// EscalationReconciler owns an escalation's notification and acknowledgement:
+// it tells the level's destinations, and tracks the phase (Open,
+// Acknowledged, Superseded, Closed).
 type EscalationReconciler struct {
 	client.Client
 	Clock    clock.PassiveClock
 	Recorder events.EventRecorder
+	Notifier *Notifier
 }
 
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=escalations,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=escalations/status,verbs=get;update;patch
 
-// Reconcile reports the escalation's observed generation.
+// Reconcile notifies and tracks one escalation.
 func (r *EscalationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var esc supportv1.Escalation
 	if err := r.Get(ctx, req.NamespacedName, &esc); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	before := esc.Status.DeepCopy()
-	esc.Status.ObservedGeneration = esc.Generation
-	if esc.Status.Phase == "" {
-		esc.Status.Phase = supportv1.EscalationOpen
+	now := r.Clock.Now().Truncate(time.Second)
+	stamp := metav1.NewTime(now)
+
+	// Gather: the complaint, its policy, the sibling escalations.
+	var complaint supportv1.Complaint
+	gone := false
+	if err := r.Get(ctx, client.ObjectKey{Namespace: esc.Namespace, Name: esc.Spec.ComplaintName}, &complaint); apierrors.IsNotFound(err) {
+		gone = true
+	} else if err != nil {
+		return ctrl.Result{}, err
 	}
-	if equality.Semantic.DeepEqual(before, &esc.Status) {
+	var siblings supportv1.EscalationList
+	if err := r.List(ctx, &siblings, client.InNamespace(esc.Namespace), client.MatchingFields{indexEscalationComplaint: esc.Spec.ComplaintName}); err != nil {
+		return ctrl.Result{}, err
+	}
+	var notify []supportv1.NotifyTarget
+	var levelTargets []string
+	if !gone && complaint.Status.Policy != "" {
+		var policy supportv1.ServicePolicy
+		if err := r.Get(ctx, client.ObjectKey{Namespace: esc.Namespace, Name: complaint.Status.Policy}, &policy); err == nil {
+			notify = policy.Spec.Notify
+			levelTargets = levelNotify(&policy, &esc)
+		} else if !apierrors.IsNotFound(err) {
+			return ctrl.Result{}, err
+		}
+	}
+
+	// Decide.
+	views := make([]ladder.Escalation, 0, len(siblings.Items))
+	for i := range siblings.Items {
+		views = append(views, ladderView(&siblings.Items[i]))
+	}
+	phase := ladder.Phase(ladder.PhaseInput{
+		Escalation:        ladderView(&esc),
+		ComplaintGone:     gone,
+		ComplaintResolved: !gone && (complaint.Status.ResolvedAt != nil || complaint.Status.ClosedAt != nil),
+		Siblings:          views,
+	})
+	st := esc.Status.DeepCopy()
+	st.ObservedGeneration = esc.Generation
+	var transitions []struct{ reason, msg string }
+	say := func(reason, format string, args ...any) {
+		transitions = append(transitions, struct{ reason, msg string }{reason, fmt.Sprintf(format, args...)})
+	}
+	if st.Phase == "" {
+		// First sight: tell the level, once (the queue is in the same write).
+		targets := targetsFor(notify, supportv1.EventEscalated, levelTargets)
+		st.Notifications, _ = enqueue(st.Notifications, new(int64), string(esc.UID), supportv1.EventEscalated, esc.Spec.Reason.String(), now, targets)
+		if len(targets) == 0 {
+			st.NotifiedAt = &stamp
+		}
+		say(string(supportv1.EventEscalated), "Level %d (%s) escalation for complaint %s: %s", esc.Spec.Level, orDash(esc.Spec.LevelName), esc.Spec.ComplaintName, describe(&esc))
+	}
+	if phase != st.Phase {
+		switch phase {
+		case supportv1.EscalationAcknowledged:
+			st.AcknowledgedAt = &stamp
+			say("Acknowledged", "Acknowledged by %s%s", esc.Spec.Acknowledgement.By, decisionSuffix(&esc))
+		case supportv1.EscalationSuperseded:
+			st.ClosedAt = &stamp
+			say("Superseded", "A higher level of the ladder was reached")
+		case supportv1.EscalationClosed:
+			st.ClosedAt = &stamp
+			say("Closed", "The complaint is resolved or gone")
+		}
+		st.Phase = phase
+	}
+	setEscalationConditions(st, esc.Generation, now)
+
+	// Act.
+	esc.Status, st = *st, esc.Status.DeepCopy()
+	if !equality.Semantic.DeepEqual(*st, esc.Status) {
+		if err := r.Status().Update(ctx, &esc); err != nil {
+			if apierrors.IsConflict(err) {
+				return ctrl.Result{Requeue: true}, nil
+			}
+			return ctrl.Result{}, err
+		}
+	}
+	for _, t := range transitions {
+		r.Recorder.Eventf(&esc, nil, corev1.EventTypeNormal, t.reason, t.reason, "%s", t.msg)
+	}
+	if len(esc.Status.Notifications) == 0 || gone {
 		return ctrl.Result{}, nil
 	}
-	return ctrl.Result{}, r.Status().Update(ctx, &esc)
+	build := func(n supportv1.Notification, hook *supportv1.Webhook) (event.Event, error) {
+		return buildEvent(&complaint, escalationRef(&esc), n, hook)
+	}
+	list, out := r.Notifier.Deliver(ctx, esc.Namespace, notify, esc.Status.Notifications, build, r.Clock.Now())
+	esc.Status.Notifications = list
+	if pending(list) == 0 && esc.Status.NotifiedAt == nil && out.Delivered > 0 {
+		t := metav1.NewTime(r.Clock.Now().Truncate(time.Second))
+		esc.Status.NotifiedAt = &t
+	}
+	setEscalationConditions(&esc.Status, esc.Generation, now)
+	if err := r.Status().Update(ctx, &esc); err != nil {
+		if apierrors.IsConflict(err) {
+			return ctrl.Result{RequeueAfter: time.Second}, nil
+		}
+		return ctrl.Result{}, err
+	}
+	for _, f := range out.Failed {
+		r.Recorder.Eventf(&esc, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify",
+			"%s notification %s to %s failed: %s", f.Event, f.ID, f.Target, f.LastError)
+	}
+	return requeueAt(out.Next, r.Clock.Now()), nil
 }
 
-// SetupWithManager registers the reconciler.
+// levelNotify is the notify list of the escalation's level in the policy.
+func levelNotify(p *supportv1.ServicePolicy, esc *supportv1.Escalation) []string {
+	if p.Spec.Escalation == nil {
+		return nil
+	}
+	levels := p.Spec.Escalation.Levels
+	for _, l := range levels {
+		if esc.Spec.LevelName != "" && l.Name == esc.Spec.LevelName {
+			return l.Notify
+		}
+	}
+	if i := int(esc.Spec.Level) - 1; i >= 0 && i < len(levels) {
+		return levels[i].Notify
+	}
+	return nil
+}
+
+func escalationRef(e *supportv1.Escalation) *EscalationRef {
+	return &EscalationRef{Name: e.Name, Level: e.Spec.Level, LevelName: e.Spec.LevelName, Reason: e.Spec.Reason,
+		RequestedBy: e.Spec.RequestedBy, Question: e.Spec.Question}
+}
+
+func describe(e *supportv1.Escalation) string {
+	if e.Spec.Reason == supportv1.ReasonRequested {
+		return fmt.Sprintf("%s asks: %s", e.Spec.RequestedBy, e.Spec.Question)
+	}
+	return string(e.Spec.Reason)
+}
+
+func decisionSuffix(e *supportv1.Escalation) string {
+	if e.Spec.Acknowledgement.Decision == "" {
+		return ""
+	}
+	return "; decision: " + e.Spec.Acknowledgement.Decision
+}
+
+func setEscalationConditions(st *supportv1.EscalationStatus, gen int64, now time.Time) {
+	notified := metav1.Condition{Type: supportv1.ConditionNotified, ObservedGeneration: gen, LastTransitionTime: metav1.NewTime(now)}
+	switch {
+	case st.NotifiedAt != nil:
+		notified.Status, notified.Reason, notified.Message = metav1.ConditionTrue, supportv1.ReasonDelivered, "the level's destinations were told"
+	case pending(st.Notifications) == 0 && len(st.Notifications) > 0:
+		notified.Status, notified.Reason, notified.Message = metav1.ConditionFalse, supportv1.ReasonDeliveryFailed, "every delivery gave up: "+st.Notifications[0].LastError
+	default:
+		notified.Status, notified.Reason, notified.Message = metav1.ConditionFalse, "Pending", "deliveries are pending"
+	}
+	apimeta.SetStatusCondition(&st.Conditions, notified)
+	apimeta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: supportv1.ConditionReady, Status: metav1.ConditionTrue,
+		Reason: supportv1.ReasonReconciled, Message: "phase " + string(st.Phase), ObservedGeneration: gen, LastTransitionTime: metav1.NewTime(now)})
+}
+
+// SetupWithManager registers the reconciler and its watches.
 func (r *EscalationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&supportv1.Escalation{}).
+		Watches(&supportv1.Complaint{}, handler.EnqueueRequestsFromMapFunc(r.escalationsOfComplaint)).
 		Named("escalation").
 		Complete(r)
+}
+
+// escalationsOfComplaint maps a complaint (and, through For, a sibling) to
+// its escalations.
+func (r *EscalationReconciler) escalationsOfComplaint(ctx context.Context, o client.Object) []reconcile.Request {
+	var list supportv1.EscalationList
+	if err := r.List(ctx, &list, client.InNamespace(o.GetNamespace()), client.MatchingFields{indexEscalationComplaint: o.GetName()}); err != nil {
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(list.Items))
+	for _, e := range list.Items {
+		if e.Status.Phase == supportv1.EscalationOpen || e.Status.Phase == "" {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&e)})
+		}
+	}
+	return reqs
 }

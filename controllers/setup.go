@@ -5,15 +5,25 @@ package controllers
 
 import (
 	"context"
+	"net/http"
+	"time"
 
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 )
 
 // Options configures the reconcilers.
 type Options struct {
 	// Clock tells the time; tests inject a fake one. Defaults to the real clock.
 	Clock clock.PassiveClock
+	// DeliveryBackoff spaces webhook retries (default 10s doubling to 30m).
+	DeliveryBackoff delivery.Backoff
+	// HTTPClient sends webhooks (default: one with keep-alive and timeouts).
+	HTTPClient *http.Client
+	// MaxConcurrentReconciles of the complaint controller (default 4).
+	MaxConcurrentReconciles int
 }
 
 func (o Options) clock() clock.PassiveClock {
@@ -29,6 +39,19 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if err := setupIndexes(context.Background(), mgr); err != nil {
 		return err
 	}
+	backoff := opts.DeliveryBackoff
+	if backoff.Base == 0 {
+		backoff = delivery.DefaultBackoff
+	}
+	httpClient := opts.HTTPClient
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: 60 * time.Second}
+	}
+	notifier := &Notifier{
+		Reader:  mgr.GetAPIReader(),
+		Sender:  &delivery.Sender{Client: httpClient, Timeout: delivery.DefaultTimeout},
+		Backoff: backoff,
+	}
 	if err := (&ServicePolicyReconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
@@ -37,9 +60,12 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		return err
 	}
 	if err := (&ComplaintReconciler{
-		Client:   mgr.GetClient(),
-		Clock:    opts.clock(),
-		Recorder: mgr.GetEventRecorder("complaint-controller"),
+		Client:                  mgr.GetClient(),
+		Clock:                   opts.clock(),
+		Recorder:                mgr.GetEventRecorder("complaint-controller"),
+		Notifier:                notifier,
+		Reader:                  mgr.GetAPIReader(),
+		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}
@@ -47,5 +73,6 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		Client:   mgr.GetClient(),
 		Clock:    opts.clock(),
 		Recorder: mgr.GetEventRecorder("escalation-controller"),
+		Notifier: notifier,
 	}).SetupWithManager(mgr)
 }

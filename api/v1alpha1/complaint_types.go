@@ -370,6 +370,25 @@ type Notification struct {
 	// lastError of the latest failed attempt.
 	// +optional
 	LastError string `json:"lastError,omitempty"`
+	// failed is true once the delivery gave up.
+	// +optional
+	Failed bool `json:"failed,omitempty"`
+}
+
+// EscalationSummary is one of the complaint's escalations, as seen by the operator.
+type EscalationSummary struct {
+	// name of the Escalation.
+	Name string `json:"name"`
+	// level of the Escalation.
+	Level int32 `json:"level"`
+	// reason of the Escalation.
+	Reason EscalationReason `json:"reason"`
+	// acknowledgedBy is who acknowledged it.
+	// +optional
+	AcknowledgedBy string `json:"acknowledgedBy,omitempty"`
+	// decision taken.
+	// +optional
+	Decision string `json:"decision,omitempty"`
 }
 
 // ComplaintStatus is derived by the operator; nobody needs to edit it.
@@ -392,7 +411,11 @@ type ComplaintStatus struct {
 	// escalationLevel is the highest escalation level reached (0 = none).
 	// +optional
 	EscalationLevel int32 `json:"escalationLevel,omitempty"`
-	// breachedAt is when the current breach began (cleared by resolution).
+	// escalations of the complaint (bounded).
+	// +optional
+	// +kubebuilder:validation:MaxItems=20
+	Escalations []EscalationSummary `json:"escalations,omitempty"`
+	// breachedAt is when the latest standing breach happened (cleared by resolution).
 	// +optional
 	BreachedAt *metav1.Time `json:"breachedAt,omitempty"`
 	// acknowledgedAt is when the acknowledgement was first seen.

@@ -73,6 +73,11 @@ type EscalationSpec struct {
 	// +kubebuilder:validation:MaxLength=2048
 	Question string `json:"question,omitempty"`
 
+	// breachedAt is the breach this escalation is about; set by the operator
+	// on the escalations it creates.
+	// +optional
+	BreachedAt *metav1.Time `json:"breachedAt,omitempty"`
+
 	// acknowledgement by someone with authority; stops the climb.
 	// +optional
 	Acknowledgement *EscalationAcknowledgement `json:"acknowledgement,omitempty"`
@@ -108,6 +113,11 @@ type EscalationStatus struct {
 	// closedAt is when it was closed or superseded.
 	// +optional
 	ClosedAt *metav1.Time `json:"closedAt,omitempty"`
+	// notifications pending delivery to the level's destinations, and the
+	// latest failed ones (bounded).
+	// +optional
+	// +kubebuilder:validation:MaxItems=50
+	Notifications []Notification `json:"notifications,omitempty"`
 	// conditions: Ready, Notified.
 	// +optional
 	// +listType=map
@@ -151,3 +161,6 @@ type EscalationList struct {
 func init() {
 	SchemeBuilder.Register(&Escalation{}, &EscalationList{})
 }
+
+// String returns the reason.
+func (r EscalationReason) String() string { return string(r) }

@@ -1,0 +1,117 @@
+package controllers
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/ladder"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
+)
+
+const maxEscalationSummaries = 20
+
+// ladderInput gathers the ladder's facts from the complaint's new status.
+func ladderInput(c *supportv1.Complaint, st *supportv1.ComplaintStatus, policy *sla.Policy, escs []supportv1.Escalation, now time.Time) ladder.Input {
+	in := ladder.Input{Complaint: c.Name, Now: now}
+	if policy != nil && policy.Spec.Escalation != nil {
+		in.Levels = policy.Spec.Escalation.Levels
+	}
+	if st.BreachedAt != nil && st.ResolvedAt == nil && st.ClosedAt == nil {
+		in.BreachedAt = st.BreachedAt.Time
+		in.Reason = supportv1.ReasonResolutionBreached
+		for name, cs := range map[supportv1.ClockName]*supportv1.ClockStatus{
+			supportv1.ClockFirstResponse: st.Clocks.FirstResponse, supportv1.ClockUpdate: st.Clocks.Update, supportv1.ClockResolution: st.Clocks.Resolution,
+		} {
+			if cs != nil && cs.State == supportv1.ClockBreached && cs.DueAt != nil && cs.DueAt.Time.Equal(in.BreachedAt) {
+				in.Reason = ladder.ReasonFor(name)
+			}
+		}
+	}
+	for _, e := range escs {
+		in.Existing = append(in.Existing, ladderView(&e))
+	}
+	return in
+}
+
+func ladderView(e *supportv1.Escalation) ladder.Escalation {
+	v := ladder.Escalation{Name: e.Name, Level: e.Spec.Level, Reason: e.Spec.Reason, Acknowledged: e.Spec.Acknowledgement != nil}
+	if e.Spec.BreachedAt != nil {
+		v.BreachedAt = e.Spec.BreachedAt.Time
+	}
+	return v
+}
+
+// summarizeEscalations records the complaint's escalations in its status and
+// returns the history-worthy changes (new escalations, decisions).
+func summarizeEscalations(prev []supportv1.EscalationSummary, escs []supportv1.Escalation, now time.Time) ([]supportv1.EscalationSummary, []sla.Transition) {
+	sort.Slice(escs, func(i, j int) bool {
+		if escs[i].Spec.Level != escs[j].Spec.Level {
+			return escs[i].Spec.Level < escs[j].Spec.Level
+		}
+		return escs[i].Name < escs[j].Name
+	})
+	old := map[string]supportv1.EscalationSummary{}
+	for _, s := range prev {
+		old[s.Name] = s
+	}
+	var out []supportv1.EscalationSummary
+	var ts []sla.Transition
+	for _, e := range escs {
+		s := supportv1.EscalationSummary{Name: e.Name, Level: e.Spec.Level, Reason: e.Spec.Reason}
+		if a := e.Spec.Acknowledgement; a != nil {
+			s.AcknowledgedBy, s.Decision = a.By, a.Decision
+		}
+		before, known := old[e.Name]
+		if !known {
+			msg := fmt.Sprintf("Escalated to level %d (%s): %s", e.Spec.Level, orDash(e.Spec.LevelName), e.Spec.Reason)
+			if e.Spec.Reason == supportv1.ReasonRequested {
+				msg = fmt.Sprintf("%s asks level %d for a decision: %s", e.Spec.RequestedBy, e.Spec.Level, e.Spec.Question)
+			}
+			ts = append(ts, sla.Transition{Reason: string(supportv1.EventEscalated), Warning: e.Spec.Reason != supportv1.ReasonRequested, Message: msg, At: now})
+		}
+		if s.AcknowledgedBy != "" && (before.AcknowledgedBy != s.AcknowledgedBy || before.Decision != s.Decision) {
+			msg := fmt.Sprintf("Escalation %s acknowledged by %s", e.Name, s.AcknowledgedBy)
+			if s.Decision != "" {
+				msg += "; decision: " + s.Decision
+			}
+			ts = append(ts, sla.Transition{Reason: "EscalationAcknowledged", Message: msg, At: now})
+		}
+		out = append(out, s)
+	}
+	if len(out) > maxEscalationSummaries {
+		out = out[len(out)-maxEscalationSummaries:]
+	}
+	return out, ts
+}
+
+// setEscalatedCondition says how far the complaint climbed.
+func setEscalatedCondition(st *supportv1.ComplaintStatus, gen int64, now time.Time) {
+	c := metav1.Condition{Type: supportv1.ConditionEscalated, Status: metav1.ConditionFalse, Reason: supportv1.ReasonNotEscalated,
+		Message: "no escalation", ObservedGeneration: gen, LastTransitionTime: metav1.NewTime(now)}
+	if st.EscalationLevel > 0 {
+		c.Status, c.Reason = metav1.ConditionTrue, string(supportv1.EventEscalated)
+		c.Message = fmt.Sprintf("escalated to level %d", st.EscalationLevel)
+	}
+	apimeta.SetStatusCondition(&st.Conditions, c)
+}
+
+func appendHistory(st *supportv1.ComplaintStatus, ts []sla.Transition) {
+	for _, t := range ts {
+		st.History = append(st.History, supportv1.HistoryEntry{Time: metav1.NewTime(t.At.Truncate(time.Second)), Event: t.Reason, Message: t.Message})
+	}
+	if n := len(st.History); n > sla.MaxHistory {
+		st.History = st.History[n-sla.MaxHistory:]
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

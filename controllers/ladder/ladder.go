@@ -1,0 +1,174 @@
+// Package ladder decides the escalation ladder: when the Complaint
+// controller creates the next level (Decide), and what phase an Escalation
+// is in (Phase). Both are pure functions of the facts and now.
+package ladder
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+)
+
+// Escalation is what the ladder needs to know of an existing Escalation.
+type Escalation struct {
+	Name         string
+	Level        int32
+	Reason       supportv1.EscalationReason
+	BreachedAt   time.Time // zero for manual escalations
+	Acknowledged bool
+}
+
+// Input is the complaint's side of the ladder.
+type Input struct {
+	// Complaint is the complaint's name (for deterministic names).
+	Complaint string
+	// Levels of the policy's ladder; empty: no ladder.
+	Levels []supportv1.EscalationLevel
+	// BreachedAt is the standing breach (the latest clock breach of an
+	// unresolved complaint); zero when none stands.
+	BreachedAt time.Time
+	// Reason names the breached clock.
+	Reason supportv1.EscalationReason
+	// Existing escalations of the complaint.
+	Existing []Escalation
+	// Now is the current time.
+	Now time.Time
+}
+
+// Create is an Escalation to create.
+type Create struct {
+	Name       string
+	Level      int32
+	LevelName  string
+	Reason     supportv1.EscalationReason
+	BreachedAt time.Time
+}
+
+// Decision is what to create now, the level reached, and when to look again.
+type Decision struct {
+	Create []Create
+	// Reached is the highest level reached, counting what Create adds.
+	Reached int32
+	// Next is when the next level is due; zero for none.
+	Next time.Time
+}
+
+// Decide climbs the ladder. A standing breach reaches level 1 after its
+// after; each further level is created at its after (measured from the
+// breach) while nobody acknowledged an escalation of this breach. A later
+// breach starts again from the level reached: the next level at once, the
+// following ones spaced as in the ladder. Names are deterministic, so a
+// retry or a restart never creates a level twice.
+func Decide(in Input) Decision {
+	var d Decision
+	base := int32(0)    // highest automatic level of earlier breaches
+	episode := int32(0) // highest level already created for this breach
+	acked := false
+	for _, e := range in.Existing {
+		if e.Reason == supportv1.ReasonRequested {
+			continue
+		}
+		if e.Level > d.Reached {
+			d.Reached = e.Level
+		}
+		if e.BreachedAt.Equal(in.BreachedAt) {
+			acked = acked || e.Acknowledged
+			if e.Level > episode {
+				episode = e.Level
+			}
+		} else if e.Level > base {
+			base = e.Level
+		}
+	}
+	if in.BreachedAt.IsZero() || acked || len(in.Levels) == 0 {
+		return d
+	}
+	if base >= int32(len(in.Levels)) {
+		return d // top of the ladder already reached
+	}
+	offset := time.Duration(0)
+	if base > 0 {
+		offset = in.Levels[base].After.Duration
+	}
+	for i := int(max(base, episode)); i < len(in.Levels); i++ {
+		level := int32(i + 1)
+		due := in.BreachedAt.Add(in.Levels[i].After.Duration - offset)
+		if in.Now.Before(due) {
+			d.Next = due
+			break
+		}
+		d.Create = append(d.Create, Create{
+			Name:       Name(in.Complaint, in.Levels[i].Name),
+			Level:      level,
+			LevelName:  in.Levels[i].Name,
+			Reason:     in.Reason,
+			BreachedAt: in.BreachedAt,
+		})
+		if level > d.Reached {
+			d.Reached = level
+		}
+	}
+	// Only the highest level due is created: the lower ones would be
+	// superseded at once (after an outage, say), and people are told once.
+	if len(d.Create) > 1 {
+		d.Create = d.Create[len(d.Create)-1:]
+	}
+	return d
+}
+
+// Name is the deterministic name of a complaint's escalation at a level:
+// <complaint>-<level name>, shortened with a hash when too long for a name.
+func Name(complaint, levelName string) string {
+	name := complaint + "-" + levelName
+	if len(name) <= 253 {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	return fmt.Sprintf("%s-%s", name[:253-17], hex.EncodeToString(sum[:])[:16])
+}
+
+// ReasonFor maps a breached clock to an escalation reason.
+func ReasonFor(c supportv1.ClockName) supportv1.EscalationReason {
+	switch c {
+	case supportv1.ClockFirstResponse:
+		return supportv1.ReasonFirstResponseBreached
+	case supportv1.ClockUpdate:
+		return supportv1.ReasonUpdateBreached
+	default:
+		return supportv1.ReasonResolutionBreached
+	}
+}
+
+// PhaseInput is what an Escalation's phase depends on.
+type PhaseInput struct {
+	Escalation Escalation
+	// ComplaintGone is true when the complaint does not exist.
+	ComplaintGone bool
+	// ComplaintResolved is true when the complaint is resolved or closed.
+	ComplaintResolved bool
+	// Siblings are the complaint's other escalations.
+	Siblings []Escalation
+}
+
+// Phase decides an escalation's phase: Acknowledged once acknowledged;
+// Closed when its complaint is resolved or gone; Superseded when a higher
+// automatic level exists; else Open.
+func Phase(in PhaseInput) supportv1.EscalationPhase {
+	switch {
+	case in.Escalation.Acknowledged:
+		return supportv1.EscalationAcknowledged
+	case in.ComplaintGone || in.ComplaintResolved:
+		return supportv1.EscalationClosed
+	}
+	if in.Escalation.Reason != supportv1.ReasonRequested {
+		for _, s := range in.Siblings {
+			if s.Name != in.Escalation.Name && s.Reason != supportv1.ReasonRequested && s.Level > in.Escalation.Level {
+				return supportv1.EscalationSuperseded
+			}
+		}
+	}
+	return supportv1.EscalationOpen
+}

@@ -1,0 +1,83 @@
+package controllers
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+)
+
+// EventTypePrefix prefixes the CloudEvents type: dev.servicedesk.complaint.breached.
+const EventTypePrefix = "dev.servicedesk.complaint."
+
+// Payload is the data of every CloudEvent the operator sends.
+type Payload struct {
+	Event      supportv1.EventType `json:"event"`
+	OccurredAt time.Time           `json:"occurredAt"`
+	Detail     string              `json:"detail,omitempty"`
+	Complaint  ComplaintRef        `json:"complaint"`
+	Escalation *EscalationRef      `json:"escalation,omitempty"`
+}
+
+// ComplaintRef identifies a complaint and what a receiver needs to act.
+type ComplaintRef struct {
+	Namespace       string                 `json:"namespace"`
+	Name            string                 `json:"name"`
+	UID             string                 `json:"uid"`
+	Phase           supportv1.Phase        `json:"phase,omitempty"`
+	Policy          string                 `json:"policy,omitempty"`
+	Tier            supportv1.CustomerTier `json:"tier"`
+	Category        supportv1.Category     `json:"category"`
+	Severity        supportv1.Severity     `json:"severity,omitempty"`
+	Owner           string                 `json:"owner,omitempty"`
+	Clocks          supportv1.Clocks       `json:"clocks"`
+	EscalationLevel int32                  `json:"escalationLevel"`
+	ReopenCount     int32                  `json:"reopenCount,omitempty"`
+	Gesture         *supportv1.Gesture     `json:"gesture,omitempty"`
+	Customer        *CustomerRef           `json:"customer,omitempty"`
+}
+
+// CustomerRef is sent only to destinations with includeContact.
+type CustomerRef struct {
+	Name    string             `json:"name"`
+	Company string             `json:"company,omitempty"`
+	Contact *supportv1.Contact `json:"contact,omitempty"`
+}
+
+// EscalationRef describes an escalation in an Escalated event.
+type EscalationRef struct {
+	Name        string                     `json:"name"`
+	Level       int32                      `json:"level"`
+	LevelName   string                     `json:"levelName,omitempty"`
+	Reason      supportv1.EscalationReason `json:"reason"`
+	RequestedBy string                     `json:"requestedBy,omitempty"`
+	Question    string                     `json:"question,omitempty"`
+}
+
+func complaintRef(c *supportv1.Complaint, hook *supportv1.Webhook) ComplaintRef {
+	ref := ComplaintRef{
+		Namespace: c.Namespace, Name: c.Name, UID: string(c.UID),
+		Phase: c.Status.Phase, Policy: c.Status.Policy,
+		Tier: c.Spec.Customer.Tier, Category: c.Spec.Category, Severity: c.Spec.Severity, Owner: c.Spec.Owner,
+		Clocks: c.Status.Clocks, EscalationLevel: c.Status.EscalationLevel, ReopenCount: c.Status.ReopenCount,
+		Gesture: c.Status.Gesture,
+	}
+	if ref.Tier == "" {
+		ref.Tier = supportv1.TierStandard
+	}
+	if hook != nil && hook.IncludeContact {
+		ref.Customer = &CustomerRef{Name: c.Spec.Customer.Name, Company: c.Spec.Customer.Company, Contact: c.Spec.Customer.Contact}
+	}
+	return ref
+}
+
+// buildEvent makes the CloudEvent of a notification about complaint c.
+func buildEvent(c *supportv1.Complaint, esc *EscalationRef, n supportv1.Notification, hook *supportv1.Webhook) (event.Event, error) {
+	data := Payload{Event: n.Event, OccurredAt: n.OccurredAt.UTC(), Detail: n.Detail, Complaint: complaintRef(c, hook), Escalation: esc}
+	source := fmt.Sprintf("/apis/%s/namespaces/%s/complaints/%s", supportv1.GroupVersion.String(), c.Namespace, c.Name)
+	return delivery.NewEvent(n.ID, EventTypePrefix+strings.ToLower(string(n.Event)), source, c.Name, n.OccurredAt.Time, data)
+}
