@@ -187,6 +187,11 @@ func (r *ComplaintReconciler) event(c *supportv1.Complaint, t sla.Transition) {
 
 // deliver sends the complaint's due notifications and records the outcome.
 func (r *ComplaintReconciler) deliver(ctx context.Context, c *supportv1.Complaint, notify []supportv1.NotifyTarget, now time.Time) (time.Time, error) {
+	// Deliver from the latest ledger, not a possibly stale cached copy: an
+	// attempt recorded by the previous pass must not be repeated.
+	if err := r.Reader.Get(ctx, client.ObjectKeyFromObject(c), c); err != nil {
+		return time.Time{}, client.IgnoreNotFound(err)
+	}
 	build := func(n supportv1.Notification, hook *supportv1.Webhook) (event.Event, error) {
 		return buildEvent(c, nil, n, hook)
 	}
@@ -292,7 +297,7 @@ func (r *ComplaintReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&supportv1.Complaint{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
-		Watches(&supportv1.ServicePolicy{}, handler.EnqueueRequestsFromMapFunc(r.complaintsOfNamespace)).
+		Watches(&supportv1.ServicePolicy{}, handler.EnqueueRequestsFromMapFunc(r.complaintsOfNamespace), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&supportv1.Escalation{}, handler.EnqueueRequestsFromMapFunc(complaintOfEscalation), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
 		Named("complaint").

@@ -13,7 +13,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 )
 
 func dur(d time.Duration) *metav1.Duration { return &metav1.Duration{Duration: d} }
@@ -366,7 +365,7 @@ var _ = Describe("Operator restart", Serial, func() {
 		}).Should(Succeed())
 
 		stopMgr()
-		stopMgr = startManager(controllers.Options{})
+		stopMgr = startManager(testOptions)
 
 		Eventually(func(g Gomega) {
 			got := getComplaint(c)
@@ -376,7 +375,7 @@ var _ = Describe("Operator restart", Serial, func() {
 		}, 10*time.Second).Should(Succeed())
 		// Restart again: nothing fires twice.
 		stopMgr()
-		stopMgr = startManager(controllers.Options{})
+		stopMgr = startManager(testOptions)
 		Consistently(func() int {
 			n := 0
 			for _, h := range getComplaint(c).Status.History {

@@ -30,6 +30,8 @@ type EscalationReconciler struct {
 	Clock    clock.PassiveClock
 	Recorder events.EventRecorder
 	Notifier *Notifier
+	// Reader reads around the cache before delivering.
+	Reader client.Reader
 }
 
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=escalations,verbs=get;list;watch;create;update;patch;delete
@@ -125,6 +127,10 @@ func (r *EscalationReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	}
 	if len(esc.Status.Notifications) == 0 || gone {
 		return ctrl.Result{}, nil
+	}
+	// Deliver from the latest ledger, not a possibly stale cached copy.
+	if err := r.Reader.Get(ctx, client.ObjectKeyFromObject(&esc), &esc); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	build := func(n supportv1.Notification, hook *supportv1.Webhook) (event.Event, error) {
 		return buildEvent(&complaint, escalationRef(&esc), n, hook)

@@ -74,5 +74,6 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		Clock:    opts.clock(),
 		Recorder: mgr.GetEventRecorder("escalation-controller"),
 		Notifier: notifier,
+		Reader:   mgr.GetAPIReader(),
 	}).SetupWithManager(mgr)
 }

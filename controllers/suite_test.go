@@ -23,6 +23,7 @@ import (
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 	"github.com/servicedesk-operator/servicedesk-operator/test/testenv"
 )
 
@@ -34,6 +35,8 @@ var (
 	k8sClient client.Client
 	scheme    = runtime.NewScheme()
 	stopMgr   func()
+	// testOptions run the operator with short webhook retries.
+	testOptions = controllers.Options{DeliveryBackoff: delivery.Backoff{Base: 200 * time.Millisecond, Max: time.Second}}
 )
 
 func TestControllers(t *testing.T) {
@@ -56,7 +59,7 @@ var _ = BeforeSuite(func() {
 	// Tests read straight from the API server, never from a cache.
 	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
-	stopMgr = startManager(controllers.Options{})
+	stopMgr = startManager(testOptions)
 })
 
 var _ = AfterSuite(func() {

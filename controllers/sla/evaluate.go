@@ -322,9 +322,13 @@ func (e *evaluation) runs() map[supportv1.ClockName]*run {
 	st := e.st
 	runs := map[supportv1.ClockName]*run{}
 	start := Start(e.c)
+	// First response ends at the acknowledgement, or at the resolution
+	// when nobody acknowledged (resolving means the customer was answered).
 	fr := &run{start: start}
 	if st.AcknowledgedAt != nil {
 		fr.stop = &st.AcknowledgedAt.Time
+	} else if st.ResolvedAt != nil {
+		fr.stop = &st.ResolvedAt.Time
 	}
 	runs[supportv1.ClockFirstResponse] = fr
 
@@ -340,7 +344,8 @@ func (e *evaluation) runs() map[supportv1.ClockName]*run {
 	if st.AcknowledgedAt != nil {
 		up := &run{start: st.AcknowledgedAt.Time}
 		for _, t := range []*metav1.Time{st.LastUpdateAt, st.ReopenedAt} {
-			if t != nil && t.Time.After(up.start) {
+			// An update given after the resolution does not restart the clock.
+			if t != nil && t.Time.After(up.start) && (st.ResolvedAt == nil || !t.Time.After(st.ResolvedAt.Time)) {
 				up.start = t.Time
 			}
 		}
@@ -370,7 +375,9 @@ func (e *evaluation) clocks(pauseEnded *[2]time.Time) {
 		}
 		cs := e.clock(name, target, r, *slot[name], pauseEnded)
 		*slot[name] = cs
-		if cs.State == supportv1.ClockBreached && e.st.ResolvedAt == nil && cs.DueAt != nil && cs.DueAt.Time.After(breachedAt) {
+		// A breach stands until resolution; one from before a reopening is history.
+		stands := e.st.ReopenedAt == nil || (cs.DueAt != nil && !cs.DueAt.Time.Before(e.st.ReopenedAt.Time))
+		if cs.State == supportv1.ClockBreached && e.st.ResolvedAt == nil && stands && cs.DueAt != nil && cs.DueAt.Time.After(breachedAt) {
 			breachedAt = cs.DueAt.Time
 		}
 		if cs.State == supportv1.ClockRunning && (e.st.NextDueAt == nil || cs.DueAt.Time.Before(e.st.NextDueAt.Time)) {
@@ -401,19 +408,30 @@ func (e *evaluation) clock(name supportv1.ClockName, target time.Duration, r *ru
 	if r.stop != nil {
 		end = *r.stop
 	}
-	if pauseEnded != nil {
-		from, to := maxTime(pauseEnded[0], r.start), minTime(pauseEnded[1], end)
-		if to.After(from) {
-			pausedFor += cal.Between(from, to)
+	wasBreached := sameRun && prev.State == supportv1.ClockBreached
+	overlap := func(from, to time.Time) time.Duration {
+		from, to = maxTime(from, r.start), minTime(to, end)
+		if !to.After(from) {
+			return 0
 		}
+		return cal.Between(from, to)
+	}
+	// A pause after the breach does not move the breach.
+	if pauseEnded != nil && !wasBreached {
+		pausedFor += overlap(pauseEnded[0], pauseEnded[1])
 	}
 	if pausedFor > 0 {
 		cs.PausedFor = &metav1.Duration{Duration: pausedFor}
 	}
+	// A clock stopped during a pause that still lasts is judged with the
+	// paused time up to its stop (recorded in pausedFor when the pause ends).
+	ongoing := time.Duration(0)
+	if r.stop != nil && e.st.WaitingSince != nil && !wasBreached {
+		ongoing = overlap(e.st.WaitingSince.Time, *r.stop)
+	}
 	// Deadlines have the second precision of status timestamps.
-	due := cal.Add(r.start, target+pausedFor).Truncate(time.Second)
+	due := cal.Add(r.start, target+pausedFor+ongoing).Truncate(time.Second)
 	cs.DueAt = &metav1.Time{Time: due}
-	wasBreached := sameRun && prev.State == supportv1.ClockBreached
 
 	switch {
 	case r.stop != nil:
@@ -552,10 +570,14 @@ func (e *evaluation) conditions() {
 		e.setCondition(supportv1.ConditionAtRisk, false, supportv1.ReasonOnTrack, "no running clock is at risk")
 	}
 	switch {
-	case len(breached) > 0 && st.ResolvedAt == nil:
+	case st.BreachedAt != nil:
 		e.setCondition(supportv1.ConditionBreached, true, string(supportv1.EventBreached), strings.Join(breached, "; "))
 	case len(breached) > 0:
-		e.setCondition(supportv1.ConditionBreached, false, string(supportv1.EventResolved), strings.Join(breached, "; ")+"; since resolved")
+		reason := string(supportv1.EventResolved)
+		if st.ResolvedAt == nil {
+			reason = string(supportv1.EventReopened)
+		}
+		e.setCondition(supportv1.ConditionBreached, false, reason, strings.Join(breached, "; ")+"; no longer standing ("+strings.ToLower(reason)+" since)")
 	default:
 		e.setCondition(supportv1.ConditionBreached, false, supportv1.ReasonWithinTargets, "every clock is within its target")
 	}

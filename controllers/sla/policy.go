@@ -36,7 +36,7 @@ func Compile(p *supportv1.ServicePolicy) (*Policy, error) {
 		tz = "UTC"
 	}
 	loc, err := time.LoadLocation(tz)
-	if err != nil {
+	if err != nil || tz == "Local" {
 		return nil, fmt.Errorf("spec.businessHours.timeZone: unknown time zone %q", tz)
 	}
 	windows := make([]calendar.Window, 0, len(bh.Weekly))
