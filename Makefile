@@ -53,7 +53,7 @@ test: manifests generate fmt vet envtest ## Run all tests against a real API ser
 	go test ./... -coverprofile cover.out $(GINKGO_ARGS)
 
 .PHONY: bench
-bench: envtest ## Run the benchmarks and print their figures.
+bench: ## Run the benchmarks and print their figures.
 	go test ./... -run '^$$' -bench . -benchmem
 
 ##@ Build

@@ -18,7 +18,7 @@ import (
 type Options struct {
 	// Clock tells the time; tests inject a fake one. Defaults to the real clock.
 	Clock clock.PassiveClock
-	// DeliveryBackoff spaces webhook retries (default 10s doubling to 30m).
+	// DeliveryBackoff spaces webhook retries (default 10s doubling to 5m, with jitter).
 	DeliveryBackoff delivery.Backoff
 	// HTTPClient sends webhooks (default: one with keep-alive and timeouts).
 	HTTPClient *http.Client

@@ -324,7 +324,9 @@ type Webhook struct {
 	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s') && duration(self) <= duration('60s')",message="timeout must be between 0s (exclusive) and 60s"
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
 
-	// maxAttempts is how many times a delivery is tried before it is marked failed.
+	// maxAttempts is how many times a delivery is tried before it is marked
+	// failed. Retries back off exponentially from 10s to at most 5m, with
+	// jitter: the default 12 attempts span about 40 minutes.
 	// +optional
 	// +kubebuilder:default=12
 	// +kubebuilder:validation:Minimum=1

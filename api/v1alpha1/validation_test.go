@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/test/testenv"
 )
 
 // newNamespace creates a namespace of its own for one test.
@@ -115,6 +116,23 @@ spec:
 		var pol supportv1.ServicePolicy
 		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(p), &pol)).To(Succeed())
 		Expect(pol.Spec.Targets.AtRiskPercent).To(BeEquivalentTo(75))
+	})
+
+	It("is applied by kubectl apply -f config/samples, unquoted on: keys included", func() {
+		ns := newNamespace()
+		kubectl := testEnv.ControlPlane.KubeCtl()
+		stdout, stderr, err := kubectl.Run("apply", "-n", ns, "-f", filepath.Join(testenv.RepoRoot(), "config", "samples"))
+		Expect(err).NotTo(HaveOccurred(), readAll(stderr))
+		Expect(readAll(stdout)).To(ContainSubstring("servicepolicy.support.servicedesk.dev/key-accounts created"))
+		var pol supportv1.ServicePolicy
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: "key-accounts"}, &pol)).To(Succeed())
+		Expect(pol.Spec.Notify[0].Events()).To(ContainElements(supportv1.EventCreated, supportv1.EventBreached))
+
+		stdout, stderr, err = kubectl.Run("get", "servicedesk", "-n", ns)
+		Expect(err).NotTo(HaveOccurred(), readAll(stderr))
+		out := readAll(stdout)
+		Expect(out).To(ContainSubstring("complaint.support.servicedesk.dev/insulin-not-delivered"))
+		Expect(out).To(ContainSubstring("escalation.support.servicedesk.dev/insulin-not-delivered-refund-fee"))
 	})
 
 	It("shows the doc comments in kubectl explain", func() {

@@ -6,7 +6,8 @@ import (
 )
 
 // DefaultBackoff supplies the values used for a zero Backoff.Base or Backoff.Max.
-var DefaultBackoff = Backoff{Base: 10 * time.Second, Max: 30 * time.Minute}
+// A receiver that comes back is retried within five minutes.
+var DefaultBackoff = Backoff{Base: 10 * time.Second, Max: 5 * time.Minute}
 
 // Backoff is exponential backoff with "equal jitter".
 // Base <= 0 and Max <= 0 take DefaultBackoff's values; Max < Base is raised to Base.
