@@ -52,6 +52,7 @@ type ComplaintReconciler struct {
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=servicepolicies,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=escalations,verbs=get;list;watch;create
+// +kubebuilder:rbac:groups=support.servicedesk.dev,resources=complaints/finalizers,verbs=update
 
 // Reconcile brings the complaint's status up to date and schedules the next look.
 func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {

@@ -34,7 +34,7 @@ type EscalationReconciler struct {
 	Reader client.Reader
 }
 
-// +kubebuilder:rbac:groups=support.servicedesk.dev,resources=escalations,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=support.servicedesk.dev,resources=escalations,verbs=get;list;watch;create
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=escalations/status,verbs=get;update;patch
 
 // Reconcile notifies and tracks one escalation.

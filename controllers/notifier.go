@@ -53,6 +53,7 @@ func enqueue(list []supportv1.Notification, seq *int64, uid string, ev supportv1
 	*seq++
 	id := delivery.EventID(uid, string(ev), strconv.FormatInt(*seq, 10))
 	var dropped []string
+	list = append([]supportv1.Notification(nil), list...) // never write into the caller's array
 	for _, t := range targets {
 		list = append(list, supportv1.Notification{ID: id, Target: t, Event: ev, OccurredAt: metav1.NewTime(at), Detail: detail})
 	}
@@ -125,8 +126,9 @@ func (n *Notifier) Deliver(ctx context.Context, namespace string, notify []suppo
 		}
 		target := byName[item.Target]
 		if target == nil || target.Webhook == nil {
-			item.Failed, item.LastError = true, "destination "+item.Target+" is no longer in the policy"
+			item.Failed, item.LastError, item.NextAttemptAt = true, "destination "+item.Target+" is no longer in the policy", nil
 			out.Failed = append(out.Failed, item)
+			deliveriesTotal.WithLabelValues(string(item.Event), "failed").Inc()
 			keep = append(keep, item)
 			continue
 		}
@@ -151,7 +153,7 @@ func (n *Notifier) Deliver(ctx context.Context, namespace string, notify []suppo
 			deliveriesTotal.WithLabelValues(string(item.Event), "delivered").Inc()
 			continue // done: drop from the ledger
 		case delivery.Gone:
-			item.Failed, item.LastError = true, "receiver answered 410 Gone: "+result.Message
+			item.Failed, item.LastError = true, result.Message
 		default:
 			item.LastError = result.Message
 			max := target.Webhook.MaxAttempts
@@ -172,13 +174,16 @@ func (n *Notifier) Deliver(ctx context.Context, namespace string, notify []suppo
 				deliveriesTotal.WithLabelValues(string(item.Event), "retry").Inc()
 			}
 		}
+		keep = append(keep, item)
 		if item.Failed {
+			// Given up: the next notification of this destination goes on.
 			item.NextAttemptAt = nil
+			keep[len(keep)-1] = item
 			out.Failed = append(out.Failed, item)
 			deliveriesTotal.WithLabelValues(string(item.Event), "failed").Inc()
+			continue
 		}
 		blocked[item.Target] = true
-		keep = append(keep, item)
 	}
 	return trimFailed(keep), out
 }
@@ -201,7 +206,8 @@ func (n *Notifier) attempt(ctx context.Context, namespace string, hook *supportv
 	}
 	ev, err := build(item, hook)
 	if err != nil {
-		return delivery.Result{Outcome: delivery.Gone, Message: "cannot build the event: " + err.Error()}
+		// Nothing was sent, and sending again would not help: give up, loudly.
+		return delivery.Result{Outcome: delivery.Gone, Message: "not sent: cannot build the event: " + err.Error()}
 	}
 	sender := *n.Sender
 	if hook.Timeout != nil && hook.Timeout.Duration > 0 {

@@ -171,8 +171,14 @@ func redact(msg string, secret []byte) string {
 	if len(secret) == 0 {
 		return msg
 	}
-	msg = strings.ReplaceAll(msg, string(secret), "[redacted]")
-	return strings.ReplaceAll(msg, base64.StdEncoding.EncodeToString(secret), "[redacted]")
+	// Messages are sanitized (whitespace collapsed), so look for the
+	// sanitized forms too: a value read from a file ends with a newline.
+	for _, form := range []string{string(secret), sanitize(string(secret)), base64.StdEncoding.EncodeToString(secret)} {
+		if form != "" {
+			msg = strings.ReplaceAll(msg, form, "[redacted]")
+		}
+	}
+	return msg
 }
 
 // ValidateURL reports whether raw is an absolute http or https URL with a

@@ -5,15 +5,21 @@ package testenv
 import (
 	"os"
 	"path/filepath"
-	"runtime"
+	goruntime "runtime"
 	"sort"
 
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 )
 
 // RepoRoot is the repository's top directory.
 func RepoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
+	_, file, _, _ := goruntime.Caller(0)
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
@@ -23,7 +29,7 @@ func AssetsDir() string {
 	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
 		return dir
 	}
-	matches, _ := filepath.Glob(filepath.Join(RepoRoot(), "bin", "k8s", "*-"+runtime.GOOS+"-"+runtime.GOARCH))
+	matches, _ := filepath.Glob(filepath.Join(RepoRoot(), "bin", "k8s", "*-"+goruntime.GOOS+"-"+goruntime.GOARCH))
 	sort.Strings(matches)
 	if len(matches) == 0 {
 		return ""
@@ -38,4 +44,29 @@ func New() *envtest.Environment {
 		ErrorIfCRDPathMissing: true,
 		BinaryAssetsDirectory: AssetsDir(),
 	}
+}
+
+// Scheme returns a scheme with the built-in kinds and the operator's.
+func Scheme() (*runtime.Scheme, error) {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		return nil, err
+	}
+	return s, supportv1.AddToScheme(s)
+}
+
+// Start starts the API server with the CRDs and returns it with its config
+// and a client that reads straight from the API server (never a cache).
+func Start(scheme *runtime.Scheme) (*envtest.Environment, *rest.Config, client.Client, error) {
+	env := New()
+	cfg, err := env.Start()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		_ = env.Stop()
+		return nil, nil, nil, err
+	}
+	return env, cfg, c, nil
 }
