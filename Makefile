@@ -62,6 +62,10 @@ bench: ## Run the benchmarks and print their figures.
 build: manifests generate fmt vet ## Build the manager binary.
 	go build -o bin/manager ./cmd
 
+.PHONY: docker-build
+docker-build: ## Build the manager image IMG (needs a container engine).
+	docker build -t $(IMG) .
+
 .PHONY: run
 run: manifests generate fmt vet ## Run the manager against the current kubeconfig.
 	go run ./cmd
