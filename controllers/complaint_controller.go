@@ -110,7 +110,14 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	// transitions: nothing fires twice, nothing is lost.
 	var dropped []string
 	if policy != nil {
-		for _, t := range res.Transitions {
+		transitions := res.Transitions
+		if complaint.Status.Phase != "" && complaint.Status.Policy == "" {
+			// Recorded before any policy governed it (a GitOps apply of
+			// complaints before their policy): its destinations still learn of it.
+			transitions = append([]sla.Transition{{Event: supportv1.EventCreated, Reason: string(supportv1.EventCreated),
+				Message: "Complaint recorded: " + complaint.Spec.Summary, At: sla.Start(&complaint)}}, transitions...)
+		}
+		for _, t := range transitions {
 			if t.Event == "" {
 				continue
 			}

@@ -207,6 +207,19 @@ var _ = Describe("Escalation ladder and notifications", func() {
 		Expect(rcv.problems()).To(BeEmpty())
 	})
 
+	It("tells a policy's destinations of a complaint recorded before the policy existed", func() {
+		c := newComplaint(ns, "early", nil)
+		Eventually(func() string {
+			cond := apimeta.FindStatusCondition(getComplaint(c).Status.Conditions, supportv1.ConditionPolicyResolved)
+			if cond == nil {
+				return ""
+			}
+			return cond.Reason
+		}).Should(Equal(supportv1.ReasonNoPolicy))
+		ladderPolicy(ns, rcv, time.Hour)
+		Eventually(func() []string { return rcv.eventTypes("/leads") }, 10*time.Second).Should(Equal([]string{"Created"}))
+	})
+
 	It("marks a delivery failed after its attempts, with a condition and a Warning event", func() {
 		Expect(k8sClient.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "crm-hook", Namespace: ns},
 			Data: map[string][]byte{"hmac": []byte(hookSecret)}})).To(Succeed())
