@@ -164,11 +164,7 @@ func (n *Notifier) Deliver(ctx context.Context, namespace string, notify []suppo
 				item.Failed = true
 				item.LastError = fmt.Sprintf("gave up after %d attempts: %s", item.Attempts, result.Message)
 			} else {
-				wait := n.Backoff.Delay(int(item.Attempts), n.rand())
-				if result.RetryAfter > wait {
-					wait = result.RetryAfter
-				}
-				t := metav1.NewTime(now.Add(wait).Truncate(time.Second).Add(time.Second))
+				t := metav1.NewTime(n.Backoff.NextAttempt(now, int(item.Attempts), result.RetryAfter, n.rand()))
 				item.NextAttemptAt = &t
 				out.Next = earliest(out.Next, t.Time)
 				deliveriesTotal.WithLabelValues(string(item.Event), "retry").Inc()

@@ -51,3 +51,14 @@ func (b Backoff) Delay(failedAttempts int, rnd float64) time.Duration {
 	jitter = min(max(jitter, 0), half) // guard float rounding
 	return fixed + jitter
 }
+
+// NextAttempt is when to try again after failedAttempts failures at now: the
+// jittered backoff, or the receiver's Retry-After when longer, rounded up to
+// the next whole second (the precision of status timestamps).
+func (b Backoff) NextAttempt(now time.Time, failedAttempts int, retryAfter time.Duration, rnd float64) time.Time {
+	wait := b.Delay(failedAttempts, rnd)
+	if retryAfter > wait {
+		wait = retryAfter
+	}
+	return now.Add(wait).Truncate(time.Second).Add(time.Second)
+}

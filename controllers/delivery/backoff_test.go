@@ -102,3 +102,28 @@ func TestBackoffDelayNeverNonPositive(t *testing.T) {
 		}
 	})
 }
+
+func TestNextAttempt(t *testing.T) {
+	b := delivery.Backoff{Base: 10 * time.Second, Max: 5 * time.Minute}
+	now := time.Date(2026, 11, 24, 12, 0, 0, 250e6, time.UTC)
+	cases := []struct {
+		name       string
+		failed     int
+		retryAfter time.Duration
+		rnd        float64
+		want       time.Time
+	}{
+		{"first failure, no jitter: half of 10s, next whole second", 1, 0, 0, time.Date(2026, 11, 24, 12, 0, 6, 0, time.UTC)},
+		{"first failure, full jitter: 10s", 1, 0, 0.999999, time.Date(2026, 11, 24, 12, 0, 11, 0, time.UTC)},
+		{"capped at Max", 20, 0, 0, time.Date(2026, 11, 24, 12, 2, 31, 0, time.UTC)},
+		{"Retry-After longer than the backoff wins", 1, 2 * time.Minute, 0, time.Date(2026, 11, 24, 12, 2, 1, 0, time.UTC)},
+		{"Retry-After shorter than the backoff loses", 3, time.Second, 0, time.Date(2026, 11, 24, 12, 0, 21, 0, time.UTC)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := b.NextAttempt(now, tc.failed, tc.retryAfter, tc.rnd); !got.Equal(tc.want) {
+				t.Errorf("NextAttempt = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
