@@ -23,7 +23,7 @@ const (
 	maxFailedKept = 10
 	// maxAttemptsPerPass bounds the deliveries one reconcile makes per destination.
 	maxAttemptsPerPass = 10
-	defaultMaxAttempts = 12
+	defaultMaxAttempts = 20
 )
 
 // Notifier delivers the notifications queued in an object's status: at least

@@ -326,9 +326,9 @@ type Webhook struct {
 
 	// maxAttempts is how many times a delivery is tried before it is marked
 	// failed. Retries back off exponentially from 10s to at most 5m, with
-	// jitter: the default 12 attempts span about 40 minutes.
+	// jitter: the default 20 attempts span 38 to 75 minutes.
 	// +optional
-	// +kubebuilder:default=12
+	// +kubebuilder:default=20
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=100
 	MaxAttempts int32 `json:"maxAttempts,omitempty"`
