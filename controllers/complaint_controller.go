@@ -71,7 +71,8 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, err
 	}
 	var escs supportv1.EscalationList
-	if err := r.List(ctx, &escs, client.InNamespace(complaint.Namespace), client.MatchingFields{indexEscalationComplaint: complaint.Name}); err != nil {
+	// Read-only views of the cache: no deep copy on this hot path.
+	if err := r.List(ctx, &escs, client.InNamespace(complaint.Namespace), client.MatchingFields{indexEscalationComplaint: complaint.Name}, client.UnsafeDisableDeepCopy); err != nil {
 		return ctrl.Result{}, err
 	}
 
@@ -95,38 +96,14 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		escalationsTotal.WithLabelValues(strconv.Itoa(int(c.Level))).Inc()
 		escs.Items = append(escs.Items, *esc)
 	}
-	summaries, escTransitions := summarizeEscalations(complaint.Status.Escalations, escs.Items, now)
-	st.Escalations = summaries
-	for _, s := range summaries {
-		if s.Reason != supportv1.ReasonRequested && s.Level > st.EscalationLevel {
-			st.EscalationLevel = s.Level
-		}
-	}
-	setEscalatedCondition(st, complaint.Generation, now.Truncate(time.Second))
+	var escTransitions []sla.Transition
+	st.Escalations, st.EscalationLevel, escTransitions = summarizeEscalations(complaint.Status.Escalations, escs.Items, now)
+	setEscalatedCondition(st, complaint.Generation, now)
 	appendHistory(st, escTransitions)
 	transitions := append(res.Transitions, escTransitions...)
-
-	// Queue the notifications of this pass in the same write as the
-	// transitions: nothing fires twice, nothing is lost.
-	var dropped []string
-	if policy != nil {
-		transitions := res.Transitions
-		if complaint.Status.Phase != "" && complaint.Status.Policy == "" {
-			// Recorded before any policy governed it (a GitOps apply of
-			// complaints before their policy): its destinations still learn of it.
-			transitions = append([]sla.Transition{{Event: supportv1.EventCreated, Reason: string(supportv1.EventCreated),
-				Message: "Complaint recorded: " + complaint.Spec.Summary, At: sla.Start(&complaint)}}, transitions...)
-		}
-		for _, t := range transitions {
-			if t.Event == "" {
-				continue
-			}
-			var d []string
-			st.Notifications, d = enqueue(st.Notifications, &st.NotificationSeq, string(complaint.UID), t.Event, t.Message, t.At,
-				targetsFor(policy.Spec.Notify, t.Event, nil))
-			dropped = append(dropped, d...)
-		}
-	}
+	// Queued in the same write as the transitions: nothing fires twice,
+	// nothing is lost.
+	dropped := queueNotifications(&complaint, st, policy, res.Transitions)
 	if err := r.writeStatus(ctx, &complaint, st); err != nil {
 		if apierrors.IsConflict(err) {
 			return ctrl.Result{Requeue: true}, nil
@@ -142,12 +119,17 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 
 	// Deliver what is due, then record the outcome.
-	if policy != nil && len(complaint.Status.Notifications) > 0 {
+	if due, at := nextDue(complaint.Status.Notifications, now); policy != nil && due {
 		deliverNext, err := r.deliver(ctx, &complaint, policy.Spec.Notify, now)
-		if err != nil {
+		if apierrors.IsConflict(err) {
+			// Delivered ones are sent again next pass, with the same id.
+			return ctrl.Result{Requeue: true}, nil
+		} else if err != nil {
 			return ctrl.Result{}, err
 		}
 		next = earliest(next, deliverNext)
+	} else {
+		next = earliest(next, at)
 	}
 	return requeueAt(next, r.Clock.Now()), nil
 }
@@ -208,10 +190,6 @@ func (r *ComplaintReconciler) deliver(ctx context.Context, c *supportv1.Complain
 	st.Notifications = list
 	setNotificationCondition(&st.Conditions, list, c.Generation, now)
 	if err := r.writeStatus(ctx, c, st); err != nil {
-		if apierrors.IsConflict(err) {
-			// Delivered ones are sent again next pass, with the same id.
-			return now.Add(time.Second), nil
-		}
 		return time.Time{}, err
 	}
 	for _, f := range out.Failed {
@@ -241,24 +219,11 @@ func setNotificationCondition(conds *[]metav1.Condition, list []supportv1.Notifi
 func newLevelEscalation(c *supportv1.Complaint, l ladder.Create) *supportv1.Escalation {
 	breach := metav1.NewTime(l.BreachedAt)
 	return &supportv1.Escalation{
-		ObjectMeta: metav1.ObjectMeta{
-			Name: l.Name, Namespace: c.Namespace,
-			Labels: map[string]string{LabelComplaint: labelValue(c.Name)},
-		},
+		ObjectMeta: metav1.ObjectMeta{Name: l.Name, Namespace: c.Namespace},
 		Spec: supportv1.EscalationSpec{
 			ComplaintName: c.Name, Level: l.Level, LevelName: l.LevelName, Reason: l.Reason, BreachedAt: &breach,
 		},
 	}
-}
-
-// LabelComplaint labels the escalations the operator creates with their complaint.
-const LabelComplaint = "support.servicedesk.dev/complaint"
-
-func labelValue(s string) string {
-	if len(s) > 63 {
-		return s[:63]
-	}
-	return s
 }
 
 func actionOf(t sla.Transition) string {
@@ -284,7 +249,7 @@ func requeueAt(next, now time.Time) ctrl.Result {
 // policyFor selects and compiles the complaint's policy.
 func (r *ComplaintReconciler) policyFor(ctx context.Context, c *supportv1.Complaint) (*sla.Policy, string, string, error) {
 	var list supportv1.ServicePolicyList
-	if err := r.List(ctx, &list, client.InNamespace(c.Namespace)); err != nil {
+	if err := r.List(ctx, &list, client.InNamespace(c.Namespace), client.UnsafeDisableDeepCopy); err != nil {
 		return nil, "", "", err
 	}
 	chosen, reason, message := sla.Select(list.Items, c)

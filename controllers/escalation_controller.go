@@ -43,9 +43,6 @@ func (r *EscalationReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	if err := r.Get(ctx, req.NamespacedName, &esc); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	now := r.Clock.Now().Truncate(time.Second)
-	stamp := metav1.NewTime(now)
-
 	// Gather: the complaint, its policy, the sibling escalations.
 	var complaint supportv1.Complaint
 	gone := false
@@ -81,40 +78,12 @@ func (r *EscalationReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		ComplaintResolved: !gone && (complaint.Status.ResolvedAt != nil || complaint.Status.ClosedAt != nil),
 		Siblings:          views,
 	})
-	st := esc.Status.DeepCopy()
-	st.ObservedGeneration = esc.Generation
-	var transitions []struct{ reason, msg string }
-	say := func(reason, format string, args ...any) {
-		transitions = append(transitions, struct{ reason, msg string }{reason, fmt.Sprintf(format, args...)})
-	}
-	if st.Phase == "" {
-		// First sight: tell the level, once (the queue is in the same write).
-		targets := targetsFor(notify, supportv1.EventEscalated, levelTargets)
-		st.Notifications, _ = enqueue(st.Notifications, new(int64), string(esc.UID), supportv1.EventEscalated, esc.Spec.Reason.String(), now, targets)
-		if len(targets) == 0 {
-			st.NotifiedAt = &stamp
-		}
-		say(string(supportv1.EventEscalated), "Level %d (%s) escalation for complaint %s: %s", esc.Spec.Level, orDash(esc.Spec.LevelName), esc.Spec.ComplaintName, describe(&esc))
-	}
-	if phase != st.Phase {
-		switch phase {
-		case supportv1.EscalationAcknowledged:
-			st.AcknowledgedAt = &stamp
-			say("Acknowledged", "Acknowledged by %s%s", esc.Spec.Acknowledgement.By, decisionSuffix(&esc))
-		case supportv1.EscalationSuperseded:
-			st.ClosedAt = &stamp
-			say("Superseded", "A higher level of the ladder was reached")
-		case supportv1.EscalationClosed:
-			st.ClosedAt = &stamp
-			say("Closed", "The complaint is resolved or gone")
-		}
-		st.Phase = phase
-	}
-	setEscalationConditions(st, esc.Generation, now)
+	now := r.Clock.Now()
+	st, transitions := nextEscalationStatus(&esc, phase, targetsFor(notify, supportv1.EventEscalated, levelTargets), now)
 
 	// Act.
-	esc.Status, st = *st, esc.Status.DeepCopy()
-	if !equality.Semantic.DeepEqual(*st, esc.Status) {
+	if !equality.Semantic.DeepEqual(esc.Status, st) {
+		esc.Status = st
 		if err := r.Status().Update(ctx, &esc); err != nil {
 			if apierrors.IsConflict(err) {
 				return ctrl.Result{Requeue: true}, nil
@@ -123,10 +92,13 @@ func (r *EscalationReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		}
 	}
 	for _, t := range transitions {
-		r.Recorder.Eventf(&esc, nil, corev1.EventTypeNormal, t.reason, t.reason, "%s", t.msg)
+		r.Recorder.Eventf(&esc, nil, corev1.EventTypeNormal, t.Reason, t.Reason, "%s", t.Message)
 	}
-	if len(esc.Status.Notifications) == 0 || gone {
+	if gone {
 		return ctrl.Result{}, nil
+	}
+	if due, next := nextDue(esc.Status.Notifications, now); !due {
+		return requeueAt(next, now), nil
 	}
 	// Deliver from the latest ledger, not a possibly stale cached copy.
 	if err := r.Reader.Get(ctx, client.ObjectKeyFromObject(&esc), &esc); err != nil {
@@ -135,18 +107,16 @@ func (r *EscalationReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	build := func(n supportv1.Notification, hook *supportv1.Webhook) (event.Event, error) {
 		return buildEvent(&complaint, escalationRef(&esc), n, hook)
 	}
-	list, out := r.Notifier.Deliver(ctx, esc.Namespace, notify, esc.Status.Notifications, build, r.Clock.Now())
-	esc.Status.Notifications = list
-	if pending(list) == 0 && esc.Status.NotifiedAt == nil && out.Delivered > 0 {
-		t := metav1.NewTime(r.Clock.Now().Truncate(time.Second))
-		esc.Status.NotifiedAt = &t
-	}
-	setEscalationConditions(&esc.Status, esc.Generation, now)
-	if err := r.Status().Update(ctx, &esc); err != nil {
-		if apierrors.IsConflict(err) {
-			return ctrl.Result{RequeueAfter: time.Second}, nil
+	list, out := r.Notifier.Deliver(ctx, esc.Namespace, notify, esc.Status.Notifications, build, now)
+	before := esc.Status.DeepCopy()
+	recordDeliveries(&esc.Status, esc.Generation, list, out.Delivered, now)
+	if !equality.Semantic.DeepEqual(*before, esc.Status) {
+		if err := r.Status().Update(ctx, &esc); err != nil {
+			if apierrors.IsConflict(err) {
+				return ctrl.Result{Requeue: true}, nil
+			}
+			return ctrl.Result{}, err
 		}
-		return ctrl.Result{}, err
 	}
 	for _, f := range out.Failed {
 		r.Recorder.Eventf(&esc, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify",

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cloudevents/sdk-go/v2/event"
@@ -95,6 +94,22 @@ func targetsFor(notify []supportv1.NotifyTarget, ev supportv1.EventType, extra [
 		}
 	}
 	return out
+}
+
+// nextDue reports whether any pending notification is due at now and, if
+// none is, when the first one will be (zero: nothing pending).
+func nextDue(list []supportv1.Notification, now time.Time) (bool, time.Time) {
+	var next time.Time
+	for _, n := range list {
+		if n.Failed {
+			continue
+		}
+		if n.NextAttemptAt == nil || !now.Before(n.NextAttemptAt.Time) {
+			return true, time.Time{}
+		}
+		next = earliest(next, n.NextAttemptAt.Time)
+	}
+	return false, next
 }
 
 // deliveryOutcome reports what a Deliver pass did.
@@ -192,7 +207,8 @@ func (n *Notifier) attempt(ctx context.Context, namespace string, hook *supportv
 	if ref := hook.SecretRef; ref != nil {
 		var s corev1.Secret
 		if err := n.Reader.Get(ctx, client.ObjectKey{Namespace: namespace, Name: ref.Name}, &s); err != nil {
-			return delivery.Result{Outcome: delivery.Retry, Message: fmt.Sprintf("cannot read Secret %s: %s", ref.Name, reasonOf(err))}
+			// API errors name the Secret, never its data.
+			return delivery.Result{Outcome: delivery.Retry, Message: fmt.Sprintf("cannot read Secret %s: %v", ref.Name, err)}
 		}
 		v, ok := s.Data[ref.Key]
 		if !ok || len(v) == 0 {
@@ -214,14 +230,6 @@ func (n *Notifier) attempt(ctx context.Context, namespace string, hook *supportv
 		return delivery.Result{Outcome: delivery.Retry, Message: err.Error()}
 	}
 	return res
-}
-
-func reasonOf(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 && len(msg)-i < 80 {
-		return msg[i+2:]
-	}
-	return msg
 }
 
 func trimFailed(list []supportv1.Notification) []supportv1.Notification {

@@ -15,15 +15,23 @@ import (
 const EventTypePrefix = "dev.servicedesk.complaint."
 
 // Payload is the data of every CloudEvent the operator sends.
+// It is the webhook contract: receivers decode it, so fields are only added.
 type Payload struct {
-	Event      supportv1.EventType `json:"event"`
-	OccurredAt time.Time           `json:"occurredAt"`
-	Detail     string              `json:"detail,omitempty"`
-	Complaint  ComplaintRef        `json:"complaint"`
-	Escalation *EscalationRef      `json:"escalation,omitempty"`
+	// Event is the lifecycle event, e.g. Breached.
+	Event supportv1.EventType `json:"event"`
+	// OccurredAt is when it happened (a due time, or the transition).
+	OccurredAt time.Time `json:"occurredAt"`
+	// Detail is the human sentence also shown in the Kubernetes Event.
+	Detail string `json:"detail,omitempty"`
+	// Complaint is the complaint the event is about.
+	Complaint ComplaintRef `json:"complaint"`
+	// Escalation is set on Escalated events.
+	Escalation *EscalationRef `json:"escalation,omitempty"`
 }
 
-// ComplaintRef identifies a complaint and what a receiver needs to act.
+// ComplaintRef identifies a complaint and what a receiver needs to act:
+// identity, phase and policy, classification, owner, clocks and escalation
+// level, as in the Complaint's spec and status.
 type ComplaintRef struct {
 	Namespace       string                 `json:"namespace"`
 	Name            string                 `json:"name"`
@@ -41,14 +49,16 @@ type ComplaintRef struct {
 	Customer        *CustomerRef           `json:"customer,omitempty"`
 }
 
-// CustomerRef is sent only to destinations with includeContact.
+// CustomerRef is who complains, and how to reach them; sent only to
+// destinations with includeContact.
 type CustomerRef struct {
 	Name    string             `json:"name"`
 	Company string             `json:"company,omitempty"`
 	Contact *supportv1.Contact `json:"contact,omitempty"`
 }
 
-// EscalationRef describes an escalation in an Escalated event.
+// EscalationRef describes an escalation in an Escalated event, as in the
+// Escalation's spec (requestedBy and question for requests).
 type EscalationRef struct {
 	Name        string                     `json:"name"`
 	Level       int32                      `json:"level"`

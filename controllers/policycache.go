@@ -9,14 +9,17 @@ import (
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
 
-// policyCache keeps compiled policies by UID and generation, so the time zone
-// and calendar are not rebuilt on every reconcile.
+// policyCache keeps compiled policies by namespace/name, checked against UID
+// and generation, so the time zone and calendar are not rebuilt on every
+// reconcile. A recreated policy replaces its entry: the cache stays as large
+// as the set of policy names.
 type policyCache struct {
 	mu sync.Mutex
-	m  map[types.UID]compiled
+	m  map[types.NamespacedName]compiled
 }
 
 type compiled struct {
+	uid        types.UID
 	generation int64
 	policy     *sla.Policy
 	err        error
@@ -26,18 +29,15 @@ func (c *policyCache) get(p *supportv1.ServicePolicy) (*sla.Policy, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[types.UID]compiled{}
+		c.m = map[types.NamespacedName]compiled{}
 	}
-	if hit, ok := c.m[p.UID]; ok && hit.generation == p.Generation {
+	key := types.NamespacedName{Namespace: p.Namespace, Name: p.Name}
+	if hit, ok := c.m[key]; ok && hit.uid == p.UID && hit.generation == p.Generation {
 		return hit.policy, hit.err
 	}
-	pol, err := sla.Compile(p)
-	c.m[p.UID] = compiled{generation: p.Generation, policy: pol, err: err}
+	// Compile keeps a pointer to the spec: give it its own copy, never the
+	// cache's object.
+	pol, err := sla.Compile(p.DeepCopy())
+	c.m[key] = compiled{uid: p.UID, generation: p.Generation, policy: pol, err: err}
 	return pol, err
-}
-
-func (c *policyCache) forget(uid types.UID) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.m, uid)
 }

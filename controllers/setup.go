@@ -55,7 +55,6 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if err := (&ServicePolicyReconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
-		Clock:     opts.clock(),
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}

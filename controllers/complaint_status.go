@@ -46,9 +46,11 @@ func ladderView(e *supportv1.Escalation) ladder.Escalation {
 	return v
 }
 
-// summarizeEscalations records the complaint's escalations in its status and
-// returns the history-worthy changes (new escalations, decisions).
-func summarizeEscalations(prev []supportv1.EscalationSummary, escs []supportv1.Escalation, now time.Time) ([]supportv1.EscalationSummary, []sla.Transition) {
+// summarizeEscalations records the complaint's escalations in its status,
+// with the level reached by the ladder (requests are not breaches), and
+// returns the history-worthy changes: new escalations and decisions.
+func summarizeEscalations(prev []supportv1.EscalationSummary, escs []supportv1.Escalation, now time.Time) ([]supportv1.EscalationSummary, int32, []sla.Transition) {
+	escs = append([]supportv1.Escalation(nil), escs...)
 	sort.Slice(escs, func(i, j int) bool {
 		if escs[i].Spec.Level != escs[j].Spec.Level {
 			return escs[i].Spec.Level < escs[j].Spec.Level
@@ -60,11 +62,15 @@ func summarizeEscalations(prev []supportv1.EscalationSummary, escs []supportv1.E
 		old[s.Name] = s
 	}
 	var out []supportv1.EscalationSummary
+	var level int32
 	var ts []sla.Transition
 	for _, e := range escs {
 		s := supportv1.EscalationSummary{Name: e.Name, Level: e.Spec.Level, Reason: e.Spec.Reason}
 		if a := e.Spec.Acknowledgement; a != nil {
 			s.AcknowledgedBy, s.Decision = a.By, a.Decision
+		}
+		if s.Reason != supportv1.ReasonRequested && s.Level > level {
+			level = s.Level
 		}
 		before, known := old[e.Name]
 		if !known {
@@ -86,13 +92,39 @@ func summarizeEscalations(prev []supportv1.EscalationSummary, escs []supportv1.E
 	if len(out) > maxEscalationSummaries {
 		out = out[len(out)-maxEscalationSummaries:]
 	}
-	return out, ts
+	return out, level, ts
+}
+
+// queueNotifications queues, in st, a delivery of each notifiable
+// transition to the policy's destinations that want it. A complaint that
+// was recorded before any policy governed it (a GitOps apply of complaints
+// before their policy) gets its Created queued when a policy first does.
+// It returns the notifications dropped past the ledger's bound.
+func queueNotifications(c *supportv1.Complaint, st *supportv1.ComplaintStatus, policy *sla.Policy, ts []sla.Transition) []string {
+	if policy == nil {
+		return nil
+	}
+	if c.Status.Phase != "" && c.Status.Policy == "" {
+		ts = append([]sla.Transition{{Event: supportv1.EventCreated, Reason: string(supportv1.EventCreated),
+			Message: "Complaint recorded: " + c.Spec.Summary, At: sla.Start(c)}}, ts...)
+	}
+	var dropped []string
+	for _, t := range ts {
+		if t.Event == "" {
+			continue
+		}
+		var d []string
+		st.Notifications, d = enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), t.Event, t.Message, t.At,
+			targetsFor(policy.Spec.Notify, t.Event, nil))
+		dropped = append(dropped, d...)
+	}
+	return dropped
 }
 
 // setEscalatedCondition says how far the complaint climbed.
 func setEscalatedCondition(st *supportv1.ComplaintStatus, gen int64, now time.Time) {
 	c := metav1.Condition{Type: supportv1.ConditionEscalated, Status: metav1.ConditionFalse, Reason: supportv1.ReasonNotEscalated,
-		Message: "no escalation", ObservedGeneration: gen, LastTransitionTime: metav1.NewTime(now)}
+		Message: "no escalation", ObservedGeneration: gen, LastTransitionTime: metav1.NewTime(now.Truncate(time.Second))}
 	if st.EscalationLevel > 0 {
 		c.Status, c.Reason = metav1.ConditionTrue, string(supportv1.EventEscalated)
 		c.Message = fmt.Sprintf("escalated to level %d", st.EscalationLevel)

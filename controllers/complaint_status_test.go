@@ -1,0 +1,225 @@
+package controllers
+
+import (
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
+)
+
+var statusNow = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+func esc(name string, level int32, reason supportv1.EscalationReason, ack *supportv1.EscalationAcknowledgement) supportv1.Escalation {
+	return supportv1.Escalation{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "support", UID: types.UID(name + "-uid"), Generation: 1},
+		Spec: supportv1.EscalationSpec{ComplaintName: "c", Level: level, LevelName: "lvl", Reason: reason,
+			RequestedBy: "bob", Question: "refund?", Acknowledgement: ack},
+	}
+}
+
+func reasons(ts []sla.Transition) []string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, t.Reason)
+	}
+	return out
+}
+
+func TestSummarizeEscalations(t *testing.T) {
+	breach1 := esc("c-lead", 1, supportv1.ReasonFirstResponseBreached, nil)
+	breach2 := esc("c-manager", 2, supportv1.ReasonFirstResponseBreached, nil)
+	request := esc("c-refund", 3, supportv1.ReasonRequested, nil)
+	decided := esc("c-refund", 3, supportv1.ReasonRequested, &supportv1.EscalationAcknowledgement{By: "carol", Decision: "yes"})
+	cases := []struct {
+		name      string
+		prev      []supportv1.EscalationSummary
+		escs      []supportv1.Escalation
+		wantLevel int32
+		wantTs    []string
+	}{
+		{"no escalations", nil, nil, 0, nil},
+		{"a new level is told once", nil, []supportv1.Escalation{breach1}, 1, []string{"Escalated"}},
+		{"a known level is not told again",
+			[]supportv1.EscalationSummary{{Name: "c-lead", Level: 1, Reason: supportv1.ReasonFirstResponseBreached}},
+			[]supportv1.Escalation{breach1}, 1, nil},
+		{"the level is the highest breach level, sorted whatever the order", nil, []supportv1.Escalation{breach2, breach1}, 2, []string{"Escalated", "Escalated"}},
+		{"a request is not a breach level", nil, []supportv1.Escalation{request}, 0, []string{"Escalated"}},
+		{"a decision is recorded once",
+			[]supportv1.EscalationSummary{{Name: "c-refund", Level: 3, Reason: supportv1.ReasonRequested}},
+			[]supportv1.Escalation{decided}, 0, []string{"EscalationAcknowledged"}},
+		{"an unchanged decision is not recorded again",
+			[]supportv1.EscalationSummary{{Name: "c-refund", Level: 3, Reason: supportv1.ReasonRequested, AcknowledgedBy: "carol", Decision: "yes"}},
+			[]supportv1.Escalation{decided}, 0, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := append([]supportv1.Escalation(nil), tc.escs...)
+			sums, level, ts := summarizeEscalations(tc.prev, tc.escs, statusNow)
+			if level != tc.wantLevel {
+				t.Errorf("level = %d, want %d", level, tc.wantLevel)
+			}
+			if got := reasons(ts); !equalStrings(got, tc.wantTs) {
+				t.Errorf("transitions = %v, want %v", got, tc.wantTs)
+			}
+			if len(sums) != len(tc.escs) {
+				t.Errorf("%d summaries, want %d", len(sums), len(tc.escs))
+			}
+			for i := 1; i < len(sums); i++ {
+				if sums[i-1].Level > sums[i].Level {
+					t.Errorf("summaries not ordered by level: %+v", sums)
+				}
+			}
+			for i := range in {
+				if in[i].Name != tc.escs[i].Name {
+					t.Errorf("the caller's slice was reordered")
+				}
+			}
+		})
+	}
+}
+
+func TestQueueNotifications(t *testing.T) {
+	hook := &supportv1.Webhook{URL: "http://127.0.0.1:1/x"}
+	policy := &sla.Policy{Name: "p", Spec: &supportv1.ServicePolicySpec{Notify: []supportv1.NotifyTarget{
+		{Name: "crm", On: []supportv1.EventType{supportv1.EventCreated, supportv1.EventBreached}, Webhook: hook},
+		{Name: "chat", On: []supportv1.EventType{supportv1.EventBreached}, Webhook: hook},
+		{Name: "events-only", On: []supportv1.EventType{supportv1.EventBreached}},
+	}}}
+	breached := sla.Transition{Event: supportv1.EventBreached, Reason: "Breached", At: statusNow}
+	progress := sla.Transition{Reason: supportv1.ReasonProgressUpdate, At: statusNow}
+	created := metav1.NewTime(statusNow.Add(-time.Hour))
+	cases := []struct {
+		name       string
+		prev       supportv1.ComplaintStatus
+		policy     *sla.Policy
+		ts         []sla.Transition
+		wantEvents []string // event>target
+	}{
+		{"no policy queues nothing", supportv1.ComplaintStatus{Phase: supportv1.PhaseNew}, nil, []sla.Transition{breached}, nil},
+		{"each destination wanting the event, with a webhook", supportv1.ComplaintStatus{Phase: supportv1.PhaseNew, Policy: "p"}, policy,
+			[]sla.Transition{breached, progress}, []string{"Breached>crm", "Breached>chat"}},
+		{"a complaint recorded before any policy gets its Created", supportv1.ComplaintStatus{Phase: supportv1.PhaseNew}, policy,
+			nil, []string{"Created>crm"}},
+		{"the first pass is not a late policy", supportv1.ComplaintStatus{}, policy, nil, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &supportv1.Complaint{ObjectMeta: metav1.ObjectMeta{Name: "c", UID: "uid", CreationTimestamp: created},
+				Spec: supportv1.ComplaintSpec{Summary: "late"}, Status: tc.prev}
+			st := c.Status.DeepCopy()
+			queueNotifications(c, st, tc.policy, tc.ts)
+			var got []string
+			for _, n := range st.Notifications {
+				got = append(got, string(n.Event)+">"+n.Target)
+			}
+			if !equalStrings(got, tc.wantEvents) {
+				t.Errorf("queued %v, want %v", got, tc.wantEvents)
+			}
+			if len(st.Notifications) > 1 && st.Notifications[0].ID != st.Notifications[1].ID {
+				t.Errorf("one event has one id across destinations: %+v", st.Notifications)
+			}
+			if len(c.Status.Notifications) != 0 {
+				t.Errorf("the previous status was modified")
+			}
+		})
+	}
+}
+
+func TestNextEscalationStatus(t *testing.T) {
+	ack := &supportv1.EscalationAcknowledgement{By: "carol", Decision: "refund"}
+	seen := func(e supportv1.Escalation, phase supportv1.EscalationPhase) supportv1.Escalation {
+		e.Status.Phase = phase
+		return e
+	}
+	cases := []struct {
+		name         string
+		esc          supportv1.Escalation
+		phase        supportv1.EscalationPhase
+		targets      []string
+		wantTs       []string
+		wantQueued   int
+		wantNotified bool
+		wantClosed   bool
+		wantAckStamp bool
+	}{
+		{"first sight queues one delivery per destination", esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen,
+			[]string{"leads", "managers"}, []string{"Escalated"}, 2, false, false, false},
+		{"first sight without destinations is notified by the Event alone", esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen,
+			nil, []string{"Escalated"}, 0, true, false, false},
+		{"an open escalation seen again does nothing", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen), supportv1.EscalationOpen,
+			[]string{"leads"}, nil, 0, false, false, false},
+		{"acknowledgement stamps its time", seen(esc("e", 1, supportv1.ReasonUpdateBreached, ack), supportv1.EscalationOpen), supportv1.EscalationAcknowledged,
+			nil, []string{"Acknowledged"}, 0, false, false, true},
+		{"a higher level supersedes", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen), supportv1.EscalationSuperseded,
+			nil, []string{"Superseded"}, 0, false, true, false},
+		{"resolution closes", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen), supportv1.EscalationClosed,
+			nil, []string{"Closed"}, 0, false, true, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st, ts := nextEscalationStatus(&tc.esc, tc.phase, tc.targets, statusNow.Add(300*time.Millisecond))
+			var got []string
+			for _, x := range ts {
+				got = append(got, x.Reason)
+			}
+			if !equalStrings(got, tc.wantTs) {
+				t.Errorf("transitions = %v, want %v", got, tc.wantTs)
+			}
+			if st.Phase != tc.phase {
+				t.Errorf("phase = %s, want %s", st.Phase, tc.phase)
+			}
+			if len(st.Notifications) != tc.wantQueued {
+				t.Errorf("queued %d, want %d", len(st.Notifications), tc.wantQueued)
+			}
+			if (st.NotifiedAt != nil) != tc.wantNotified || (st.ClosedAt != nil) != tc.wantClosed || (st.AcknowledgedAt != nil) != tc.wantAckStamp {
+				t.Errorf("stamps notified=%v closed=%v acknowledged=%v", st.NotifiedAt, st.ClosedAt, st.AcknowledgedAt)
+			}
+			for _, ts := range []*metav1.Time{st.NotifiedAt, st.ClosedAt, st.AcknowledgedAt} {
+				if ts != nil && !ts.Time.Equal(statusNow) {
+					t.Errorf("stamp %s, want %s (second precision)", ts.Time, statusNow)
+				}
+			}
+		})
+	}
+}
+
+func TestNextDue(t *testing.T) {
+	at := func(d time.Duration) *metav1.Time { t := metav1.NewTime(statusNow.Add(d)); return &t }
+	cases := []struct {
+		name     string
+		list     []supportv1.Notification
+		wantDue  bool
+		wantNext time.Time
+	}{
+		{"nothing pending", nil, false, time.Time{}},
+		{"never tried is due", []supportv1.Notification{{ID: "a"}}, true, time.Time{}},
+		{"due exactly now", []supportv1.Notification{{ID: "a", NextAttemptAt: at(0)}}, true, time.Time{}},
+		{"failed ones are not pending", []supportv1.Notification{{ID: "a", Failed: true}}, false, time.Time{}},
+		{"the earliest retry is next", []supportv1.Notification{{ID: "a", NextAttemptAt: at(time.Minute)}, {ID: "b", NextAttemptAt: at(time.Second)}},
+			false, statusNow.Add(time.Second)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			due, next := nextDue(tc.list, statusNow)
+			if due != tc.wantDue || !next.Equal(tc.wantNext) {
+				t.Errorf("nextDue = %v, %s; want %v, %s", due, next, tc.wantDue, tc.wantNext)
+			}
+		})
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
