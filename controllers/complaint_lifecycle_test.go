@@ -314,7 +314,7 @@ var _ = Describe("ServicePolicy status", func() {
 		})
 		noSecret := newPolicy(ns, "no-secret", func(s *supportv1.ServicePolicySpec) {
 			s.Match.Tiers = []supportv1.CustomerTier{supportv1.TierStandard}
-			s.Notify = []supportv1.NotifyTarget{{Name: "crm", On: []supportv1.EventType{supportv1.EventCreated},
+			s.Notify = []supportv1.NotifyTarget{{Name: "crm", Events: []supportv1.EventType{supportv1.EventCreated},
 				Webhook: &supportv1.Webhook{URL: "https://crm.example/x", SecretRef: &supportv1.SecretKeyRef{Name: "crm-hook", Key: "hmac"}}}}
 		})
 		newComplaint(ns, "a", nil)

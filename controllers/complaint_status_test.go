@@ -85,9 +85,9 @@ func TestSummarizeEscalations(t *testing.T) {
 func TestQueueNotifications(t *testing.T) {
 	hook := &supportv1.Webhook{URL: "http://127.0.0.1:1/x"}
 	policy := &sla.Policy{Name: "p", Spec: &supportv1.ServicePolicySpec{Notify: []supportv1.NotifyTarget{
-		{Name: "crm", On: []supportv1.EventType{supportv1.EventCreated, supportv1.EventBreached}, Webhook: hook},
-		{Name: "chat", On: []supportv1.EventType{supportv1.EventBreached}, Webhook: hook},
-		{Name: "events-only", On: []supportv1.EventType{supportv1.EventBreached}},
+		{Name: "crm", Events: []supportv1.EventType{supportv1.EventCreated, supportv1.EventBreached}, Webhook: hook},
+		{Name: "chat", Events: []supportv1.EventType{supportv1.EventBreached}, Webhook: hook},
+		{Name: "events-only", Events: []supportv1.EventType{supportv1.EventBreached}},
 	}}}
 	breached := sla.Transition{Event: supportv1.EventBreached, Reason: "Breached", At: statusNow}
 	progress := sla.Transition{Reason: supportv1.ReasonProgressUpdate, At: statusNow}

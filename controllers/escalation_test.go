@@ -49,9 +49,9 @@ func ladderPolicy(ns string, rcv *receiver, firstResponse time.Duration, afters 
 		}
 		secret := &supportv1.SecretKeyRef{Name: "crm-hook", Key: "hmac"}
 		s.Notify = []supportv1.NotifyTarget{
-			{Name: "leads", On: []supportv1.EventType{supportv1.EventCreated, supportv1.EventAcknowledged, supportv1.EventBreached, supportv1.EventResolved},
+			{Name: "leads", Events: []supportv1.EventType{supportv1.EventCreated, supportv1.EventAcknowledged, supportv1.EventBreached, supportv1.EventResolved},
 				Webhook: &supportv1.Webhook{URL: rcv.URL + "/leads", SecretRef: secret, MaxAttempts: 50}},
-			{Name: "managers", On: []supportv1.EventType{supportv1.EventReopened},
+			{Name: "managers", Events: []supportv1.EventType{supportv1.EventReopened},
 				Webhook: &supportv1.Webhook{URL: rcv.URL + "/managers", SecretRef: secret, MaxAttempts: 50}},
 		}
 	})
@@ -224,7 +224,7 @@ var _ = Describe("Escalation ladder and notifications", func() {
 		Expect(k8sClient.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "crm-hook", Namespace: ns},
 			Data: map[string][]byte{"hmac": []byte(hookSecret)}})).To(Succeed())
 		newPolicy(ns, "p", func(s *supportv1.ServicePolicySpec) {
-			s.Notify = []supportv1.NotifyTarget{{Name: "crm", On: []supportv1.EventType{supportv1.EventCreated},
+			s.Notify = []supportv1.NotifyTarget{{Name: "crm", Events: []supportv1.EventType{supportv1.EventCreated},
 				Webhook: &supportv1.Webhook{URL: rcv.URL + "/crm", SecretRef: &supportv1.SecretKeyRef{Name: "crm-hook", Key: "hmac"}, MaxAttempts: 2}}}
 		})
 		rcv.fail(503)

@@ -75,7 +75,7 @@ func ntTarget(name, url string, mutate ...func(*supportv1.Webhook)) supportv1.No
 	for _, m := range mutate {
 		m(hook)
 	}
-	return supportv1.NotifyTarget{Name: name, On: []supportv1.EventType{supportv1.EventBreached}, Webhook: hook}
+	return supportv1.NotifyTarget{Name: name, Events: []supportv1.EventType{supportv1.EventBreached}, Webhook: hook}
 }
 
 func ntMaxAttempts(n int32) func(*supportv1.Webhook) {
@@ -381,8 +381,8 @@ func TestEnqueueIsBoundedAtMaxPending(t *testing.T) {
 
 func TestTargetsFor(t *testing.T) {
 	hook := &supportv1.Webhook{URL: "https://example.com/hook"}
-	target := func(name string, on, onYAML11 []supportv1.EventType, withHook bool) supportv1.NotifyTarget {
-		nt := supportv1.NotifyTarget{Name: name, On: on, OnYAML11: onYAML11}
+	target := func(name string, events []supportv1.EventType, withHook bool) supportv1.NotifyTarget {
+		nt := supportv1.NotifyTarget{Name: name, Events: events}
 		if withHook {
 			nt.Webhook = hook
 		}
@@ -400,36 +400,34 @@ func TestTargetsFor(t *testing.T) {
 		want   []string
 	}{
 		{"no policy targets", nil, supportv1.EventBreached, []string{"crm"}, nil},
-		{"entry listing the event in on", []supportv1.NotifyTarget{target("crm", both, nil, true)}, supportv1.EventBreached, nil, []string{"crm"}},
-		{"entry listing the event under the YAML 1.1 key", []supportv1.NotifyTarget{target("crm", nil, breached, true)}, supportv1.EventBreached, nil, []string{"crm"}},
-		{"event split over on and the YAML 1.1 key", []supportv1.NotifyTarget{target("crm", escalated, breached, true)}, supportv1.EventBreached, nil, []string{"crm"}},
-		{"entry not wanting the event", []supportv1.NotifyTarget{target("crm", escalated, nil, true)}, supportv1.EventBreached, nil, nil},
-		{"entry wanting the event without a webhook", []supportv1.NotifyTarget{target("crm", breached, nil, false)}, supportv1.EventBreached, nil, nil},
+		{"entry listing the event", []supportv1.NotifyTarget{target("crm", both, true)}, supportv1.EventBreached, nil, []string{"crm"}},
+		{"entry not wanting the event", []supportv1.NotifyTarget{target("crm", escalated, true)}, supportv1.EventBreached, nil, nil},
+		{"entry wanting the event without a webhook", []supportv1.NotifyTarget{target("crm", breached, false)}, supportv1.EventBreached, nil, nil},
 		{
 			"extra name adds an entry that does not list the event",
-			[]supportv1.NotifyTarget{target("crm", breached, nil, true), target("pager", escalated, nil, true), target("chat", escalated, nil, true)},
+			[]supportv1.NotifyTarget{target("crm", breached, true), target("pager", escalated, true), target("chat", escalated, true)},
 			supportv1.EventBreached, []string{"pager"}, []string{"crm", "pager"},
 		},
 		{
 			"extra name of an entry without a webhook is skipped",
-			[]supportv1.NotifyTarget{target("crm", nil, nil, false)}, supportv1.EventEscalated, []string{"crm"}, nil,
+			[]supportv1.NotifyTarget{target("crm", nil, false)}, supportv1.EventEscalated, []string{"crm"}, nil,
 		},
 		{
 			"unknown extra names are ignored",
-			[]supportv1.NotifyTarget{target("crm", escalated, nil, true)}, supportv1.EventEscalated, []string{"nobody", "crm"}, []string{"crm"},
+			[]supportv1.NotifyTarget{target("crm", escalated, true)}, supportv1.EventEscalated, []string{"nobody", "crm"}, []string{"crm"},
 		},
 		{
 			"no duplicates when wanted and also named as extra",
-			[]supportv1.NotifyTarget{target("crm", escalated, escalated, true)}, supportv1.EventEscalated, []string{"crm", "crm"}, []string{"crm"},
+			[]supportv1.NotifyTarget{target("crm", escalated, true)}, supportv1.EventEscalated, []string{"crm", "crm"}, []string{"crm"},
 		},
 		{
 			"no duplicates when the policy repeats a name",
-			[]supportv1.NotifyTarget{target("crm", escalated, nil, true), target("pager", escalated, nil, true), target("crm", escalated, nil, true)},
+			[]supportv1.NotifyTarget{target("crm", escalated, true), target("pager", escalated, true), target("crm", escalated, true)},
 			supportv1.EventEscalated, nil, []string{"crm", "pager"},
 		},
 		{
 			"policy order wins over the order of extra names",
-			[]supportv1.NotifyTarget{target("a", nil, nil, true), target("b", escalated, nil, true), target("c", nil, nil, true)},
+			[]supportv1.NotifyTarget{target("a", nil, true), target("b", escalated, true), target("c", nil, true)},
 			supportv1.EventEscalated, []string{"c", "a"}, []string{"a", "b", "c"},
 		},
 	}
@@ -847,7 +845,7 @@ func TestNotifierDeliverTargetGoneFromPolicyFailsItem(t *testing.T) {
 		notify []supportv1.NotifyTarget
 	}{
 		{"target removed from the policy", []supportv1.NotifyTarget{ntTarget("chat", rcv.URL)}},
-		{"target kept without a webhook", []supportv1.NotifyTarget{{Name: "crm", On: []supportv1.EventType{supportv1.EventBreached}}}},
+		{"target kept without a webhook", []supportv1.NotifyTarget{{Name: "crm", Events: []supportv1.EventType{supportv1.EventBreached}}}},
 		{"policy has no targets at all", nil},
 	}
 	for _, tt := range tests {

@@ -276,7 +276,6 @@ type FollowUp struct {
 }
 
 // NotifyTarget is a destination for lifecycle events.
-// +kubebuilder:validation:XValidation:rule="(has(self.on) && size(self.on) > 0) || (has(self.__true__) && size(self.__true__) > 0)",message="on must list at least one event"
 type NotifyTarget struct {
 	// name of the destination, referenced by escalation levels.
 	// +required
@@ -285,18 +284,13 @@ type NotifyTarget struct {
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
 	Name string `json:"name"`
 
-	// on lists the events delivered to this destination.
-	// +optional
+	// events lists the lifecycle events delivered to this destination, e.g.
+	// [Created, Breached, Escalated].
+	// +required
 	// +listType=set
+	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=9
-	On []EventType `json:"on,omitempty"`
-
-	// true is where YAML 1.1 parsers (kubectl's among them) put an unquoted
-	// "on:" key. It is read as on; write on (or "on") instead.
-	// +optional
-	// +listType=set
-	// +kubebuilder:validation:MaxItems=9
-	OnYAML11 []EventType `json:"true,omitempty"`
+	Events []EventType `json:"events"`
 
 	// webhook delivers the events as signed CloudEvents over HTTP.
 	// +optional
@@ -339,19 +333,9 @@ type Webhook struct {
 	IncludeContact bool `json:"includeContact,omitempty"`
 }
 
-// Events returns the events the destination wants (on, including an
-// unquoted "on:" that YAML 1.1 turned into "true").
-func (n NotifyTarget) Events() []EventType {
-	if len(n.OnYAML11) == 0 {
-		return n.On
-	}
-	out := append([]EventType{}, n.On...)
-	return append(out, n.OnYAML11...)
-}
-
 // Wants reports whether the destination wants event e.
 func (n NotifyTarget) Wants(e EventType) bool {
-	for _, x := range n.Events() {
+	for _, x := range n.Events {
 		if x == e {
 			return true
 		}

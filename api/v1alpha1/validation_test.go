@@ -118,7 +118,7 @@ spec:
 		Expect(pol.Spec.Targets.AtRiskPercent).To(BeEquivalentTo(75))
 	})
 
-	It("is applied by kubectl apply -f config/samples, unquoted on: keys included", func() {
+	It("is applied by kubectl apply -f config/samples", func() {
 		ns := newNamespace()
 		kubectl := testEnv.ControlPlane.KubeCtl()
 		stdout, stderr, err := kubectl.Run("apply", "-n", ns, "-f", filepath.Join(testenv.RepoRoot(), "config", "samples"))
@@ -126,7 +126,7 @@ spec:
 		Expect(readAll(stdout)).To(ContainSubstring("servicepolicy.support.servicedesk.dev/key-accounts created"))
 		var pol supportv1.ServicePolicy
 		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: "key-accounts"}, &pol)).To(Succeed())
-		Expect(pol.Spec.Notify[0].Events()).To(ContainElements(supportv1.EventCreated, supportv1.EventBreached))
+		Expect(pol.Spec.Notify[0].Events).To(ContainElements(supportv1.EventCreated, supportv1.EventBreached))
 
 		stdout, stderr, err = kubectl.Run("get", "servicedesk", "-n", ns)
 		Expect(err).NotTo(HaveOccurred(), readAll(stderr))
@@ -280,19 +280,19 @@ var _ = Describe("Validation at admission", func() {
 		}, "spec.followUp.after", "Required"),
 		Entry("policy with a non-http webhook", func() string {
 			return withSpec(validPolicy, func(s map[string]any) {
-				s["notify"] = l(m("name", "crm", "on", l("Created"), "webhook", m("url", "ftp://crm.example/x")))
+				s["notify"] = l(m("name", "crm", "events", l("Created"), "webhook", m("url", "ftp://crm.example/x")))
 			})
 		}, "spec.notify[0].webhook.url", "http or https"),
 		Entry("policy notifying an unknown event", func() string {
 			return withSpec(validPolicy, func(s map[string]any) {
-				s["notify"] = l(m("name", "crm", "on", l("Deleted")))
+				s["notify"] = l(m("name", "crm", "events", l("Deleted")))
 			})
-		}, "spec.notify[0].on[0]", "Breached"),
+		}, "spec.notify[0].events[0]", "Breached"),
 		Entry("policy notifying no event", func() string {
 			return withSpec(validPolicy, func(s map[string]any) {
-				s["notify"] = l(m("name", "crm", "on", l()))
+				s["notify"] = l(m("name", "crm", "events", l()))
 			})
-		}, "spec.notify[0]", "on must list at least one event"),
+		}, "spec.notify[0].events", "should have at least 1 items"),
 		Entry("policy matching an unknown tier", func() string {
 			return withSpec(validPolicy, func(s map[string]any) { s["match"] = m("tiers", l("Platinum")) })
 		}, "spec.match.tiers[0]", "Key"),
