@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"flag"
 	"os"
+	"time"
+
 	// Business hours need the IANA time zone database wherever the manager runs.
 	_ "time/tzdata"
 
@@ -20,6 +22,8 @@ import (
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
 
 var scheme = runtime.NewScheme()
@@ -44,11 +48,29 @@ func main() {
 	flag.StringVar(&leaderElectNS, "leader-election-namespace", "", "Namespace of the leader election lease (default: the pod's namespace).")
 	flag.BoolVar(&secureMetrics, "metrics-secure", true, "Serve metrics over HTTPS with authentication and authorization.")
 	flag.BoolVar(&enableHTTP2, "enable-http2", false, "Enable HTTP/2 for the metrics server (off: HTTP/2 Rapid Reset CVEs).")
+	var desk controllers.Options
+	flag.IntVar(&desk.ComplaintWorkers, "complaint-workers", controllers.DefaultComplaintWorkers, "Complaints reconciled in parallel (intake, clocks, breaches, the ladder).")
+	flag.IntVar(&desk.EscalationWorkers, "escalation-workers", controllers.DefaultEscalationWorkers, "Escalations reconciled in parallel.")
+	flag.IntVar(&desk.PolicyWorkers, "policy-workers", controllers.DefaultPolicyWorkers, "ServicePolicies reconciled in parallel.")
+	flag.IntVar(&desk.DeliveryWorkers, "delivery-workers", delivery.DefaultWorkers, "Webhook requests in flight at most, over all destinations.")
+	flag.IntVar(&desk.DeliveryPerDestination, "delivery-per-destination", delivery.DefaultPerDestination, "Webhook requests in flight at most to one destination (a notify entry of a policy).")
+	flag.DurationVar(&desk.ReconcileTimeout, "reconcile-timeout", controllers.DefaultReconcileTimeout, "Longest time one reconcile may take before it is cancelled and retried.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
 	log := ctrl.Log.WithName("setup")
+	for name, v := range map[string]int{"complaint-workers": desk.ComplaintWorkers, "escalation-workers": desk.EscalationWorkers, "policy-workers": desk.PolicyWorkers,
+		"delivery-workers": desk.DeliveryWorkers, "delivery-per-destination": desk.DeliveryPerDestination} {
+		if v < 1 {
+			log.Error(nil, "invalid flag: must be at least 1", "flag", "--"+name, "value", v)
+			os.Exit(2)
+		}
+	}
+	if desk.ReconcileTimeout <= 0 || desk.ReconcileTimeout > 10*time.Minute {
+		log.Error(nil, "invalid flag: must be between 0s (exclusive) and 10m", "flag", "--reconcile-timeout", "value", desk.ReconcileTimeout)
+		os.Exit(2)
+	}
 
 	var tlsOpts []func(*tls.Config)
 	if !enableHTTP2 {
@@ -71,14 +93,15 @@ func main() {
 		LeaderElectionID:              "servicedesk-operator.support.servicedesk.dev",
 		LeaderElectionNamespace:       leaderElectNS,
 		LeaderElectionReleaseOnCancel: true,
-		// Deadlines are in status; the cache needs no managedFields.
-		Cache: cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
+		// The cache keeps of managedFields only when each spec fact was
+		// written (the clocks time facts by it), and nothing of other kinds.
+		Cache: cache.Options{DefaultTransform: sla.CompactManagedFields},
 	})
 	if err != nil {
 		log.Error(err, "unable to create manager")
 		os.Exit(1)
 	}
-	if err := controllers.SetupWithManager(mgr, controllers.Options{}); err != nil {
+	if err := controllers.SetupWithManager(mgr, desk); err != nil {
 		log.Error(err, "unable to set up controllers")
 		os.Exit(1)
 	}

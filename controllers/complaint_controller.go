@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/cloudevents/sdk-go/v2/event"
-	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
@@ -27,24 +24,27 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/ladder"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
 
 // ComplaintReconciler drives a complaint through its life: it gathers the
 // complaint, its policy and escalations, lets the pure packages decide, and
-// acts (status, Events, Escalations, deliveries).
+// acts (status, Events, Escalations). Notifications are queued in the status
+// ledger in the same write as their transition; the delivery subsystem sends
+// them, so no pass here ever waits on a receiver.
 type ComplaintReconciler struct {
 	client.Client
 	Clock    clock.PassiveClock
 	Recorder events.EventRecorder
-	Notifier *Notifier
 	// Reader reads around the cache (name clashes).
 	Reader client.Reader
-	// MaxConcurrentReconciles bounds parallel reconciles (default 4).
-	MaxConcurrentReconciles int
-
-	policies policyCache
+	// Policies compiles policies once per generation (shared).
+	Policies *policyCache
+	// Workers bounds parallel reconciles; Timeout bounds one.
+	Workers int
+	Timeout time.Duration
 }
 
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=complaints,verbs=get;list;watch
@@ -115,22 +115,9 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		log.V(1).Info("transition", "reason", t.Reason, "message", t.Message)
 	}
 	for _, d := range dropped {
-		r.Recorder.Eventf(&complaint, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify", "notification dropped: more than %d pending: %s", maxPending, d)
+		r.Recorder.Eventf(&complaint, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify", "notification dropped: more than %d pending: %s", delivery.MaxPending, d)
 	}
 
-	// Deliver what is due, then record the outcome.
-	if due, at := nextDue(complaint.Status.Notifications, now); policy != nil && due {
-		deliverNext, err := r.deliver(ctx, &complaint, policy.Spec.Notify, now)
-		if apierrors.IsConflict(err) {
-			// Delivered ones are sent again next pass, with the same id.
-			return ctrl.Result{Requeue: true}, nil
-		} else if err != nil {
-			return ctrl.Result{}, err
-		}
-		next = earliest(next, deliverNext)
-	} else {
-		next = earliest(next, at)
-	}
 	return requeueAt(next, r.Clock.Now()), nil
 }
 
@@ -163,6 +150,9 @@ func (r *ComplaintReconciler) writeStatus(ctx context.Context, c *supportv1.Comp
 		return nil
 	}
 	c.Status = *st
+	// The cache's managedFields are compacted; sent back, the API server
+	// would take them for the object's. Sent empty, it keeps its own.
+	c.ManagedFields = nil
 	return r.Status().Update(ctx, c)
 }
 
@@ -173,46 +163,6 @@ func (r *ComplaintReconciler) event(c *supportv1.Complaint, t sla.Transition) {
 	}
 	r.Recorder.Eventf(c, nil, typ, t.Reason, actionOf(t), "%s", t.Message)
 	transitionsTotal.WithLabelValues(t.Reason).Inc()
-}
-
-// deliver sends the complaint's due notifications and records the outcome.
-func (r *ComplaintReconciler) deliver(ctx context.Context, c *supportv1.Complaint, notify []supportv1.NotifyTarget, now time.Time) (time.Time, error) {
-	// Deliver from the latest ledger, not a possibly stale cached copy: an
-	// attempt recorded by the previous pass must not be repeated.
-	if err := r.Reader.Get(ctx, client.ObjectKeyFromObject(c), c); err != nil {
-		return time.Time{}, client.IgnoreNotFound(err)
-	}
-	build := func(n supportv1.Notification, hook *supportv1.Webhook) (event.Event, error) {
-		return buildEvent(c, nil, n, hook)
-	}
-	list, out := r.Notifier.Deliver(ctx, c.Namespace, notify, c.Status.Notifications, build, now)
-	st := c.Status.DeepCopy()
-	st.Notifications = list
-	setNotificationCondition(&st.Conditions, list, c.Generation, now)
-	if err := r.writeStatus(ctx, c, st); err != nil {
-		return time.Time{}, err
-	}
-	for _, f := range out.Failed {
-		r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify",
-			"%s notification %s to %s failed: %s", f.Event, f.ID, f.Target, f.LastError)
-	}
-	return out.Next, nil
-}
-
-// setNotificationCondition is True while any delivery has given up.
-func setNotificationCondition(conds *[]metav1.Condition, list []supportv1.Notification, gen int64, now time.Time) {
-	var failed []string
-	for _, n := range list {
-		if n.Failed {
-			failed = append(failed, fmt.Sprintf("%s to %s: %s", n.Event, n.Target, n.LastError))
-		}
-	}
-	if len(failed) == 0 {
-		apimeta.RemoveStatusCondition(conds, supportv1.ConditionNotificationFailed)
-		return
-	}
-	apimeta.SetStatusCondition(conds, metav1.Condition{Type: supportv1.ConditionNotificationFailed, Status: metav1.ConditionTrue,
-		Reason: supportv1.ReasonDeliveryFailed, Message: strings.Join(failed, "; "), ObservedGeneration: gen, LastTransitionTime: metav1.NewTime(now.Truncate(time.Second))})
 }
 
 // newLevelEscalation is the Escalation of a ladder level for a complaint.
@@ -256,7 +206,7 @@ func (r *ComplaintReconciler) policyFor(ctx context.Context, c *supportv1.Compla
 	if chosen == nil {
 		return nil, reason, message, nil
 	}
-	compiledPolicy, err := r.policies.get(chosen)
+	compiledPolicy, err := r.Policies.get(chosen)
 	if err != nil {
 		return nil, supportv1.ReasonInvalidPolicy, fmt.Sprintf("policy %s cannot be applied: %v", chosen.Name, err), nil
 	}
@@ -265,14 +215,11 @@ func (r *ComplaintReconciler) policyFor(ctx context.Context, c *supportv1.Compla
 
 // SetupWithManager registers the reconciler and its watches.
 func (r *ComplaintReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	if r.MaxConcurrentReconciles == 0 {
-		r.MaxConcurrentReconciles = 4
-	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&supportv1.Complaint{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
 		Watches(&supportv1.ServicePolicy{}, handler.EnqueueRequestsFromMapFunc(r.complaintsOfNamespace), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&supportv1.Escalation{}, handler.EnqueueRequestsFromMapFunc(complaintOfEscalation), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrentReconciles}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers, ReconciliationTimeout: r.Timeout}).
 		Named("complaint").
 		Complete(r)
 }

@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/ladder"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
@@ -96,29 +97,49 @@ func summarizeEscalations(prev []supportv1.EscalationSummary, escs []supportv1.E
 }
 
 // queueNotifications queues, in st, a delivery of each notifiable
-// transition to the policy's destinations that want it. A complaint that
-// was recorded before any policy governed it (a GitOps apply of complaints
-// before their policy) gets its Created queued when a policy first does.
-// It returns the notifications dropped past the ledger's bound.
+// transition to the policy's destinations that want it, with the webhook
+// text of the transition (never the customer's name). Created is announced
+// once: when the first policy governs the complaint, which may be after it
+// was recorded (a GitOps apply of complaints before their policy), and
+// never again when another policy governs it later. It returns the
+// notifications dropped past the ledger's bound.
 func queueNotifications(c *supportv1.Complaint, st *supportv1.ComplaintStatus, policy *sla.Policy, ts []sla.Transition) []string {
 	if policy == nil {
 		return nil
 	}
-	if c.Status.Phase != "" && c.Status.Policy == "" {
-		ts = append([]sla.Transition{{Event: supportv1.EventCreated, Reason: string(supportv1.EventCreated),
-			Message: "Complaint recorded: " + c.Spec.Summary, At: sla.Start(c)}}, ts...)
+	// Before status.announced existed, a complaint with a policy had been announced.
+	announced := c.Status.Announced || c.Status.Policy != ""
+	if !announced && c.Status.Phase != "" {
+		ts = append([]sla.Transition{sla.Created(c)}, ts...)
 	}
+	st.Announced = true
 	var dropped []string
 	for _, t := range ts {
-		if t.Event == "" {
+		if t.Event == "" || (announced && t.Event == supportv1.EventCreated) {
 			continue
 		}
 		var d []string
-		st.Notifications, d = enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), t.Event, t.Message, t.At,
-			targetsFor(policy.Spec.Notify, t.Event, nil))
+		st.Notifications, d = delivery.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), t.Event, webhookDetail(t), t.At,
+			delivery.TargetsFor(policy.Spec.Notify, t.Event, nil))
 		dropped = append(dropped, d...)
 	}
 	return dropped
+}
+
+// webhookDetail is the text a receiver gets for a transition: never the
+// customer's name or contact.
+func webhookDetail(t sla.Transition) string {
+	if t.Detail != "" {
+		return t.Detail
+	}
+	return t.Message
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }
 
 // setEscalatedCondition says how far the complaint climbed.

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -105,6 +106,10 @@ func TestQueueNotifications(t *testing.T) {
 		{"a complaint recorded before any policy gets its Created", supportv1.ComplaintStatus{Phase: supportv1.PhaseNew}, policy,
 			nil, []string{"Created>crm"}},
 		{"the first pass is not a late policy", supportv1.ComplaintStatus{}, policy, nil, nil},
+		{"an announced complaint whose policy was deleted is not announced again", supportv1.ComplaintStatus{Phase: supportv1.PhaseNew, Announced: true}, policy,
+			[]sla.Transition{breached}, []string{"Breached>crm", "Breached>chat"}},
+		{"a complaint from before status.announced with a policy counts as announced", supportv1.ComplaintStatus{Phase: supportv1.PhaseNew, Policy: "old"}, policy,
+			nil, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -125,43 +130,61 @@ func TestQueueNotifications(t *testing.T) {
 			if len(c.Status.Notifications) != 0 {
 				t.Errorf("the previous status was modified")
 			}
+			if st.Announced != (tc.policy != nil) {
+				t.Errorf("announced = %v with policy %v", st.Announced, tc.policy != nil)
+			}
 		})
 	}
 }
 
 func TestNextEscalationStatus(t *testing.T) {
 	ack := &supportv1.EscalationAcknowledgement{By: "carol", Decision: "refund"}
-	seen := func(e supportv1.Escalation, phase supportv1.EscalationPhase) supportv1.Escalation {
-		e.Status.Phase = phase
+	seen := func(e supportv1.Escalation, phase supportv1.EscalationPhase, policy string) supportv1.Escalation {
+		e.Status.Phase, e.Status.Policy, e.Status.ComplaintUID = phase, policy, "c-uid"
 		return e
 	}
+	open := escalationFacts{Phase: supportv1.EscalationOpen, ComplaintUID: "c-uid", Policy: "p", Targets: []string{"leads", "managers"}}
+	with := func(f escalationFacts, edit func(*escalationFacts)) escalationFacts { edit(&f); return f }
 	cases := []struct {
 		name         string
 		esc          supportv1.Escalation
-		phase        supportv1.EscalationPhase
-		targets      []string
+		facts        escalationFacts
 		wantTs       []string
 		wantQueued   int
-		wantNotified bool
+		wantPolicy   string
+		wantNotified string // reason of the Notified condition
+		wantReady    string // reason of the Ready condition
 		wantClosed   bool
 		wantAckStamp bool
 	}{
-		{"first sight queues one delivery per destination", esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen,
-			[]string{"leads", "managers"}, []string{"Escalated"}, 2, false, false, false},
-		{"first sight without destinations is notified by the Event alone", esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen,
-			nil, []string{"Escalated"}, 0, true, false, false},
-		{"an open escalation seen again does nothing", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen), supportv1.EscalationOpen,
-			[]string{"leads"}, nil, 0, false, false, false},
-		{"acknowledgement stamps its time", seen(esc("e", 1, supportv1.ReasonUpdateBreached, ack), supportv1.EscalationOpen), supportv1.EscalationAcknowledged,
-			nil, []string{"Acknowledged"}, 0, false, false, true},
-		{"a higher level supersedes", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen), supportv1.EscalationSuperseded,
-			nil, []string{"Superseded"}, 0, false, true, false},
-		{"resolution closes", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen), supportv1.EscalationClosed,
-			nil, []string{"Closed"}, 0, false, true, false},
+		{"first sight queues one delivery per destination", esc("e", 1, supportv1.ReasonUpdateBreached, nil), open,
+			[]string{"Escalated"}, 2, "p", supportv1.ReasonPending, supportv1.ReasonReconciled, false, false},
+		{"first sight before the complaint has a policy queues nothing and says so", esc("e", 1, supportv1.ReasonUpdateBreached, nil),
+			with(open, func(f *escalationFacts) { f.Policy, f.Targets = "", nil }),
+			[]string{"Escalated"}, 0, "", supportv1.ReasonAwaitingPolicy, supportv1.ReasonReconciled, false, false},
+		{"the policy known later queues the deliveries then", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen, ""), open,
+			nil, 2, "p", supportv1.ReasonPending, supportv1.ReasonReconciled, false, false},
+		{"a policy without destinations for the level tells nobody, truthfully", esc("e", 1, supportv1.ReasonUpdateBreached, nil),
+			with(open, func(f *escalationFacts) { f.Targets = nil }),
+			[]string{"Escalated"}, 0, "p", supportv1.ReasonNoDestinations, supportv1.ReasonReconciled, false, false},
+		{"a complaint not seen yet leaves it open, not ready, not closed", esc("e", 1, supportv1.ReasonRequested, nil),
+			escalationFacts{Phase: supportv1.EscalationOpen},
+			[]string{"Escalated"}, 0, "", supportv1.ReasonAwaitingPolicy, supportv1.ReasonComplaintNotFound, false, false},
+		{"an announced escalation seen again queues nothing more", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen, "p"), open,
+			nil, 0, "p", supportv1.ReasonNoDestinations, supportv1.ReasonReconciled, false, false},
+		{"acknowledgement stamps its time", seen(esc("e", 1, supportv1.ReasonUpdateBreached, ack), supportv1.EscalationOpen, "p"),
+			with(open, func(f *escalationFacts) { f.Phase = supportv1.EscalationAcknowledged }),
+			[]string{"Acknowledged"}, 0, "p", supportv1.ReasonNoDestinations, supportv1.ReasonReconciled, false, true},
+		{"a higher level supersedes", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen, "p"),
+			with(open, func(f *escalationFacts) { f.Phase = supportv1.EscalationSuperseded }),
+			[]string{"Superseded"}, 0, "p", supportv1.ReasonNoDestinations, supportv1.ReasonReconciled, true, false},
+		{"resolution closes, and a closed escalation is never announced", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen, ""),
+			with(open, func(f *escalationFacts) { f.Phase = supportv1.EscalationClosed }),
+			[]string{"Closed"}, 0, "", supportv1.ReasonAwaitingPolicy, supportv1.ReasonReconciled, true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st, ts := nextEscalationStatus(&tc.esc, tc.phase, tc.targets, statusNow.Add(300*time.Millisecond))
+			st, ts := nextEscalationStatus(&tc.esc, tc.facts, statusNow.Add(300*time.Millisecond))
 			var got []string
 			for _, x := range ts {
 				got = append(got, x.Reason)
@@ -169,44 +192,28 @@ func TestNextEscalationStatus(t *testing.T) {
 			if !equalStrings(got, tc.wantTs) {
 				t.Errorf("transitions = %v, want %v", got, tc.wantTs)
 			}
-			if st.Phase != tc.phase {
-				t.Errorf("phase = %s, want %s", st.Phase, tc.phase)
+			if st.Phase != tc.facts.Phase {
+				t.Errorf("phase = %s, want %s", st.Phase, tc.facts.Phase)
 			}
-			if len(st.Notifications) != tc.wantQueued {
-				t.Errorf("queued %d, want %d", len(st.Notifications), tc.wantQueued)
+			if len(st.Notifications) != tc.wantQueued || st.Policy != tc.wantPolicy {
+				t.Errorf("queued %d for policy %q, want %d for %q", len(st.Notifications), st.Policy, tc.wantQueued, tc.wantPolicy)
 			}
-			if (st.NotifiedAt != nil) != tc.wantNotified || (st.ClosedAt != nil) != tc.wantClosed || (st.AcknowledgedAt != nil) != tc.wantAckStamp {
+			if c := apimeta.FindStatusCondition(st.Conditions, supportv1.ConditionNotified); c == nil || c.Reason != tc.wantNotified || c.Status != metav1.ConditionFalse {
+				t.Errorf("Notified = %+v, want False/%s", c, tc.wantNotified)
+			}
+			if c := apimeta.FindStatusCondition(st.Conditions, supportv1.ConditionReady); c == nil || c.Reason != tc.wantReady {
+				t.Errorf("Ready = %+v, want reason %s", c, tc.wantReady)
+			}
+			if st.NotifiedAt != nil || (st.ClosedAt != nil) != tc.wantClosed || (st.AcknowledgedAt != nil) != tc.wantAckStamp {
 				t.Errorf("stamps notified=%v closed=%v acknowledged=%v", st.NotifiedAt, st.ClosedAt, st.AcknowledgedAt)
 			}
-			for _, ts := range []*metav1.Time{st.NotifiedAt, st.ClosedAt, st.AcknowledgedAt} {
+			for _, ts := range []*metav1.Time{st.ClosedAt, st.AcknowledgedAt} {
 				if ts != nil && !ts.Time.Equal(statusNow) {
 					t.Errorf("stamp %s, want %s (second precision)", ts.Time, statusNow)
 				}
 			}
-		})
-	}
-}
-
-func TestNextDue(t *testing.T) {
-	at := func(d time.Duration) *metav1.Time { t := metav1.NewTime(statusNow.Add(d)); return &t }
-	cases := []struct {
-		name     string
-		list     []supportv1.Notification
-		wantDue  bool
-		wantNext time.Time
-	}{
-		{"nothing pending", nil, false, time.Time{}},
-		{"never tried is due", []supportv1.Notification{{ID: "a"}}, true, time.Time{}},
-		{"due exactly now", []supportv1.Notification{{ID: "a", NextAttemptAt: at(0)}}, true, time.Time{}},
-		{"failed ones are not pending", []supportv1.Notification{{ID: "a", Failed: true}}, false, time.Time{}},
-		{"the earliest retry is next", []supportv1.Notification{{ID: "a", NextAttemptAt: at(time.Minute)}, {ID: "b", NextAttemptAt: at(time.Second)}},
-			false, statusNow.Add(time.Second)},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			due, next := nextDue(tc.list, statusNow)
-			if due != tc.wantDue || !next.Equal(tc.wantNext) {
-				t.Errorf("nextDue = %v, %s; want %v, %s", due, next, tc.wantDue, tc.wantNext)
+			if tc.facts.ComplaintUID != "" && st.ComplaintUID != tc.facts.ComplaintUID {
+				t.Errorf("complaintUID = %q", st.ComplaintUID)
 			}
 		})
 	}

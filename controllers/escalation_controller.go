@@ -2,69 +2,85 @@ package controllers
 
 import (
 	"context"
-	"fmt"
 	"time"
 
-	"github.com/cloudevents/sdk-go/v2/event"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	apimeta "k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/ladder"
 )
 
-// EscalationReconciler owns an escalation's notification and acknowledgement:
-// it tells the level's destinations, and tracks the phase (Open,
-// Acknowledged, Superseded, Closed).
+// EscalationReconciler tracks an escalation's phase (Open, Acknowledged,
+// Superseded, Closed) and queues its Escalated notification for the level's
+// destinations once the complaint's policy is known. The delivery subsystem
+// sends it.
 type EscalationReconciler struct {
 	client.Client
 	Clock    clock.PassiveClock
 	Recorder events.EventRecorder
-	Notifier *Notifier
-	// Reader reads around the cache before delivering.
+	// Reader reads around the cache: is a complaint missing from the cache
+	// really missing, or not cached yet?
 	Reader client.Reader
+	// Workers bounds parallel reconciles; Timeout bounds one.
+	Workers int
+	Timeout time.Duration
 }
 
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=escalations,verbs=get;list;watch;create
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=escalations/status,verbs=get;update;patch
 
-// Reconcile notifies and tracks one escalation.
+// cacheLagRecheck is how soon an escalation is looked at again when its
+// complaint exists but has not reached the cache.
+const cacheLagRecheck = time.Second
+
+// Reconcile tracks one escalation.
 func (r *EscalationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var esc supportv1.Escalation
 	if err := r.Get(ctx, req.NamespacedName, &esc); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	// Gather: the complaint, its policy, the sibling escalations.
-	var complaint supportv1.Complaint
-	gone := false
-	if err := r.Get(ctx, client.ObjectKey{Namespace: esc.Namespace, Name: esc.Spec.ComplaintName}, &complaint); apierrors.IsNotFound(err) {
-		gone = true
-	} else if err != nil {
+	complaint, gone, err := r.complaintOf(ctx, &esc)
+	if err != nil {
 		return ctrl.Result{}, err
 	}
-	var siblings supportv1.EscalationList
-	if err := r.List(ctx, &siblings, client.InNamespace(esc.Namespace), client.MatchingFields{indexEscalationComplaint: esc.Spec.ComplaintName}); err != nil {
-		return ctrl.Result{}, err
-	}
-	var notify []supportv1.NotifyTarget
-	var levelTargets []string
-	if !gone && complaint.Status.Policy != "" {
-		var policy supportv1.ServicePolicy
-		if err := r.Get(ctx, client.ObjectKey{Namespace: esc.Namespace, Name: complaint.Status.Policy}, &policy); err == nil {
-			notify = policy.Spec.Notify
-			levelTargets = levelNotify(&policy, &esc)
+	if complaint == nil && !gone {
+		// In the API server but not yet in the cache: never judge from that.
+		if err := r.Reader.Get(ctx, client.ObjectKey{Namespace: esc.Namespace, Name: esc.Spec.ComplaintName}, &supportv1.Complaint{}); err == nil {
+			return ctrl.Result{RequeueAfter: cacheLagRecheck}, nil
 		} else if !apierrors.IsNotFound(err) {
 			return ctrl.Result{}, err
 		}
+	}
+	facts := escalationFacts{}
+	if complaint != nil {
+		facts.ComplaintUID = string(complaint.UID)
+		if name := complaint.Status.Policy; name != "" && esc.Status.Policy == "" {
+			var policy supportv1.ServicePolicy
+			if err := r.Get(ctx, client.ObjectKey{Namespace: esc.Namespace, Name: name}, &policy); err == nil {
+				facts.Policy = name
+				facts.Targets = delivery.TargetsFor(policy.Spec.Notify, supportv1.EventEscalated, levelNotify(&policy, &esc))
+			} else if !apierrors.IsNotFound(err) {
+				return ctrl.Result{}, err
+			}
+		}
+	}
+	var siblings supportv1.EscalationList
+	if err := r.List(ctx, &siblings, client.InNamespace(esc.Namespace), client.MatchingFields{indexEscalationComplaint: esc.Spec.ComplaintName}, client.UnsafeDisableDeepCopy); err != nil {
+		return ctrl.Result{}, err
 	}
 
 	// Decide.
@@ -72,14 +88,13 @@ func (r *EscalationReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	for i := range siblings.Items {
 		views = append(views, ladderView(&siblings.Items[i]))
 	}
-	phase := ladder.Phase(ladder.PhaseInput{
+	facts.Phase = ladder.Phase(ladder.PhaseInput{
 		Escalation:        ladderView(&esc),
 		ComplaintGone:     gone,
-		ComplaintResolved: !gone && (complaint.Status.ResolvedAt != nil || complaint.Status.ClosedAt != nil),
+		ComplaintResolved: complaint != nil && (complaint.Status.ResolvedAt != nil || complaint.Status.ClosedAt != nil),
 		Siblings:          views,
 	})
-	now := r.Clock.Now()
-	st, transitions := nextEscalationStatus(&esc, phase, targetsFor(notify, supportv1.EventEscalated, levelTargets), now)
+	st, transitions := nextEscalationStatus(&esc, facts, r.Clock.Now())
 
 	// Act.
 	if !equality.Semantic.DeepEqual(esc.Status, st) {
@@ -94,107 +109,68 @@ func (r *EscalationReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	for _, t := range transitions {
 		r.Recorder.Eventf(&esc, nil, corev1.EventTypeNormal, t.Reason, t.Reason, "%s", t.Message)
 	}
-	if gone {
-		return ctrl.Result{}, nil
+	return ctrl.Result{}, nil
+}
+
+// complaintOf returns the escalation's complaint from the cache. gone is
+// true when the complaint it was seen with (or that owns it) no longer
+// exists, or was replaced by another of the same name; a complaint never
+// seen is not gone: it may be applied after its escalation.
+func (r *EscalationReconciler) complaintOf(ctx context.Context, esc *supportv1.Escalation) (*supportv1.Complaint, bool, error) {
+	var c supportv1.Complaint
+	err := r.Get(ctx, client.ObjectKey{Namespace: esc.Namespace, Name: esc.Spec.ComplaintName}, &c)
+	if client.IgnoreNotFound(err) != nil {
+		return nil, false, err
 	}
-	if due, next := nextDue(esc.Status.Notifications, now); !due {
-		return requeueAt(next, now), nil
-	}
-	// Deliver from the latest ledger, not a possibly stale cached copy.
-	if err := r.Reader.Get(ctx, client.ObjectKeyFromObject(&esc), &esc); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
-	}
-	build := func(n supportv1.Notification, hook *supportv1.Webhook) (event.Event, error) {
-		return buildEvent(&complaint, escalationRef(&esc), n, hook)
-	}
-	list, out := r.Notifier.Deliver(ctx, esc.Namespace, notify, esc.Status.Notifications, build, now)
-	before := esc.Status.DeepCopy()
-	recordDeliveries(&esc.Status, esc.Generation, list, out.Delivered, now)
-	if !equality.Semantic.DeepEqual(*before, esc.Status) {
-		if err := r.Status().Update(ctx, &esc); err != nil {
-			if apierrors.IsConflict(err) {
-				return ctrl.Result{Requeue: true}, nil
-			}
-			return ctrl.Result{}, err
+	seen := esc.Status.ComplaintUID
+	for _, o := range esc.OwnerReferences {
+		if o.Kind == "Complaint" && seen == "" {
+			seen = string(o.UID)
 		}
 	}
-	for _, f := range out.Failed {
-		r.Recorder.Eventf(&esc, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify",
-			"%s notification %s to %s failed: %s", f.Event, f.ID, f.Target, f.LastError)
+	if apierrors.IsNotFound(err) {
+		return nil, seen != "", nil
 	}
-	return requeueAt(out.Next, r.Clock.Now()), nil
-}
-
-// levelNotify is the notify list of the escalation's level in the policy.
-func levelNotify(p *supportv1.ServicePolicy, esc *supportv1.Escalation) []string {
-	if p.Spec.Escalation == nil {
-		return nil
+	if seen != "" && string(c.UID) != seen {
+		return nil, true, nil
 	}
-	levels := p.Spec.Escalation.Levels
-	for _, l := range levels {
-		if esc.Spec.LevelName != "" && l.Name == esc.Spec.LevelName {
-			return l.Notify
-		}
-	}
-	if i := int(esc.Spec.Level) - 1; i >= 0 && i < len(levels) {
-		return levels[i].Notify
-	}
-	return nil
-}
-
-func escalationRef(e *supportv1.Escalation) *EscalationRef {
-	return &EscalationRef{Name: e.Name, Level: e.Spec.Level, LevelName: e.Spec.LevelName, Reason: e.Spec.Reason,
-		RequestedBy: e.Spec.RequestedBy, Question: e.Spec.Question}
-}
-
-func describe(e *supportv1.Escalation) string {
-	if e.Spec.Reason == supportv1.ReasonRequested {
-		return fmt.Sprintf("%s asks: %s", e.Spec.RequestedBy, e.Spec.Question)
-	}
-	return string(e.Spec.Reason)
-}
-
-func decisionSuffix(e *supportv1.Escalation) string {
-	if e.Spec.Acknowledgement.Decision == "" {
-		return ""
-	}
-	return "; decision: " + e.Spec.Acknowledgement.Decision
-}
-
-func setEscalationConditions(st *supportv1.EscalationStatus, gen int64, now time.Time) {
-	notified := metav1.Condition{Type: supportv1.ConditionNotified, ObservedGeneration: gen, LastTransitionTime: metav1.NewTime(now)}
-	switch {
-	case st.NotifiedAt != nil:
-		notified.Status, notified.Reason, notified.Message = metav1.ConditionTrue, supportv1.ReasonDelivered, "the level's destinations were told"
-	case pending(st.Notifications) == 0 && len(st.Notifications) > 0:
-		notified.Status, notified.Reason, notified.Message = metav1.ConditionFalse, supportv1.ReasonDeliveryFailed, "every delivery gave up: "+st.Notifications[0].LastError
-	default:
-		notified.Status, notified.Reason, notified.Message = metav1.ConditionFalse, "Pending", "deliveries are pending"
-	}
-	apimeta.SetStatusCondition(&st.Conditions, notified)
-	apimeta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: supportv1.ConditionReady, Status: metav1.ConditionTrue,
-		Reason: supportv1.ReasonReconciled, Message: "phase " + string(st.Phase), ObservedGeneration: gen, LastTransitionTime: metav1.NewTime(now)})
+	return &c, false, nil
 }
 
 // SetupWithManager registers the reconciler and its watches.
 func (r *EscalationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&supportv1.Escalation{}).
-		Watches(&supportv1.Complaint{}, handler.EnqueueRequestsFromMapFunc(r.escalationsOfComplaint)).
+		For(&supportv1.Escalation{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&supportv1.Complaint{}, handler.EnqueueRequestsFromMapFunc(r.escalationsOfComplaint), builder.WithPredicates(complaintEscalationFacts())).
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers, ReconciliationTimeout: r.Timeout}).
 		Named("escalation").
 		Complete(r)
 }
 
-// escalationsOfComplaint maps a complaint (and, through For, a sibling) to
-// its escalations.
+// complaintEscalationFacts passes the complaint changes an escalation's
+// status depends on: existence, policy, resolution, the ladder's level.
+func complaintEscalationFacts() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			o, n := e.ObjectOld.(*supportv1.Complaint), e.ObjectNew.(*supportv1.Complaint)
+			return o.Status.Policy != n.Status.Policy ||
+				(o.Status.ResolvedAt == nil) != (n.Status.ResolvedAt == nil) ||
+				(o.Status.ClosedAt == nil) != (n.Status.ClosedAt == nil) ||
+				o.Status.EscalationLevel != n.Status.EscalationLevel ||
+				len(o.Status.Escalations) != len(n.Status.Escalations)
+		},
+	}
+}
+
+// escalationsOfComplaint maps a complaint to its escalations still open.
 func (r *EscalationReconciler) escalationsOfComplaint(ctx context.Context, o client.Object) []reconcile.Request {
 	var list supportv1.EscalationList
-	if err := r.List(ctx, &list, client.InNamespace(o.GetNamespace()), client.MatchingFields{indexEscalationComplaint: o.GetName()}); err != nil {
+	if err := r.List(ctx, &list, client.InNamespace(o.GetNamespace()), client.MatchingFields{indexEscalationComplaint: o.GetName()}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil
 	}
 	reqs := make([]reconcile.Request, 0, len(list.Items))
 	for _, e := range list.Items {
-		if e.Status.Phase == supportv1.EscalationOpen || e.Status.Phase == "" {
+		if e.Status.Phase == supportv1.EscalationOpen || e.Status.Phase == "" || (e.Status.Policy == "" && e.Status.Phase == supportv1.EscalationAcknowledged) {
 			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&e)})
 		}
 	}

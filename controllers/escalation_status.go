@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"time"
 
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 )
 
 // escalationTransition is something that happened to an escalation: an Event.
@@ -14,11 +16,25 @@ type escalationTransition struct {
 	Reason, Message string
 }
 
-// nextEscalationStatus decides an escalation's status from its phase (decided
-// by ladder.Phase) and the destinations of its level: on first sight it
-// queues the Escalated notification (in the same write, so it is queued
-// once), and each phase change stamps its time. Pure: now comes in.
-func nextEscalationStatus(esc *supportv1.Escalation, phase supportv1.EscalationPhase, targets []string, now time.Time) (supportv1.EscalationStatus, []escalationTransition) {
+// escalationFacts is what an escalation's status is decided from.
+type escalationFacts struct {
+	// Phase is decided by ladder.Phase.
+	Phase supportv1.EscalationPhase
+	// ComplaintUID is the complaint's uid; empty while it does not exist.
+	ComplaintUID string
+	// Policy governs the complaint; empty while none does (or it is unknown).
+	Policy string
+	// Targets are Policy's destinations of the escalation's level.
+	Targets []string
+}
+
+// nextEscalationStatus decides an escalation's status. The Escalated
+// notification is queued once, in the same write that records the policy
+// whose destinations it goes to: at first sight when the complaint's policy
+// is known, else as soon as it is. Each phase change stamps its time, and
+// the conditions say what is true: a complaint not seen yet, a policy not
+// known yet, nobody to tell. Pure: now comes in.
+func nextEscalationStatus(esc *supportv1.Escalation, f escalationFacts, now time.Time) (supportv1.EscalationStatus, []escalationTransition) {
 	st := *esc.Status.DeepCopy()
 	st.ObservedGeneration = esc.Generation
 	stamp := metav1.NewTime(now.Truncate(time.Second))
@@ -27,14 +43,19 @@ func nextEscalationStatus(esc *supportv1.Escalation, phase supportv1.EscalationP
 		out = append(out, escalationTransition{reason, fmt.Sprintf(format, args...)})
 	}
 	if st.Phase == "" {
-		st.Notifications, _ = enqueue(st.Notifications, new(int64), string(esc.UID), supportv1.EventEscalated, string(esc.Spec.Reason), stamp.Time, targets)
-		if len(targets) == 0 {
-			st.NotifiedAt = &stamp
-		}
 		say(string(supportv1.EventEscalated), "Level %d (%s) escalation for complaint %s: %s", esc.Spec.Level, orDash(esc.Spec.LevelName), esc.Spec.ComplaintName, describe(esc))
 	}
-	if phase != st.Phase {
-		switch phase {
+	if st.ComplaintUID == "" {
+		st.ComplaintUID = f.ComplaintUID
+	}
+	announce := st.Policy == "" && f.Policy != "" && (f.Phase == supportv1.EscalationOpen || f.Phase == supportv1.EscalationAcknowledged)
+	if announce {
+		st.Policy = f.Policy
+		var seq int64
+		st.Notifications, _ = delivery.Enqueue(st.Notifications, &seq, string(esc.UID), supportv1.EventEscalated, describe(esc), stamp.Time, f.Targets)
+	}
+	if f.Phase != st.Phase {
+		switch f.Phase {
 		case supportv1.EscalationAcknowledged:
 			st.AcknowledgedAt = &stamp
 			say("Acknowledged", "Acknowledged by %s%s", esc.Spec.Acknowledgement.By, decisionSuffix(esc))
@@ -45,19 +66,46 @@ func nextEscalationStatus(esc *supportv1.Escalation, phase supportv1.EscalationP
 			st.ClosedAt = &stamp
 			say("Closed", "The complaint is resolved or gone")
 		}
-		st.Phase = phase
+		st.Phase = f.Phase
 	}
-	setEscalationConditions(&st, esc.Generation, stamp.Time)
+	ready := metav1.Condition{Type: supportv1.ConditionReady, Status: metav1.ConditionTrue, Reason: supportv1.ReasonReconciled,
+		Message: "phase " + string(st.Phase), ObservedGeneration: esc.Generation, LastTransitionTime: stamp}
+	if f.ComplaintUID == "" && st.Phase == supportv1.EscalationOpen {
+		ready.Status, ready.Reason = metav1.ConditionFalse, supportv1.ReasonComplaintNotFound
+		ready.Message = fmt.Sprintf("complaint %s does not exist (yet): the escalation waits for it", esc.Spec.ComplaintName)
+	}
+	apimeta.SetStatusCondition(&st.Conditions, ready)
+	delivery.SetNotifiedCondition(&st, esc.Generation, stamp.Time)
 	return st, out
 }
 
-// recordDeliveries folds a delivery pass into the escalation's status:
-// notifiedAt once every destination has it.
-func recordDeliveries(st *supportv1.EscalationStatus, gen int64, list []supportv1.Notification, delivered int, now time.Time) {
-	st.Notifications = list
-	if pending(list) == 0 && st.NotifiedAt == nil && delivered > 0 {
-		t := metav1.NewTime(now.Truncate(time.Second))
-		st.NotifiedAt = &t
+func describe(e *supportv1.Escalation) string {
+	if e.Spec.Reason == supportv1.ReasonRequested {
+		return fmt.Sprintf("%s asks: %s", e.Spec.RequestedBy, e.Spec.Question)
 	}
-	setEscalationConditions(st, gen, now.Truncate(time.Second))
+	return string(e.Spec.Reason)
+}
+
+func decisionSuffix(e *supportv1.Escalation) string {
+	if e.Spec.Acknowledgement.Decision == "" {
+		return ""
+	}
+	return "; decision: " + e.Spec.Acknowledgement.Decision
+}
+
+// levelNotify is the notify list of the escalation's level in the policy.
+func levelNotify(p *supportv1.ServicePolicy, esc *supportv1.Escalation) []string {
+	if p.Spec.Escalation == nil {
+		return nil
+	}
+	levels := p.Spec.Escalation.Levels
+	for _, l := range levels {
+		if esc.Spec.LevelName != "" && l.Name == esc.Spec.LevelName {
+			return l.Notify
+		}
+	}
+	if i := int(esc.Spec.Level) - 1; i >= 0 && i < len(levels) {
+		return levels[i].Notify
+	}
+	return nil
 }

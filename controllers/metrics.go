@@ -6,10 +6,6 @@ import (
 )
 
 var (
-	deliveriesTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "servicedesk_webhook_deliveries_total",
-		Help: "Webhook delivery attempts by lifecycle event and outcome (delivered, retry, failed).",
-	}, []string{"event", "outcome"})
 	transitionsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "servicedesk_complaint_transitions_total",
 		Help: "Complaint lifecycle transitions by reason.",
@@ -21,5 +17,5 @@ var (
 )
 
 func init() {
-	metrics.Registry.MustRegister(deliveriesTotal, transitionsTotal, escalationsTotal)
+	metrics.Registry.MustRegister(transitionsTotal, escalationsTotal)
 }

@@ -11,8 +11,9 @@ import (
 
 // policyCache keeps compiled policies by namespace/name, checked against UID
 // and generation, so the time zone and calendar are not rebuilt on every
-// reconcile. A recreated policy replaces its entry: the cache stays as large
-// as the set of policy names.
+// reconcile. A recreated policy replaces its entry, and the ServicePolicy
+// controller forgets deleted ones: the cache stays as large as the set of
+// policies.
 type policyCache struct {
 	mu sync.Mutex
 	m  map[types.NamespacedName]compiled
@@ -40,4 +41,11 @@ func (c *policyCache) get(p *supportv1.ServicePolicy) (*sla.Policy, error) {
 	pol, err := sla.Compile(p.DeepCopy())
 	c.m[key] = compiled{uid: p.UID, generation: p.Generation, policy: pol, err: err}
 	return pol, err
+}
+
+// forget drops a deleted policy.
+func (c *policyCache) forget(key types.NamespacedName) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, key)
 }

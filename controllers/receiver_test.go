@@ -10,7 +10,6 @@ import (
 
 	cloudevents "github.com/cloudevents/sdk-go/v2/event"
 
-	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 )
 
@@ -19,8 +18,9 @@ type received struct {
 	ID      string
 	Path    string
 	Type    string
-	Payload controllers.Payload
+	Payload delivery.Payload
 	Signed  bool
+	Body    string
 }
 
 // receiver is a webhook receiver as a CRM would run it: it verifies the
@@ -34,6 +34,12 @@ type receiver struct {
 	attempts int
 	got      []received
 	bad      []string
+	// delay holds every answer this long; hang (when set) holds it until
+	// closed. inFlight and maxInFlight count requests being answered.
+	delay       time.Duration
+	hang        chan struct{}
+	inFlight    int
+	maxInFlight int
 }
 
 func newReceiver(secret string) *receiver {
@@ -45,13 +51,26 @@ func newReceiver(secret string) *receiver {
 func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.attempts++
+	r.inFlight++
+	r.maxInFlight = max(r.maxInFlight, r.inFlight)
+	delay, hang := r.delay, r.hang
+	r.mu.Unlock()
+	if hang != nil {
+		select {
+		case <-hang:
+		case <-req.Context().Done():
+		}
+	}
+	time.Sleep(delay)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.inFlight--
 	if r.failWith != 0 {
 		w.WriteHeader(r.failWith)
 		return
 	}
-	rec := received{Path: req.URL.Path, ID: req.Header.Get(delivery.HeaderID)}
+	rec := received{Path: req.URL.Path, ID: req.Header.Get(delivery.HeaderID), Body: string(body)}
 	if len(r.secret) > 0 {
 		if err := delivery.Verify(r.secret, req.Header, body, time.Now(), time.Minute); err != nil {
 			r.bad = append(r.bad, err.Error())
@@ -119,4 +138,28 @@ func (r *receiver) attemptCount() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.attempts
+}
+
+// raw returns every request answered 2xx, duplicates included: where
+// duplicates matter, count these, not the deduplicated events.
+func (r *receiver) raw() []received {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]received(nil), r.got...)
+}
+
+// concurrency returns the requests being answered now and the most at once.
+func (r *receiver) concurrency() (now, most int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.inFlight, r.maxInFlight
+}
+
+// rawCounts counts raw deliveries by event id and path.
+func rawCounts(r *receiver) map[string]int {
+	counts := map[string]int{}
+	for _, g := range r.raw() {
+		counts[g.ID+g.Path]++
+	}
+	return counts
 }

@@ -11,13 +11,17 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
 
 // ServicePolicyReconciler checks what the schema cannot (time zone, Secrets)
@@ -27,6 +31,12 @@ type ServicePolicyReconciler struct {
 	// APIReader reads Secrets straight from the API server, so the operator
 	// never caches every Secret of the cluster.
 	APIReader client.Reader
+	// Policies is the compiled-policy cache shared with the complaint
+	// controller; deleted policies leave it here.
+	Policies *policyCache
+	// Workers bounds parallel reconciles; Timeout bounds one.
+	Workers int
+	Timeout time.Duration
 }
 
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=servicepolicies,verbs=get;list;watch
@@ -36,8 +46,11 @@ type ServicePolicyReconciler struct {
 // Reconcile reports the policy's readiness and the complaints it governs.
 func (r *ServicePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var policy supportv1.ServicePolicy
-	if err := r.Get(ctx, req.NamespacedName, &policy); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+	if err := r.Get(ctx, req.NamespacedName, &policy); apierrors.IsNotFound(err) {
+		r.Policies.forget(req.NamespacedName)
+		return ctrl.Result{}, nil
+	} else if err != nil {
+		return ctrl.Result{}, err
 	}
 	before := policy.Status.DeepCopy()
 
@@ -50,7 +63,7 @@ func (r *ServicePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 
 	ready := metav1.Condition{Type: supportv1.ConditionReady, Status: metav1.ConditionTrue, Reason: supportv1.ReasonValid,
 		Message: "the policy can be applied", ObservedGeneration: policy.Generation}
-	if _, err := sla.Compile(&policy); err != nil {
+	if _, err := r.Policies.get(&policy); err != nil {
 		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, supportv1.ReasonInvalidPolicy, err.Error()
 	} else if problems, err := r.checkSecrets(ctx, &policy); err != nil {
 		return ctrl.Result{}, err
@@ -124,18 +137,40 @@ func checkLadder(p *supportv1.ServicePolicy) []string {
 }
 
 // SetupWithManager registers the reconciler and its watches.
+// The policy is looked at when its spec changes, and when a complaint
+// starts or stops being governed by it (the count it reports); the
+// complaints' other status writes never wake it.
 func (r *ServicePolicyReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&supportv1.ServicePolicy{}).
-		Watches(&supportv1.Complaint{}, handler.EnqueueRequestsFromMapFunc(policyOfComplaint)).
+		For(&supportv1.ServicePolicy{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&supportv1.Complaint{}, handler.Funcs{
+			CreateFunc: func(_ context.Context, e event.TypedCreateEvent[client.Object], q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+				enqueuePolicyOf(q, e.Object)
+			},
+			UpdateFunc: func(_ context.Context, e event.TypedUpdateEvent[client.Object], q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+				if policyOf(e.ObjectOld) != policyOf(e.ObjectNew) {
+					enqueuePolicyOf(q, e.ObjectOld)
+					enqueuePolicyOf(q, e.ObjectNew)
+				}
+			},
+			DeleteFunc: func(_ context.Context, e event.TypedDeleteEvent[client.Object], q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+				enqueuePolicyOf(q, e.Object)
+			},
+		}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers, ReconciliationTimeout: r.Timeout}).
 		Named("servicepolicy").
 		Complete(r)
 }
 
-func policyOfComplaint(_ context.Context, o client.Object) []reconcile.Request {
-	c := o.(*supportv1.Complaint)
-	if c.Status.Policy == "" {
-		return nil
+func policyOf(o client.Object) string {
+	if c, ok := o.(*supportv1.Complaint); ok {
+		return c.Status.Policy
 	}
-	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: c.Namespace, Name: c.Status.Policy}}}
+	return ""
+}
+
+func enqueuePolicyOf(q workqueue.TypedRateLimitingInterface[reconcile.Request], o client.Object) {
+	if name := policyOf(o); name != "" {
+		q.Add(reconcile.Request{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: name}})
+	}
 }

@@ -1,6 +1,7 @@
 // Package controllers holds the reconcilers of the service desk: one per kind.
 // Decisions live in pure sub-packages (sla, ladder, delivery); the
-// reconcilers gather, call them, and act.
+// reconcilers gather, call them, and act. Sending webhooks is the delivery
+// package's own subsystem: no reconciler here waits on a receiver.
 package controllers
 
 import (
@@ -14,7 +15,8 @@ import (
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 )
 
-// Options configures the reconcilers.
+// Options configures the reconcilers and the delivery subsystem. Zero
+// values take the defaults.
 type Options struct {
 	// Clock tells the time; tests inject a fake one. Defaults to the real clock.
 	Clock clock.PassiveClock
@@ -22,9 +24,23 @@ type Options struct {
 	DeliveryBackoff delivery.Backoff
 	// HTTPClient sends webhooks (default: one with keep-alive and timeouts).
 	HTTPClient *http.Client
-	// MaxConcurrentReconciles of the complaint controller (default 4).
-	MaxConcurrentReconciles int
+	// ComplaintWorkers, EscalationWorkers and PolicyWorkers bound each
+	// controller's parallel reconciles (defaults 8, 4, 2).
+	ComplaintWorkers, EscalationWorkers, PolicyWorkers int
+	// DeliveryWorkers bounds the webhook requests in flight overall, and
+	// DeliveryPerDestination those to one destination (defaults 32 and 4).
+	DeliveryWorkers, DeliveryPerDestination int
+	// ReconcileTimeout bounds one reconcile of any controller (default 30s).
+	ReconcileTimeout time.Duration
 }
+
+// Defaults of Options.
+const (
+	DefaultComplaintWorkers  = 8
+	DefaultEscalationWorkers = 4
+	DefaultPolicyWorkers     = 2
+	DefaultReconcileTimeout  = 30 * time.Second
+)
 
 func (o Options) clock() clock.PassiveClock {
 	if o.Clock == nil {
@@ -33,38 +49,46 @@ func (o Options) clock() clock.PassiveClock {
 	return o.Clock
 }
 
-// SetupWithManager registers every reconciler of the operator with mgr. It is
-// the one entry point used by cmd/main.go, the tests and the sandbox.
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// SetupWithManager registers every reconciler of the operator and the
+// delivery subsystem with mgr. It is the one entry point used by
+// cmd/main.go, the tests and the sandbox.
 func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if err := setupIndexes(context.Background(), mgr); err != nil {
 		return err
 	}
-	backoff := opts.DeliveryBackoff
-	if backoff.Base == 0 {
-		backoff = delivery.DefaultBackoff
-	}
-	httpClient := opts.HTTPClient
-	if httpClient == nil {
-		httpClient = &http.Client{Timeout: 60 * time.Second}
-	}
-	notifier := &Notifier{
-		Reader:  mgr.GetAPIReader(),
-		Sender:  &delivery.Sender{Client: httpClient, Timeout: delivery.DefaultTimeout},
-		Backoff: backoff,
+	timeout := orDefault(opts.ReconcileTimeout, DefaultReconcileTimeout)
+	policies := &policyCache{}
+	if _, err := delivery.SetupWithManager(mgr, delivery.Options{
+		Clock: opts.clock(), Backoff: opts.DeliveryBackoff, HTTPClient: opts.HTTPClient,
+		Workers: opts.DeliveryWorkers, PerDestination: opts.DeliveryPerDestination, ReconcileTimeout: timeout,
+	}); err != nil {
+		return err
 	}
 	if err := (&ServicePolicyReconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
+		Policies:  policies,
+		Workers:   orDefault(opts.PolicyWorkers, DefaultPolicyWorkers),
+		Timeout:   timeout,
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}
 	if err := (&ComplaintReconciler{
-		Client:                  mgr.GetClient(),
-		Clock:                   opts.clock(),
-		Recorder:                mgr.GetEventRecorder("complaint-controller"),
-		Notifier:                notifier,
-		Reader:                  mgr.GetAPIReader(),
-		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
+		Client:   mgr.GetClient(),
+		Clock:    opts.clock(),
+		Recorder: mgr.GetEventRecorder("complaint-controller"),
+		Reader:   mgr.GetAPIReader(),
+		Policies: policies,
+		Workers:  orDefault(opts.ComplaintWorkers, DefaultComplaintWorkers),
+		Timeout:  timeout,
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}
@@ -72,7 +96,8 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		Client:   mgr.GetClient(),
 		Clock:    opts.clock(),
 		Recorder: mgr.GetEventRecorder("escalation-controller"),
-		Notifier: notifier,
 		Reader:   mgr.GetAPIReader(),
+		Workers:  orDefault(opts.EscalationWorkers, DefaultEscalationWorkers),
+		Timeout:  timeout,
 	}).SetupWithManager(mgr)
 }

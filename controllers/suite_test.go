@@ -22,6 +22,7 @@ import (
 
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 	"github.com/servicedesk-operator/servicedesk-operator/test/testenv"
 )
 
@@ -33,8 +34,9 @@ var (
 	k8sClient client.Client
 	scheme    *runtime.Scheme
 	stopMgr   func()
-	// testOptions run the operator with short webhook retries.
-	testOptions = controllers.Options{DeliveryBackoff: delivery.Backoff{Base: 200 * time.Millisecond, Max: time.Second}}
+	// testOptions run the operator with short webhook retries, and three
+	// requests at most in flight to one destination.
+	testOptions = controllers.Options{DeliveryBackoff: delivery.Backoff{Base: 200 * time.Millisecond, Max: time.Second}, DeliveryPerDestination: 3}
 )
 
 func TestControllers(t *testing.T) {
@@ -69,7 +71,7 @@ func startManager(opts controllers.Options) func() {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:     scheme,
 		Metrics:    metricsserver.Options{BindAddress: "0"},
-		Cache:      cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
+		Cache:      cache.Options{DefaultTransform: sla.CompactManagedFields},
 		Controller: ctrlConfig(),
 	})
 	Expect(err).NotTo(HaveOccurred())

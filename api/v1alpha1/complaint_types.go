@@ -418,16 +418,20 @@ type ComplaintStatus struct {
 	// breachedAt is when the latest standing breach happened (cleared by resolution).
 	// +optional
 	BreachedAt *metav1.Time `json:"breachedAt,omitempty"`
-	// acknowledgedAt is when the acknowledgement was first seen.
+	// acknowledgedAt is when the acknowledgement was recorded: the API
+	// server's stamp of the write that set spec.acknowledgement.
 	// +optional
 	AcknowledgedAt *metav1.Time `json:"acknowledgedAt,omitempty"`
-	// lastUpdateAt is when the latest progress update was seen.
+	// lastUpdateAt is when the latest progress update was recorded (the API
+	// server's stamp of the write that set it).
 	// +optional
 	LastUpdateAt *metav1.Time `json:"lastUpdateAt,omitempty"`
-	// waitingSince is when the current pause began.
+	// waitingSince is when the current pause began (the write that set
+	// spec.waitingOn).
 	// +optional
 	WaitingSince *metav1.Time `json:"waitingSince,omitempty"`
-	// resolvedAt is when the current resolution was accepted.
+	// resolvedAt is when the current resolution was accepted: the write
+	// that completed what the policy requires.
 	// +optional
 	ResolvedAt *metav1.Time `json:"resolvedAt,omitempty"`
 	// followUpAt is when the customer should get the follow-up call.
@@ -471,6 +475,11 @@ type ComplaintStatus struct {
 	// +optional
 	// +kubebuilder:validation:MaxItems=200
 	Notifications []Notification `json:"notifications,omitempty"`
+	// announced is true once the complaint's Created event was queued for the
+	// destinations of the first policy that governed it; it is never
+	// announced again, whatever policy governs it later.
+	// +optional
+	Announced bool `json:"announced,omitempty"`
 	// notificationSeq counts the events ever queued, in order.
 	// +optional
 	NotificationSeq int64 `json:"notificationSeq,omitempty"`

@@ -104,6 +104,17 @@ type EscalationStatus struct {
 	// phase of the escalation.
 	// +optional
 	Phase EscalationPhase `json:"phase,omitempty"`
+	// complaintUID is the uid of the complaint this escalation was first seen
+	// with. Until it is set the complaint was never seen (it may be applied
+	// after the escalation); a complaint gone after it was seen closes the
+	// escalation.
+	// +optional
+	ComplaintUID string `json:"complaintUID,omitempty"`
+	// policy is the ServicePolicy whose destinations were (or are being)
+	// told of this escalation. Empty while the complaint has no policy: the
+	// escalation is announced once one governs it, and only once.
+	// +optional
+	Policy string `json:"policy,omitempty"`
 	// notifiedAt is when the level's contacts were notified.
 	// +optional
 	NotifiedAt *metav1.Time `json:"notifiedAt,omitempty"`

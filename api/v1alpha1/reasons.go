@@ -55,4 +55,13 @@ const (
 	ReasonDeliveryFailed = "DeliveryFailed"
 	// ReasonDelivered: every notification was delivered.
 	ReasonDelivered = "Delivered"
+	// ReasonPending: deliveries are under way.
+	ReasonPending = "Pending"
+	// ReasonAwaitingPolicy: the escalation's complaint has no policy yet, so
+	// nobody can be told.
+	ReasonAwaitingPolicy = "AwaitingPolicy"
+	// ReasonNoDestinations: the policy names no webhook for the event.
+	ReasonNoDestinations = "NoDestinations"
+	// ReasonComplaintNotFound: the escalation's complaint does not exist (yet).
+	ReasonComplaintNotFound = "ComplaintNotFound"
 )

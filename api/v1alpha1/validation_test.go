@@ -292,7 +292,7 @@ var _ = Describe("Validation at admission", func() {
 			return withSpec(validPolicy, func(s map[string]any) {
 				s["notify"] = l(m("name", "crm", "events", l()))
 			})
-		}, "spec.notify[0].events", "should have at least 1 items"),
+		}, "spec.notify[0].events", "Required value"),
 		Entry("policy matching an unknown tier", func() string {
 			return withSpec(validPolicy, func(s map[string]any) { s["match"] = m("tiers", l("Platinum")) })
 		}, "spec.match.tiers[0]", "Key"),

@@ -98,22 +98,17 @@ func (s *Sender) Send(ctx context.Context, url string, ev event.Event, secret []
 			return Result{Outcome: Retry, Message: "delivery cancelled"},
 				fmt.Errorf("delivery: %w", context.Cause(ctx))
 		}
-		return Result{Outcome: Retry, Message: redact(transportMessage(err, reqCtx, timeout), secret)}, nil
+		return Result{Outcome: Retry, Message: transportMessage(err, reqCtx, timeout, secret)}, nil
 	}
 	defer resp.Body.Close()
 
 	res := Classify(resp.StatusCode, resp.Header, now)
 	if res.Outcome != Delivered {
-		snippet, truncated := readSnippet(resp.Body)
-		if snippet != "" {
-			if truncated {
-				snippet += "…"
-			}
+		if snippet := readSnippet(resp.Body, secret); snippet != "" {
 			res.Message += ": " + snippet
 		}
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
-	res.Message = redact(res.Message, secret)
 	return res, nil
 }
 
@@ -128,8 +123,8 @@ func (s *Sender) client(timeout time.Duration) *http.Client {
 	return &c
 }
 
-// transportMessage describes a failed round trip without the URL.
-func transportMessage(err error, reqCtx context.Context, timeout time.Duration) string {
+// transportMessage describes a failed round trip without the URL or the secret.
+func transportMessage(err error, reqCtx context.Context, timeout time.Duration, secret []byte) string {
 	if errors.Is(reqCtx.Err(), context.DeadlineExceeded) {
 		return fmt.Sprintf("request timed out after %s", timeout)
 	}
@@ -139,17 +134,25 @@ func transportMessage(err error, reqCtx context.Context, timeout time.Duration) 
 	if uerr, ok := errors.AsType[*url.Error](err); ok { // url.Error embeds the URL, which may hold tokens
 		err = uerr.Err
 	}
-	return "request failed: " + truncate(sanitize(err.Error()), maxErrText)
+	// Redact before cutting: no prefix of a secret may survive the cut.
+	return "request failed: " + truncate(redact(sanitize(err.Error()), secret), maxErrText)
 }
 
-// readSnippet reads up to maxBodySnippet bytes of body as printable text.
-func readSnippet(body io.Reader) (string, bool) {
-	buf, _ := io.ReadAll(io.LimitReader(body, maxBodySnippet+1))
-	truncated := len(buf) > maxBodySnippet
-	if truncated {
-		buf = buf[:maxBodySnippet]
+// readSnippet reads up to maxBodySnippet bytes of body as printable text,
+// with the secret redacted. It reads past the cut by the longest form of the
+// secret and redacts before cutting, so a secret straddling the cut leaves
+// no prefix behind.
+func readSnippet(body io.Reader, secret []byte) string {
+	extra := 0
+	for _, form := range secretForms(secret) {
+		extra = max(extra, len(form))
 	}
-	return sanitize(strings.ToValidUTF8(string(buf), "")), truncated
+	buf, _ := io.ReadAll(io.LimitReader(body, int64(maxBodySnippet+extra+1)))
+	text := redact(sanitize(strings.ToValidUTF8(string(buf), "")), secret)
+	if len(buf) > maxBodySnippet || len(text) > maxBodySnippet {
+		return truncate(text, maxBodySnippet)
+	}
+	return text
 }
 
 // sanitize collapses control characters and whitespace runs to single spaces.
@@ -168,17 +171,26 @@ func truncate(s string, n int) string {
 
 // redact removes the key, raw or base64-encoded (its whsec_ form), from msg.
 func redact(msg string, secret []byte) string {
-	if len(secret) == 0 {
-		return msg
-	}
-	// Messages are sanitized (whitespace collapsed), so look for the
-	// sanitized forms too: a value read from a file ends with a newline.
-	for _, form := range []string{string(secret), sanitize(string(secret)), base64.StdEncoding.EncodeToString(secret)} {
-		if form != "" {
-			msg = strings.ReplaceAll(msg, form, "[redacted]")
-		}
+	for _, form := range secretForms(secret) {
+		msg = strings.ReplaceAll(msg, form, "[redacted]")
 	}
 	return msg
+}
+
+// secretForms are the spellings of a key that may show up in a message.
+// Messages are sanitized (whitespace collapsed), so the sanitized form
+// counts too: a value read from a file ends with a newline.
+func secretForms(secret []byte) []string {
+	if len(secret) == 0 {
+		return nil
+	}
+	var forms []string
+	for _, f := range []string{string(secret), sanitize(string(secret)), base64.StdEncoding.EncodeToString(secret)} {
+		if f != "" {
+			forms = append(forms, f)
+		}
+	}
+	return forms
 }
 
 // ValidateURL reports whether raw is an absolute http or https URL with a

@@ -351,3 +351,29 @@ func TestValidateURL(t *testing.T) {
 		})
 	}
 }
+
+// TestSendRedactsBeforeCutting: a secret echoed across the cut of the kept
+// body snippet leaves no prefix of itself behind.
+func TestSendRedactsBeforeCutting(t *testing.T) {
+	ev := testEvent(t)
+	forms := []string{secretValue, strings.TrimPrefix(secretValue, "whsec_"), string(key)}
+	for _, form := range forms {
+		for offset := 150; offset <= 205; offset++ {
+			body := strings.Repeat("x", offset) + form + strings.Repeat("y", 50)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = io.WriteString(w, body)
+			}))
+			res, err := (&delivery.Sender{Timeout: 5 * time.Second}).Send(context.Background(), srv.URL, ev, key, time.Now())
+			srv.Close()
+			if err != nil {
+				t.Fatalf("Send() error = %v", err)
+			}
+			for _, f := range forms {
+				if prefix := f[:8]; strings.Contains(res.Message, prefix) {
+					t.Fatalf("secret at offset %d: message %q keeps the prefix %q", offset, res.Message, prefix)
+				}
+			}
+		}
+	}
+}

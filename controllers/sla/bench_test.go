@@ -29,6 +29,18 @@ func BenchmarkEvaluate(b *testing.B) {
 		Spec: supportv1.ComplaintSpec{Customer: supportv1.Customer{Name: "Acme"}, Category: supportv1.CategoryMissedDeadline, Summary: "late",
 			Acknowledgement: &supportv1.Acknowledgement{By: "bob"}},
 	}
+	// managedFields as the cache keeps them (CompactManagedFields).
+	for _, e := range []struct {
+		manager string
+		at      time.Time
+		fields  string
+	}{
+		{"kubectl-create", created, `{"f:spec":{}}`},
+		{"agent-ui", created.Add(10 * time.Minute), `{"f:spec":{"f:acknowledgement":{}}}`},
+	} {
+		c.ManagedFields = append(c.ManagedFields, metav1.ManagedFieldsEntry{Manager: e.manager, Operation: metav1.ManagedFieldsOperationUpdate,
+			Time: &metav1.Time{Time: e.at}, FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(e.fields)}})
+	}
 	now := created.Add(time.Hour)
 	c.Status = Evaluate(Input{Complaint: c, Policy: p, Now: now}).Status
 	b.ReportAllocs()

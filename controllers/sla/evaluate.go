@@ -5,8 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -44,9 +48,14 @@ type Transition struct {
 	Warning bool
 	// Message is a human sentence.
 	Message string
+	// Detail is the sentence sent to webhook receivers: like Message, but
+	// never with the customer's name or contact (those go only to
+	// destinations with includeContact). It is set when Event is.
+	Detail string
 	// Clock is the clock concerned, if any.
 	Clock supportv1.ClockName
-	// At is when it happened (a due time, or now).
+	// At is when it happened: a due time, when a fact was recorded (see
+	// RecordedTimes), or now.
 	At time.Time
 }
 
@@ -66,6 +75,8 @@ type evaluation struct {
 	prev *supportv1.ComplaintStatus
 	st   *supportv1.ComplaintStatus
 	now  time.Time
+	// rec is when the API server recorded the spec facts.
+	rec  Recorded
 	out  []Transition
 	next time.Time
 }
@@ -83,6 +94,7 @@ func Evaluate(in Input) Result {
 		st:   in.Complaint.Status.DeepCopy(),
 		// Status timestamps have second precision; so does the decision.
 		now: in.Now.Truncate(time.Second),
+		rec: RecordedTimes(in.Complaint.ManagedFields),
 	}
 	e.created()
 	e.policy()
@@ -103,6 +115,12 @@ func (e *evaluation) emit(t Transition) {
 	if t.At.IsZero() {
 		t.At = e.now
 	}
+	if t.Event != "" {
+		if t.Detail == "" {
+			t.Detail = t.Message
+		}
+		t.Detail = redactCustomer(t.Detail, &e.c.Spec.Customer)
+	}
 	e.out = append(e.out, t)
 }
 
@@ -112,7 +130,31 @@ func (e *evaluation) schedule(t time.Time) {
 	}
 }
 
-func (e *evaluation) stamp() *metav1.Time { t := metav1.NewTime(e.now); return &t }
+// factTime is when a fact counts: t, the API server's stamp of its write
+// (zero: unknown, now), at second precision, never after now and never
+// before notBefore, the fact it follows (which wins should the two cross).
+func (e *evaluation) factTime(t, notBefore time.Time) time.Time {
+	t = t.Truncate(time.Second)
+	if t.IsZero() || t.After(e.now) {
+		t = e.now
+	}
+	if nb := notBefore.Truncate(time.Second); t.Before(nb) {
+		t = nb
+	}
+	return t
+}
+
+func metaTime(t time.Time) *metav1.Time { m := metav1.NewTime(t); return &m }
+
+// policyChanged reports whether another policy (or none) governs the
+// complaint than at the previous evaluation: what it changes counts from now.
+func (e *evaluation) policyChanged() bool {
+	name := ""
+	if e.p != nil {
+		name = e.p.Name
+	}
+	return e.prev.Phase != "" && e.prev.Policy != name
+}
 
 // Start is when the complaint's clocks start: spec.reportedAt when earlier
 // than the object's creation, else the creation.
@@ -128,8 +170,16 @@ func (e *evaluation) created() {
 	if e.prev.Phase != "" {
 		return
 	}
-	msg := fmt.Sprintf("Complaint recorded: %s (%s, %s, customer %s)", e.c.Spec.Summary, e.c.Spec.Category, severityOf(e.c), e.c.Spec.Customer.Name)
-	e.emit(Transition{Event: supportv1.EventCreated, Reason: string(supportv1.EventCreated), Message: msg, At: Start(e.c)})
+	e.emit(Created(e.c))
+}
+
+// Created is the transition of the complaint's recording, at its start; its
+// Detail names no customer.
+func Created(c *supportv1.Complaint) Transition {
+	detail := fmt.Sprintf("Complaint recorded: %s (%s, %s)", c.Spec.Summary, c.Spec.Category, severityOf(c))
+	msg := fmt.Sprintf("Complaint recorded: %s (%s, %s, customer %s)", c.Spec.Summary, c.Spec.Category, severityOf(c), c.Spec.Customer.Name)
+	return Transition{Event: supportv1.EventCreated, Reason: string(supportv1.EventCreated), Message: msg,
+		Detail: redactCustomer(detail, &c.Spec.Customer), At: Start(c)}
 }
 
 func (e *evaluation) policy() {
@@ -149,12 +199,13 @@ func (e *evaluation) acknowledgement() {
 	if ack == nil || e.st.AcknowledgedAt != nil {
 		return
 	}
-	e.st.AcknowledgedAt = e.stamp()
+	at := e.factTime(e.rec.Acknowledgement, Start(e.c))
+	e.st.AcknowledgedAt = metaTime(at)
 	msg := fmt.Sprintf("Customer contacted by %s", ack.By)
 	if ack.Note != "" {
 		msg += ": " + ack.Note
 	}
-	e.emit(Transition{Event: supportv1.EventAcknowledged, Reason: string(supportv1.EventAcknowledged), Message: msg})
+	e.emit(Transition{Event: supportv1.EventAcknowledged, Reason: string(supportv1.EventAcknowledged), Message: msg, At: at})
 }
 
 func (e *evaluation) progressUpdate() {
@@ -167,12 +218,20 @@ func (e *evaluation) progressUpdate() {
 		return
 	}
 	e.st.Seen.Update = fp
-	e.st.LastUpdateAt = e.stamp()
+	// An update follows the acknowledgement (or the start) and the update before it.
+	notBefore := Start(e.c)
+	for _, t := range []*metav1.Time{e.st.AcknowledgedAt, e.st.LastUpdateAt} {
+		if t != nil && t.Time.After(notBefore) {
+			notBefore = t.Time
+		}
+	}
+	at := e.factTime(e.rec.LastUpdate, notBefore)
+	e.st.LastUpdateAt = metaTime(at)
 	msg := "Progress update given: " + u.Note
 	if u.By != "" {
 		msg = fmt.Sprintf("Progress update given by %s: %s", u.By, u.Note)
 	}
-	e.emit(Transition{Reason: supportv1.ReasonProgressUpdate, Message: msg})
+	e.emit(Transition{Reason: supportv1.ReasonProgressUpdate, Message: msg, At: at})
 }
 
 // resolution decides whether the proposed resolution is accepted.
@@ -214,12 +273,16 @@ func (e *evaluation) resolution() {
 			"Resolution proposed; a lead's approval (spec.resolution.approvedBy) is needed before the customer is told", false)
 		return
 	}
-	e.st.ResolvedAt = e.stamp()
+	notBefore := Start(e.c)
+	if e.st.ReopenedAt != nil && e.st.ReopenedAt.Time.After(notBefore) {
+		notBefore = e.st.ReopenedAt.Time
+	}
+	at := e.factTime(e.rec.Resolution, notBefore)
+	e.st.ResolvedAt = metaTime(at)
 	e.st.FollowUpNotified = false
 	e.st.FollowUpAt = nil
 	if e.p != nil && e.p.Spec.FollowUp != nil {
-		t := metav1.NewTime(e.now.Add(e.p.Spec.FollowUp.After.Duration))
-		e.st.FollowUpAt = &t
+		e.st.FollowUpAt = metaTime(at.Add(e.p.Spec.FollowUp.After.Duration))
 	}
 	msg := "Resolved: " + res.Summary
 	if g := e.st.Gesture; g != nil {
@@ -232,7 +295,7 @@ func (e *evaluation) resolution() {
 		msg += "; approved by " + res.ApprovedBy
 	}
 	e.setCondition(supportv1.ConditionResolutionAccepted, true, supportv1.ReasonAccepted, "the resolution meets the policy")
-	e.emit(Transition{Event: supportv1.EventResolved, Reason: string(supportv1.EventResolved), Message: msg})
+	e.emit(Transition{Event: supportv1.EventResolved, Reason: string(supportv1.EventResolved), Message: msg, At: at})
 }
 
 // feedback closes a complaint whose customer is satisfied and reopens one
@@ -247,17 +310,18 @@ func (e *evaluation) feedback() {
 		return
 	}
 	e.st.Seen.Feedback = fp
+	at := e.factTime(e.rec.Feedback, e.st.ResolvedAt.Time)
 	unhappy := (fb.Accepted != nil && !*fb.Accepted) || (fb.Satisfaction != nil && *fb.Satisfaction < e.p.ReopenBelow())
 	if !unhappy {
 		e.setCondition(supportv1.ConditionSatisfied, true, supportv1.ReasonCustomerSatisfied, feedbackSummary(fb))
 		if e.st.ClosedAt == nil {
-			e.st.ClosedAt = e.stamp()
-			e.emit(Transition{Event: supportv1.EventClosed, Reason: supportv1.ReasonCustomerSatisfied,
+			e.st.ClosedAt = metaTime(at)
+			e.emit(Transition{Event: supportv1.EventClosed, Reason: supportv1.ReasonCustomerSatisfied, At: at,
 				Message: "Closed: the customer is satisfied (" + feedbackSummary(fb) + ")"})
 		}
 		return
 	}
-	record := supportv1.ResolutionRecord{ResolvedAt: e.st.ResolvedAt.DeepCopy(), Feedback: fb.DeepCopy(), ReopenedAt: e.stamp()}
+	record := supportv1.ResolutionRecord{ResolvedAt: e.st.ResolvedAt.DeepCopy(), Feedback: fb.DeepCopy(), ReopenedAt: metaTime(at)}
 	if e.c.Spec.Resolution != nil {
 		record.Resolution = *e.c.Spec.Resolution.DeepCopy()
 		e.st.Seen.RejectedResolution = Fingerprint(e.c.Spec.Resolution)
@@ -267,7 +331,7 @@ func (e *evaluation) feedback() {
 		e.st.PreviousResolutions = e.st.PreviousResolutions[n-MaxPreviousResolutions:]
 	}
 	e.st.ReopenCount++
-	e.st.ReopenedAt = e.stamp()
+	e.st.ReopenedAt = metaTime(at)
 	e.st.ResolvedAt = nil
 	e.st.FollowUpAt = nil
 	e.st.FollowUpNotified = false
@@ -276,7 +340,7 @@ func (e *evaluation) feedback() {
 	e.setCondition(supportv1.ConditionSatisfied, false, supportv1.ReasonCustomerUnsatisfied, feedbackSummary(fb))
 	e.setCondition(supportv1.ConditionResolutionAccepted, false, supportv1.ReasonCustomerUnsatisfied,
 		"the customer did not accept this resolution; propose a new one")
-	e.emit(Transition{Event: supportv1.EventReopened, Reason: string(supportv1.EventReopened), Warning: true,
+	e.emit(Transition{Event: supportv1.EventReopened, Reason: string(supportv1.EventReopened), Warning: true, At: at,
 		Message: fmt.Sprintf("Reopened (%d): the customer is not satisfied (%s); the resolution clock restarts", e.st.ReopenCount, feedbackSummary(fb))})
 }
 
@@ -295,18 +359,44 @@ func feedbackSummary(fb *supportv1.Feedback) string {
 }
 
 // pause starts or ends a pause of the clocks; it returns the pause that
-// ended now, if any.
+// ended in this evaluation, if any.
 func (e *evaluation) pause() *[2]time.Time {
 	open := e.st.ResolvedAt == nil && e.st.ClosedAt == nil
 	pausing := open && e.p.pausesOn(e.c.Spec.WaitingOn)
 	switch {
 	case pausing && e.st.WaitingSince == nil:
-		e.st.WaitingSince = e.stamp()
-		e.emit(Transition{Reason: supportv1.ReasonWaiting, Message: fmt.Sprintf("Waiting on %s: the clocks are paused", e.c.Spec.WaitingOn)})
+		// A pause begins when waitingOn was written (not before the complaint
+		// started or reopened), or now when a policy change began it.
+		recorded := e.rec.WaitingOn
+		if e.policyChanged() {
+			recorded = time.Time{}
+		}
+		notBefore := Start(e.c)
+		if e.st.ReopenedAt != nil && e.st.ReopenedAt.Time.After(notBefore) {
+			notBefore = e.st.ReopenedAt.Time
+		}
+		at := e.factTime(recorded, notBefore)
+		e.st.WaitingSince = metaTime(at)
+		e.emit(Transition{Reason: supportv1.ReasonWaiting, At: at, Message: fmt.Sprintf("Waiting on %s: the clocks are paused", e.c.Spec.WaitingOn)})
 	case !pausing && e.st.WaitingSince != nil:
-		ended := [2]time.Time{e.st.WaitingSince.Time, e.now}
+		since := e.st.WaitingSince.Time
+		var recorded time.Time
+		switch {
+		case !open && e.st.ResolvedAt != nil:
+			// The resolution ended the pause.
+			recorded = e.st.ResolvedAt.Time
+		case e.c.Spec.WaitingOn != "" && !e.policyChanged() && e.rec.WaitingOn.After(since):
+			// waitingOn changed to a value that does not pause: the change
+			// made its writer the owner and was stamped.
+			recorded = e.rec.WaitingOn
+		default:
+			// Removed (an update that only removes a field is not stamped),
+			// or the policy no longer pauses: from now.
+		}
+		end := e.factTime(recorded, since)
+		ended := [2]time.Time{since, end}
 		e.st.WaitingSince = nil
-		e.emit(Transition{Reason: supportv1.ReasonResumed, Message: fmt.Sprintf("Clocks resumed after waiting %s", e.now.Sub(ended[0]))})
+		e.emit(Transition{Reason: supportv1.ReasonResumed, At: end, Message: fmt.Sprintf("Clocks resumed after waiting %s", end.Sub(since))})
 		return &ended
 	}
 	return nil
@@ -487,7 +577,8 @@ func (e *evaluation) followUp() {
 		if !e.now.Before(st.FollowUpAt.Time) {
 			st.FollowUpNotified = true
 			e.emit(Transition{Event: supportv1.EventFollowUpDue, Reason: string(supportv1.EventFollowUpDue), At: st.FollowUpAt.Time,
-				Message: fmt.Sprintf("Follow-up due: call %s to check the outcome", e.c.Spec.Customer.Name)})
+				Message: fmt.Sprintf("Follow-up due: call %s to check the outcome", e.c.Spec.Customer.Name),
+				Detail:  "Follow-up due: call the customer to check the outcome"})
 		} else {
 			e.schedule(st.FollowUpAt.Time)
 		}
@@ -642,6 +733,55 @@ func clockLabel(c supportv1.ClockName) string {
 		return "resolution"
 	}
 }
+
+// redactCustomer replaces, in a sentence bound for webhook receivers, every
+// whole-word occurrence (any case) of the customer's name, company or contact
+// details, which free-text fields such as notes and summaries may quote.
+func redactCustomer(s string, c *supportv1.Customer) string {
+	secrets := []string{c.Name, c.Company}
+	if c.Contact != nil {
+		secrets = append(secrets, c.Contact.Email, c.Contact.Phone, c.Contact.Address)
+	}
+	// Longest first, so that a company inside an email address does not
+	// leave the rest of the address behind.
+	sort.SliceStable(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	for _, secret := range secrets {
+		secret = strings.TrimSpace(secret)
+		if len(secret) < 2 {
+			continue
+		}
+		s = replaceWord(s, secret, "[customer]")
+	}
+	return s
+}
+
+// replaceWord replaces the case-insensitive occurrences of word in s that
+// are not part of a longer word (no letter or digit on either side).
+func replaceWord(s, word, with string) string {
+	re, err := regexp.Compile("(?i)" + regexp.QuoteMeta(word))
+	if err != nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range re.FindAllStringIndex(s, -1) {
+		before, _ := utf8.DecodeLastRuneInString(s[:m[0]])
+		after, _ := utf8.DecodeRuneInString(s[m[1]:])
+		if isWordRune(before) || isWordRune(after) {
+			continue
+		}
+		b.WriteString(s[last:m[0]])
+		b.WriteString(with)
+		last = m[1]
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 func orNone(s string) string {
 	if s == "" {

@@ -23,10 +23,15 @@ type Policy struct {
 	Calendar *calendar.Calendar // nil: 24x7
 }
 
-// Compile checks what the CRD schema cannot (the time zone, the calendar)
-// and returns the policy ready for Evaluate.
+// Compile checks what the CRD schema cannot (the label selector, the time
+// zone, the calendar) and returns the policy ready for Evaluate.
 func Compile(p *supportv1.ServicePolicy) (*Policy, error) {
 	out := &Policy{Name: p.Name, Spec: &p.Spec}
+	if sel := p.Spec.Match.Selector; sel != nil {
+		if _, err := metav1.LabelSelectorAsSelector(sel); err != nil {
+			return nil, fmt.Errorf("spec.match.selector: %v", err)
+		}
+	}
 	bh := p.Spec.BusinessHours
 	if bh == nil {
 		return out, nil

@@ -610,3 +610,58 @@ func mustRFC3339(tb testing.TB, s string) time.Time {
 	}
 	return t
 }
+
+func TestCompileSelector(t *testing.T) {
+	cases := []struct {
+		name     string
+		selector *metav1.LabelSelector
+		wantErr  string // "" for success
+	}{
+		{name: "no selector", selector: nil},
+		{name: "empty selector", selector: &metav1.LabelSelector{}},
+		{name: "valid labels and expressions", selector: &metav1.LabelSelector{
+			MatchLabels: map[string]string{"team": "pharmacy"},
+			MatchExpressions: []metav1.LabelSelectorRequirement{
+				{Key: "region", Operator: metav1.LabelSelectorOpIn, Values: []string{"eu", "us"}},
+				{Key: "vip", Operator: metav1.LabelSelectorOpExists},
+			},
+		}},
+		{name: "In without values", wantErr: "spec.match.selector", selector: &metav1.LabelSelector{
+			MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "team", Operator: metav1.LabelSelectorOpIn}},
+		}},
+		{name: "Exists with values", wantErr: "spec.match.selector", selector: &metav1.LabelSelector{
+			MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "team", Operator: metav1.LabelSelectorOpExists, Values: []string{"x"}}},
+		}},
+		{name: "unknown operator", wantErr: "spec.match.selector", selector: &metav1.LabelSelector{
+			MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "team", Operator: "Like", Values: []string{"x"}}},
+		}},
+		{name: "invalid key in matchLabels", wantErr: "spec.match.selector", selector: &metav1.LabelSelector{
+			MatchLabels: map[string]string{"bad key!": "x"},
+		}},
+		{name: "invalid key in an expression", wantErr: "spec.match.selector", selector: &metav1.LabelSelector{
+			MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "bad key!", Operator: metav1.LabelSelectorOpExists}},
+		}},
+		{name: "invalid value", wantErr: "spec.match.selector", selector: &metav1.LabelSelector{
+			MatchLabels: map[string]string{"team": "not a value!"},
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sp := &supportv1.ServicePolicy{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "support"},
+				Spec: supportv1.ServicePolicySpec{Match: supportv1.PolicyMatch{Selector: tc.selector}}}
+			p, err := Compile(sp)
+			if tc.wantErr == "" {
+				if err != nil || p == nil {
+					t.Fatalf("Compile = %v, %v; want a policy", p, err)
+				}
+				return
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), tc.wantErr) {
+				t.Fatalf("Compile error = %v, want one starting with %q", err, tc.wantErr)
+			}
+			if p != nil {
+				t.Fatalf("Compile returned a policy with an error")
+			}
+		})
+	}
+}

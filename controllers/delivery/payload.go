@@ -1,4 +1,4 @@
-package controllers
+package delivery
 
 import (
 	"fmt"
@@ -8,7 +8,6 @@ import (
 	"github.com/cloudevents/sdk-go/v2/event"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 )
 
 // EventTypePrefix prefixes the CloudEvents type: dev.servicedesk.complaint.breached.
@@ -85,9 +84,16 @@ func complaintRef(c *supportv1.Complaint, hook *supportv1.Webhook) ComplaintRef 
 	return ref
 }
 
-// buildEvent makes the CloudEvent of a notification about complaint c.
-func buildEvent(c *supportv1.Complaint, esc *EscalationRef, n supportv1.Notification, hook *supportv1.Webhook) (event.Event, error) {
+// BuildEvent makes the CloudEvent of a notification about complaint c (and,
+// for Escalated, the escalation esc).
+func BuildEvent(c *supportv1.Complaint, esc *EscalationRef, n supportv1.Notification, hook *supportv1.Webhook) (event.Event, error) {
 	data := Payload{Event: n.Event, OccurredAt: n.OccurredAt.UTC(), Detail: n.Detail, Complaint: complaintRef(c, hook), Escalation: esc}
 	source := fmt.Sprintf("/apis/%s/namespaces/%s/complaints/%s", supportv1.GroupVersion.String(), c.Namespace, c.Name)
-	return delivery.NewEvent(n.ID, EventTypePrefix+strings.ToLower(string(n.Event)), source, c.Name, n.OccurredAt.Time, data)
+	return NewEvent(n.ID, EventTypePrefix+strings.ToLower(string(n.Event)), source, c.Name, n.OccurredAt.Time, data)
+}
+
+// EscalationRefOf describes an escalation for its Escalated event.
+func EscalationRefOf(e *supportv1.Escalation) *EscalationRef {
+	return &EscalationRef{Name: e.Name, Level: e.Spec.Level, LevelName: e.Spec.LevelName, Reason: e.Spec.Reason,
+		RequestedBy: e.Spec.RequestedBy, Question: e.Spec.Question}
 }

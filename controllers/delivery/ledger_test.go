@@ -1,0 +1,739 @@
+package delivery
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+)
+
+// Fixtures shared by the ledger, attempt, outage and reconcile tests. All names carry
+// an "nt" prefix so they cannot clash with the package's own identifiers.
+
+// ntNow is the fixed "now" of every attempt (the fake clock's start); the
+// sub-second part exercises the rounding of NextAttemptAt to whole seconds.
+var ntNow = time.Date(2026, 3, 1, 12, 0, 0, 250_000_000, time.UTC)
+
+const (
+	ntNamespace  = "support"
+	ntPolicy     = "standard"
+	ntSecretName = "hook-secret"
+	ntSecretKey  = "signing-key"
+	// ntSecretValue is a raw (non-whsec_) Secret value.
+	ntSecretValue = "raw-s3cr3t-hunter2-value"
+	ntEmail       = "jane.doe@example.com"
+	ntPhone       = "+31 20 555 0100"
+)
+
+// ntBackoff with Rand 0 waits Base/2 after the first failure and doubles:
+// 5s, 10s, 20s, 40s, 80s, 150s (capped).
+var ntBackoff = Backoff{Base: 10 * time.Second, Max: 5 * time.Minute}
+
+// ntAt is ntNow's date at a wall-clock time, for readable expectations.
+func ntAt(hour, minute, sec int) time.Time {
+	return time.Date(2026, 3, 1, hour, minute, sec, 0, time.UTC)
+}
+
+func ntSecret(key, value string) *corev1.Secret {
+	return &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: ntSecretName, Namespace: ntNamespace},
+		Data:       map[string][]byte{key: []byte(value)},
+	}
+}
+
+// ntTarget is a destination wanting Breached, signed with ntSecretName/ntSecretKey.
+func ntTarget(name, url string, mutate ...func(*supportv1.Webhook)) supportv1.NotifyTarget {
+	hook := &supportv1.Webhook{URL: url, SecretRef: &supportv1.SecretKeyRef{Name: ntSecretName, Key: ntSecretKey}}
+	for _, m := range mutate {
+		m(hook)
+	}
+	return supportv1.NotifyTarget{Name: name, Events: []supportv1.EventType{supportv1.EventBreached}, Webhook: hook}
+}
+
+func ntMaxAttempts(n int32) func(*supportv1.Webhook) {
+	return func(h *supportv1.Webhook) { h.MaxAttempts = n }
+}
+
+func ntUnsigned(h *supportv1.Webhook) { h.SecretRef = nil }
+
+// ntItem is a pending Breached notification with the given id and target.
+func ntItem(id, target string) supportv1.Notification {
+	return supportv1.Notification{
+		ID: id, Target: target, Event: supportv1.EventBreached,
+		OccurredAt: metav1.NewTime(ntNow.Add(-time.Minute).Truncate(time.Second)),
+		Detail:     "resolution clock breached",
+	}
+}
+
+func ntFailedItem(id, target string) supportv1.Notification {
+	n := ntItem(id, target)
+	n.Failed, n.LastError, n.Attempts = true, "gave up", 3
+	return n
+}
+
+// ntRetrying is a pending notification after attempts failed attempts, due at next.
+func ntRetrying(id, target string, attempts int32, next time.Time, lastError string) supportv1.Notification {
+	n := ntItem(id, target)
+	n.Attempts, n.NextAttemptAt, n.LastError = attempts, ntTimePtr(next), lastError
+	return n
+}
+
+func ntTimePtr(t time.Time) *metav1.Time {
+	mt := metav1.NewTime(t)
+	return &mt
+}
+
+// ntComplaint is governed by ntPolicy; its ledger is empty.
+func ntComplaint() *supportv1.Complaint {
+	return &supportv1.Complaint{
+		ObjectMeta: metav1.ObjectMeta{Name: "broken-order", Namespace: ntNamespace, UID: types.UID("0b6a7c2e-uid")},
+		Spec: supportv1.ComplaintSpec{
+			Customer: supportv1.Customer{
+				Name: "Jane Doe", Company: "Acme",
+				Contact: &supportv1.Contact{Email: ntEmail, Phone: ntPhone},
+			},
+			Category: supportv1.CategoryOrderError,
+			Severity: supportv1.SeverityHigh,
+			Summary:  "Order arrived broken",
+		},
+		Status: supportv1.ComplaintStatus{Policy: ntPolicy},
+	}
+}
+
+func ntIDs(list []supportv1.Notification) []string {
+	ids := []string{}
+	for _, n := range list {
+		ids = append(ids, n.ID)
+	}
+	return ids
+}
+
+// ntKeys names notifications by id and target.
+func ntKeys(list []supportv1.Notification) []string {
+	keys := []string{}
+	for _, n := range list {
+		keys = append(keys, n.ID+"/"+n.Target)
+	}
+	return keys
+}
+
+func ntFind(t *testing.T, list []supportv1.Notification, id string) supportv1.Notification {
+	t.Helper()
+	for _, n := range list {
+		if n.ID == id {
+			return n
+		}
+	}
+	t.Fatalf("notification %s not in ledger %v", id, ntIDs(list))
+	return supportv1.Notification{}
+}
+
+// ---------------------------------------------------------------- Enqueue
+
+func TestEnqueueAddsOneNotificationPerTargetWithStableID(t *testing.T) {
+	at := ntNow.Add(-time.Second)
+	existing := []supportv1.Notification{ntItem("older", "crm")}
+	tests := []struct {
+		name    string
+		list    []supportv1.Notification
+		seq     int64
+		targets []string
+	}{
+		{"single target on an empty ledger", nil, 0, []string{"crm"}},
+		{"three targets share one id", nil, 4, []string{"crm", "pager", "chat"}},
+		{"appended after existing entries", existing, 9, []string{"pager", "crm"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			seq := tt.seq
+			got, dropped := Enqueue(slices.Clone(tt.list), &seq, "uid-1", supportv1.EventBreached, "resolution", at, tt.targets)
+			if seq != tt.seq+1 {
+				t.Errorf("seq = %d, want %d (incremented once per call)", seq, tt.seq+1)
+			}
+			if dropped != nil {
+				t.Errorf("dropped = %v, want none", dropped)
+			}
+			if len(got) != len(tt.list)+len(tt.targets) {
+				t.Fatalf("len = %d, want %d", len(got), len(tt.list)+len(tt.targets))
+			}
+			if !slices.Equal(ntIDs(got[:len(tt.list)]), ntIDs(tt.list)) {
+				t.Errorf("existing entries changed: %v", ntIDs(got))
+			}
+			wantID := EventID("uid-1", string(supportv1.EventBreached), strconv.FormatInt(tt.seq+1, 10))
+			for i, n := range got[len(tt.list):] {
+				if n.ID != wantID || n.Target != tt.targets[i] || n.Event != supportv1.EventBreached ||
+					n.Detail != "resolution" || !n.OccurredAt.Time.Equal(at) {
+					t.Errorf("entry %d = %+v, want id %s target %s", i, n, wantID, tt.targets[i])
+				}
+				if n.Attempts != 0 || n.Failed || n.NextAttemptAt != nil || n.LastError != "" {
+					t.Errorf("entry %d is not fresh: %+v", i, n)
+				}
+			}
+		})
+	}
+}
+
+func TestEnqueueSuccessiveCallsGetDistinctStableIDs(t *testing.T) {
+	var seq int64
+	var list []supportv1.Notification
+	list, _ = Enqueue(list, &seq, "uid-1", supportv1.EventBreached, "", ntNow, []string{"crm"})
+	list, _ = Enqueue(list, &seq, "uid-1", supportv1.EventBreached, "", ntNow, []string{"crm", "pager"})
+	if seq != 2 {
+		t.Fatalf("seq = %d, want 2", seq)
+	}
+	want := []string{
+		EventID("uid-1", "Breached", "1"),
+		EventID("uid-1", "Breached", "2"),
+		EventID("uid-1", "Breached", "2"),
+	}
+	if got := ntIDs(list); !slices.Equal(got, want) {
+		t.Errorf("ids = %v, want %v", got, want)
+	}
+	if want[0] == want[1] {
+		t.Errorf("two occurrences of the same event got the same id")
+	}
+	// The id is a pure function of uid, event and occurrence: a retry of the
+	// reconcile that re-enqueues with the same seq produces the same id.
+	again := int64(1)
+	redo, _ := Enqueue(nil, &again, "uid-1", supportv1.EventBreached, "", ntNow.Add(time.Hour), []string{"crm"})
+	if redo[0].ID != want[1] {
+		t.Errorf("id is not stable: %s, want %s", redo[0].ID, want[1])
+	}
+}
+
+func TestEnqueueWithoutTargetsChangesNothing(t *testing.T) {
+	list := []supportv1.Notification{ntItem("a", "crm"), ntFailedItem("b", "crm")}
+	for _, targets := range [][]string{nil, {}} {
+		seq := int64(7)
+		got, dropped := Enqueue(slices.Clone(list), &seq, "uid-1", supportv1.EventClosed, "", ntNow, targets)
+		if seq != 7 {
+			t.Errorf("targets %v: seq = %d, want 7 unchanged", targets, seq)
+		}
+		if !slices.Equal(ntIDs(got), ntIDs(list)) || dropped != nil {
+			t.Errorf("targets %v: list %v dropped %v, want unchanged and none", targets, ntIDs(got), dropped)
+		}
+	}
+}
+
+func TestEnqueueIsBoundedAtMaxPending(t *testing.T) {
+	tests := []struct {
+		name        string
+		pending     int // pending entries before the call
+		targets     []string
+		wantDropped int
+	}{
+		{"below the bound nothing is dropped", MaxPending - 2, []string{"crm", "pager"}, 0},
+		{"one over the bound drops the oldest pending", MaxPending, []string{"crm"}, 1},
+		{"two over the bound drops the two oldest pending", MaxPending - 1, []string{"crm", "pager", "chat"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Failed entries at the very front and in the middle must survive.
+			var list []supportv1.Notification
+			list = append(list, ntFailedItem("failed-front", "crm"))
+			for i := range tt.pending {
+				if i == 1 {
+					list = append(list, ntFailedItem("failed-middle", "crm"))
+				}
+				list = append(list, ntItem(fmt.Sprintf("p%03d", i), "crm"))
+			}
+			seq := int64(0)
+			got, dropped := Enqueue(slices.Clone(list), &seq, "uid-1", supportv1.EventBreached, "", ntNow, tt.targets)
+
+			if len(dropped) != tt.wantDropped {
+				t.Fatalf("dropped %d (%v), want %d", len(dropped), dropped, tt.wantDropped)
+			}
+			for i, d := range dropped {
+				id := fmt.Sprintf("p%03d", i) // oldest pending first
+				if !strings.Contains(d, id) || !strings.Contains(d, "crm") || !strings.Contains(d, string(supportv1.EventBreached)) {
+					t.Errorf("dropped[%d] = %q, want it to name %s, its event and target", i, d, id)
+				}
+				for _, n := range got {
+					if n.ID == id {
+						t.Errorf("dropped %s is still in the ledger", id)
+					}
+				}
+			}
+			if p := Pending(got); p != min(tt.pending+len(tt.targets), MaxPending) {
+				t.Errorf("pending = %d, want %d", p, min(tt.pending+len(tt.targets), MaxPending))
+			}
+			var failed []string
+			for _, n := range got {
+				if n.Failed {
+					failed = append(failed, n.ID)
+				}
+			}
+			if !slices.Equal(failed, []string{"failed-front", "failed-middle"}) {
+				t.Errorf("failed entries = %v, want both kept in order", failed)
+			}
+			tail := got[len(got)-len(tt.targets):]
+			wantID := EventID("uid-1", "Breached", "1")
+			for i, n := range tail {
+				if n.ID != wantID || n.Target != tt.targets[i] {
+					t.Errorf("new entry %d = %s to %s, want %s to %s", i, n.ID, n.Target, wantID, tt.targets[i])
+				}
+			}
+		})
+	}
+}
+
+// ------------------------------------------------------------- TargetsFor
+
+func TestTargetsFor(t *testing.T) {
+	hook := &supportv1.Webhook{URL: "https://example.com/hook"}
+	target := func(name string, events []supportv1.EventType, withHook bool) supportv1.NotifyTarget {
+		nt := supportv1.NotifyTarget{Name: name, Events: events}
+		if withHook {
+			nt.Webhook = hook
+		}
+		return nt
+	}
+	breached := []supportv1.EventType{supportv1.EventBreached}
+	escalated := []supportv1.EventType{supportv1.EventEscalated}
+	both := []supportv1.EventType{supportv1.EventCreated, supportv1.EventBreached}
+
+	tests := []struct {
+		name   string
+		notify []supportv1.NotifyTarget
+		ev     supportv1.EventType
+		extra  []string
+		want   []string
+	}{
+		{"no policy targets", nil, supportv1.EventBreached, []string{"crm"}, nil},
+		{"entry listing the event", []supportv1.NotifyTarget{target("crm", both, true)}, supportv1.EventBreached, nil, []string{"crm"}},
+		{"entry not wanting the event", []supportv1.NotifyTarget{target("crm", escalated, true)}, supportv1.EventBreached, nil, nil},
+		{"entry wanting the event without a webhook", []supportv1.NotifyTarget{target("crm", breached, false)}, supportv1.EventBreached, nil, nil},
+		{
+			"extra name adds an entry that does not list the event",
+			[]supportv1.NotifyTarget{target("crm", breached, true), target("pager", escalated, true), target("chat", escalated, true)},
+			supportv1.EventBreached, []string{"pager"}, []string{"crm", "pager"},
+		},
+		{
+			"extra name of an entry without a webhook is skipped",
+			[]supportv1.NotifyTarget{target("crm", nil, false)}, supportv1.EventEscalated, []string{"crm"}, nil,
+		},
+		{
+			"unknown extra names are ignored",
+			[]supportv1.NotifyTarget{target("crm", escalated, true)}, supportv1.EventEscalated, []string{"nobody", "crm"}, []string{"crm"},
+		},
+		{
+			"no duplicates when wanted and also named as extra",
+			[]supportv1.NotifyTarget{target("crm", escalated, true)}, supportv1.EventEscalated, []string{"crm", "crm"}, []string{"crm"},
+		},
+		{
+			"no duplicates when the policy repeats a name",
+			[]supportv1.NotifyTarget{target("crm", escalated, true), target("pager", escalated, true), target("crm", escalated, true)},
+			supportv1.EventEscalated, nil, []string{"crm", "pager"},
+		},
+		{
+			"policy order wins over the order of extra names",
+			[]supportv1.NotifyTarget{target("a", nil, true), target("b", escalated, true), target("c", nil, true)},
+			supportv1.EventEscalated, []string{"c", "a"}, []string{"a", "b", "c"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := TargetsFor(tt.notify, tt.ev, tt.extra); !slices.Equal(got, tt.want) {
+				t.Errorf("TargetsFor() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// ------------------------------------------------------------------ Heads
+
+// Only a destination's oldest pending notification is ever sent, and only
+// when due: delivery is in order per destination, and a destination waiting
+// for its retry holds back only its own queue.
+func TestHeads(t *testing.T) {
+	tests := []struct {
+		name     string
+		list     []supportv1.Notification
+		wantDue  []string // id/target, in ledger order
+		wantNext time.Time
+	}{
+		{"empty ledger", nil, []string{}, time.Time{}},
+		{"a fresh item is due", []supportv1.Notification{ntItem("e1", "crm")}, []string{"e1/crm"}, time.Time{}},
+		{
+			"one head per destination, in ledger order",
+			[]supportv1.Notification{ntItem("c1", "crm"), ntItem("h1", "chat"), ntItem("c2", "crm"), ntItem("h2", "chat")},
+			[]string{"c1/crm", "h1/chat"}, time.Time{},
+		},
+		{
+			"many items to one destination: only the oldest",
+			[]supportv1.Notification{ntItem("e00", "crm"), ntItem("e01", "crm"), ntItem("e02", "crm"), ntItem("e03", "crm")},
+			[]string{"e00/crm"}, time.Time{},
+		},
+		{
+			"failed items are not heads: the next one is",
+			[]supportv1.Notification{ntFailedItem("f1", "crm"), ntItem("c2", "crm"), ntFailedItem("f2", "chat")},
+			[]string{"c2/crm"}, time.Time{},
+		},
+		{
+			"a head not yet due holds back its destination and says when",
+			[]supportv1.Notification{ntRetrying("c1", "crm", 2, ntAt(12, 0, 30), "HTTP 500"), ntItem("c2", "crm")},
+			[]string{}, ntAt(12, 0, 30),
+		},
+		{
+			"due exactly now",
+			[]supportv1.Notification{ntRetrying("c1", "crm", 1, ntNow, "HTTP 500")},
+			[]string{"c1/crm"}, time.Time{},
+		},
+		{
+			"one second early is not due",
+			[]supportv1.Notification{ntRetrying("c1", "crm", 1, ntNow.Add(time.Second), "HTTP 500")},
+			[]string{}, ntNow.Add(time.Second),
+		},
+		{
+			"items not yet due skipped, next is the earliest head",
+			[]supportv1.Notification{
+				ntRetrying("crm1", "crm", 2, ntAt(12, 0, 30), "HTTP 500"), ntItem("crm2", "crm"),
+				ntRetrying("pager1", "pager", 1, ntAt(12, 0, 20), ""), ntRetrying("chat1", "chat", 1, ntNow, ""),
+			},
+			[]string{"chat1/chat"}, ntAt(12, 0, 20),
+		},
+		{
+			"a later item's retry time does not count: it is no head",
+			[]supportv1.Notification{ntItem("c1", "crm"), ntRetrying("c2", "crm", 1, ntAt(12, 0, 5), "")},
+			[]string{"c1/crm"}, time.Time{},
+		},
+		{"everything failed", []supportv1.Notification{ntFailedItem("f1", "crm"), ntFailedItem("f2", "chat")}, []string{}, time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			input := slices.Clone(tt.list)
+			due, next := Heads(tt.list, ntNow)
+			if got := ntKeys(due); !slices.Equal(got, tt.wantDue) {
+				t.Errorf("due = %v, want %v", got, tt.wantDue)
+			}
+			if !next.Equal(tt.wantNext) {
+				t.Errorf("next = %v, want %v", next, tt.wantNext)
+			}
+			if !equality.Semantic.DeepEqual(tt.list, input) {
+				t.Errorf("Heads modified its input")
+			}
+		})
+	}
+}
+
+// ----------------------------------------------------------------- Decide
+
+func TestDecide(t *testing.T) {
+	r500 := Result{Outcome: Retry, StatusCode: 500, Message: "HTTP 500 Internal Server Error: database down"}
+	tests := []struct {
+		name        string
+		prior       int32
+		res         Result
+		maxAttempts int32
+		rnd         float64
+		want        Record // ID, Target and Event are filled in
+	}{
+		{"delivered", 0, Result{Outcome: Delivered, StatusCode: 204}, 0, 0, Record{Attempts: 1, Delivered: true}},
+		{"delivered on the last allowed attempt", 2, Result{Outcome: Delivered, StatusCode: 200}, 3, 0, Record{Attempts: 3, Delivered: true}},
+		{"410 Gone fails at once", 0, Result{Outcome: Gone, StatusCode: 410, Message: "HTTP 410 Gone: receiver is gone"}, 20, 0,
+			Record{Attempts: 1, Failed: true, LastError: "HTTP 410 Gone: receiver is gone"}},
+		// now + Backoff.Delay(attempts, rnd), rounded up to the next whole second
+		{"first failure waits Base/2", 0, r500, 0, 0, Record{Attempts: 1, NextAttemptAt: ntAt(12, 0, 6), LastError: r500.Message}},
+		{"second failure waits Base", 1, r500, 0, 0, Record{Attempts: 2, NextAttemptAt: ntAt(12, 0, 11), LastError: r500.Message}},
+		{"third failure doubles", 2, r500, 0, 0, Record{Attempts: 3, NextAttemptAt: ntAt(12, 0, 21), LastError: r500.Message}},
+		{"eighth failure is capped at Max/2", 7, r500, 0, 0, Record{Attempts: 8, NextAttemptAt: ntAt(12, 2, 31), LastError: r500.Message}},
+		{"jitter 0.999 waits nearly Base", 0, r500, 0, 0.999, Record{Attempts: 1, NextAttemptAt: ntAt(12, 0, 11), LastError: r500.Message}},
+		{"Retry-After longer than the backoff wins", 0, Result{Outcome: Retry, StatusCode: 429, RetryAfter: 120 * time.Second, Message: "HTTP 429"}, 0, 0,
+			Record{Attempts: 1, NextAttemptAt: ntAt(12, 2, 1), LastError: "HTTP 429"}},
+		{"Retry-After shorter than the backoff keeps the backoff", 0, Result{Outcome: Retry, StatusCode: 429, RetryAfter: time.Second, Message: "HTTP 429"}, 0, 0,
+			Record{Attempts: 1, NextAttemptAt: ntAt(12, 0, 6), LastError: "HTTP 429"}},
+		{"one attempt allowed", 0, r500, 1, 0, Record{Attempts: 1, Failed: true, LastError: "gave up after 1 attempts: " + r500.Message}},
+		{"last of three attempts", 2, r500, 3, 0, Record{Attempts: 3, Failed: true, LastError: "gave up after 3 attempts: " + r500.Message}},
+		{"second of three attempts is retried", 1, r500, 3, 0, Record{Attempts: 2, NextAttemptAt: ntAt(12, 0, 11), LastError: r500.Message}},
+		{"default of 20 when unset: 20th attempt gives up", DefaultMaxAttempts - 1, r500, 0, 0,
+			Record{Attempts: DefaultMaxAttempts, Failed: true, LastError: fmt.Sprintf("gave up after %d attempts: %s", DefaultMaxAttempts, r500.Message)}},
+		{"default of 20 when unset: 19th attempt is retried", DefaultMaxAttempts - 2, r500, 0, 0,
+			Record{Attempts: DefaultMaxAttempts - 1, NextAttemptAt: ntAt(12, 2, 31), LastError: r500.Message}},
+		{"negative maxAttempts takes the default", 0, r500, -1, 0, Record{Attempts: 1, NextAttemptAt: ntAt(12, 0, 6), LastError: r500.Message}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			item := ntItem("e1", "crm")
+			item.Attempts = tt.prior
+			want := tt.want
+			want.ID, want.Target, want.Event = "e1", "crm", supportv1.EventBreached
+			if got := Decide(item, tt.res, tt.maxAttempts, ntBackoff, ntNow, tt.rnd); got != want {
+				t.Errorf("Decide() =\n  %+v\nwant\n  %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestUndeliverableKeepsTheAttemptCount(t *testing.T) {
+	item := ntRetrying("e1", "crm", 2, ntAt(12, 0, 30), "HTTP 500")
+	want := Record{ID: "e1", Target: "crm", Event: supportv1.EventBreached, Attempts: 2, Failed: true, LastError: "destination crm is gone"}
+	if got := Undeliverable(item, "destination crm is gone"); got != want {
+		t.Errorf("Undeliverable() = %+v, want %+v", got, want)
+	}
+}
+
+// ------------------------------------------------------------------ Apply
+
+func TestApply(t *testing.T) {
+	// base: crm's head e1 failed once; e1 to chat and e2 to crm are fresh.
+	base := func() []supportv1.Notification {
+		return []supportv1.Notification{
+			ntRetrying("e1", "crm", 1, ntAt(12, 0, 6), "HTTP 500"),
+			ntItem("e1", "chat"),
+			ntItem("e2", "crm"),
+		}
+	}
+	rec := func(id, target string, attempts int32) Record {
+		return Record{ID: id, Target: target, Event: supportv1.EventBreached, Attempts: attempts}
+	}
+	delivered := func(id, target string, attempts int32) Record {
+		r := rec(id, target, attempts)
+		r.Delivered = true
+		return r
+	}
+	retry := func(id, target string, attempts int32, next time.Time, msg string) Record {
+		r := rec(id, target, attempts)
+		r.NextAttemptAt, r.LastError = next, msg
+		return r
+	}
+	failed := func(id, target string, attempts int32, msg string) Record {
+		r := rec(id, target, attempts)
+		r.Failed, r.LastError = true, msg
+		return r
+	}
+	asFailed := func(n supportv1.Notification, attempts int32, msg string) supportv1.Notification {
+		n.Attempts, n.Failed, n.LastError, n.NextAttemptAt = attempts, true, msg, nil
+		return n
+	}
+	manyFailed := func() []supportv1.Notification {
+		var list []supportv1.Notification
+		for i := range MaxFailedKept {
+			list = append(list, ntFailedItem(fmt.Sprintf("old%02d", i), "crm"))
+		}
+		return append(list, ntItem("new", "crm"))
+	}
+
+	tests := []struct {
+		name        string
+		list        []supportv1.Notification
+		outcomes    []Record
+		want        []supportv1.Notification
+		wantApplied []int // indexes into outcomes
+	}{
+		{
+			"delivered removes the notification",
+			base(), []Record{delivered("e1", "crm", 2)},
+			[]supportv1.Notification{ntItem("e1", "chat"), ntItem("e2", "crm")}, []int{0},
+		},
+		{
+			"retry sets attempts, nextAttemptAt and lastError",
+			base(), []Record{retry("e1", "crm", 2, ntAt(12, 0, 11), "HTTP 503")},
+			[]supportv1.Notification{ntRetrying("e1", "crm", 2, ntAt(12, 0, 11), "HTTP 503"), ntItem("e1", "chat"), ntItem("e2", "crm")}, []int{0},
+		},
+		{
+			"merged by id and target: e1 to chat leaves, e1 to crm stays",
+			base(), []Record{delivered("e1", "chat", 1)},
+			[]supportv1.Notification{ntRetrying("e1", "crm", 1, ntAt(12, 0, 6), "HTTP 500"), ntItem("e2", "crm")}, []int{0},
+		},
+		{
+			"the same record twice in one batch takes effect once",
+			base(), []Record{retry("e1", "crm", 2, ntAt(12, 0, 11), "HTTP 503"), retry("e1", "crm", 2, ntAt(12, 0, 11), "HTTP 503")},
+			[]supportv1.Notification{ntRetrying("e1", "crm", 2, ntAt(12, 0, 11), "HTTP 503"), ntItem("e1", "chat"), ntItem("e2", "crm")}, []int{0},
+		},
+		{
+			"stale: a retry with no more attempts than the ledger is skipped",
+			base(), []Record{retry("e1", "crm", 1, ntAt(12, 0, 59), "late")},
+			base(), nil,
+		},
+		{
+			"stale: a delivery with fewer attempts than the ledger is skipped",
+			base(), []Record{delivered("e1", "crm", 0)},
+			base(), nil,
+		},
+		{
+			"an id no longer in the ledger is skipped",
+			base(), []Record{delivered("e9", "crm", 1), failed("e2", "chat", 1, "no such pair")},
+			base(), nil,
+		},
+		{
+			"an outcome for a notification already given up is skipped",
+			[]supportv1.Notification{ntFailedItem("f1", "crm")}, []Record{delivered("f1", "crm", 4)},
+			[]supportv1.Notification{ntFailedItem("f1", "crm")}, nil,
+		},
+		{
+			"Undeliverable applies with the same attempt count",
+			base(), []Record{Undeliverable(base()[0], "destination crm is no longer in policy standard")},
+			[]supportv1.Notification{asFailed(base()[0], 1, "destination crm is no longer in policy standard"), ntItem("e1", "chat"), ntItem("e2", "crm")}, []int{0},
+		},
+		{
+			"giving up clears nextAttemptAt",
+			base(), []Record{failed("e1", "crm", 2, "gave up after 2 attempts: HTTP 500")},
+			[]supportv1.Notification{asFailed(base()[0], 2, "gave up after 2 attempts: HTTP 500"), ntItem("e1", "chat"), ntItem("e2", "crm")}, []int{0},
+		},
+		{
+			"several outcomes in one batch, stale ones left out",
+			base(), []Record{delivered("e1", "chat", 1), retry("e1", "crm", 1, ntAt(12, 0, 59), "stale"), retry("e2", "crm", 1, ntAt(12, 0, 6), "HTTP 502")},
+			[]supportv1.Notification{ntRetrying("e1", "crm", 1, ntAt(12, 0, 6), "HTTP 500"), ntRetrying("e2", "crm", 1, ntAt(12, 0, 6), "HTTP 502")}, []int{0, 2},
+		},
+		{
+			"failed notifications are trimmed to the newest MaxFailedKept",
+			manyFailed(), []Record{failed("new", "crm", 1, "HTTP 410 Gone")},
+			append(manyFailed()[1:MaxFailedKept], asFailed(ntItem("new", "crm"), 1, "HTTP 410 Gone")), []int{0},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			input := slices.Clone(tt.list)
+			got, applied := Apply(tt.list, tt.outcomes)
+
+			if !equality.Semantic.DeepEqual(got, tt.want) {
+				t.Errorf("ledger =\n  %+v\nwant\n  %+v", got, tt.want)
+			}
+			var wantApplied []Record
+			for _, i := range tt.wantApplied {
+				wantApplied = append(wantApplied, tt.outcomes[i])
+			}
+			if !slices.Equal(applied, wantApplied) {
+				t.Errorf("applied = %+v, want %+v", applied, wantApplied)
+			}
+			if !equality.Semantic.DeepEqual(tt.list, input) {
+				t.Errorf("Apply modified its input ledger:\n  %+v\nwas\n  %+v", tt.list, input)
+			}
+
+			// A write conflict makes the recorder read the object again
+			// and apply the same outcomes once more: nothing changes.
+			again, reapplied := Apply(got, tt.outcomes)
+			if !equality.Semantic.DeepEqual(again, got) || len(reapplied) != 0 {
+				t.Errorf("applying the same outcomes again changed the ledger to %+v (applied %+v)", again, reapplied)
+			}
+		})
+	}
+}
+
+// ------------------------------------------------------------- TrimFailed
+
+func TestTrimFailed(t *testing.T) {
+	// build makes a ledger from a pattern: 'f' failed, 'p' pending.
+	build := func(pattern string) []supportv1.Notification {
+		var list []supportv1.Notification
+		for i, c := range pattern {
+			id := fmt.Sprintf("%c%02d", c, i)
+			if c == 'f' {
+				list = append(list, ntFailedItem(id, "crm"))
+			} else {
+				list = append(list, ntItem(id, "crm"))
+			}
+		}
+		return list
+	}
+	tests := []struct {
+		name    string
+		pattern string
+		// wantDropped are the indexes removed from the pattern.
+		wantDropped []int
+	}{
+		{"empty", "", nil},
+		{"only pending, many", strings.Repeat("p", MaxFailedKept+5), nil},
+		{"exactly the bound", strings.Repeat("f", MaxFailedKept) + "p", nil},
+		{"one over the bound drops the oldest failed", strings.Repeat("f", MaxFailedKept+1), []int{0}},
+		{"interleaved: oldest failed dropped, pending kept in order", "pfpf" + strings.Repeat("f", MaxFailedKept) + "p", []int{1, 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			list := build(tt.pattern)
+			input := slices.Clone(list)
+			got := TrimFailed(list)
+
+			var want []string
+			for i, n := range list {
+				if !slices.Contains(tt.wantDropped, i) {
+					want = append(want, n.ID)
+				}
+			}
+			if !slices.Equal(ntIDs(got), want) {
+				t.Errorf("TrimFailed(%s) = %v, want %v", tt.pattern, ntIDs(got), want)
+			}
+			failed := len(got) - Pending(got)
+			if failed > MaxFailedKept {
+				t.Errorf("%d failed kept, want at most %d", failed, MaxFailedKept)
+			}
+			if Pending(got) != Pending(list) {
+				t.Errorf("pending entries were dropped")
+			}
+			if !slices.Equal(ntIDs(list), ntIDs(input)) {
+				t.Errorf("input ledger modified")
+			}
+		})
+	}
+}
+
+// ------------------------------------------------------------- BuildEvent
+
+func TestBuildEvent(t *testing.T) {
+	tests := []struct {
+		name        string
+		event       supportv1.EventType
+		hook        *supportv1.Webhook
+		wantType    string
+		wantContact bool
+	}{
+		{"breached without a webhook", supportv1.EventBreached, nil, "dev.servicedesk.complaint.breached", false},
+		{"follow-up due lower-cased", supportv1.EventFollowUpDue, &supportv1.Webhook{URL: "https://x"}, "dev.servicedesk.complaint.followupdue", false},
+		{"at risk without includeContact", supportv1.EventAtRisk, &supportv1.Webhook{URL: "https://x", IncludeContact: false}, "dev.servicedesk.complaint.atrisk", false},
+		{"created with includeContact", supportv1.EventCreated, &supportv1.Webhook{URL: "https://x", IncludeContact: true}, "dev.servicedesk.complaint.created", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ntComplaint()
+			n := ntItem("0123456789abcdef0123456789abcdef", "crm")
+			n.Event = tt.event
+
+			ev, err := BuildEvent(c, nil, n, tt.hook)
+			if err != nil {
+				t.Fatalf("BuildEvent() error = %v", err)
+			}
+			if ev.Type() != tt.wantType || ev.ID() != n.ID {
+				t.Errorf("type %q id %q, want %q %q", ev.Type(), ev.ID(), tt.wantType, n.ID)
+			}
+			if ev.Subject() != c.Name || !strings.Contains(ev.Source(), "/namespaces/"+ntNamespace+"/complaints/"+c.Name) {
+				t.Errorf("subject %q source %q, want the complaint", ev.Subject(), ev.Source())
+			}
+			if !ev.Time().Equal(n.OccurredAt.Time) {
+				t.Errorf("time = %v, want %v", ev.Time(), n.OccurredAt.Time)
+			}
+			var data Payload
+			if err := json.Unmarshal(ev.Data(), &data); err != nil {
+				t.Fatalf("data: %v", err)
+			}
+			if data.Event != tt.event || data.Detail != n.Detail || data.Complaint.Name != c.Name || data.Complaint.UID != string(c.UID) {
+				t.Errorf("data = %+v", data)
+			}
+			if data.Complaint.Tier != supportv1.TierStandard {
+				t.Errorf("tier = %q, want the Standard default", data.Complaint.Tier)
+			}
+			raw := string(ev.Data())
+			hasContact := strings.Contains(raw, ntEmail) || strings.Contains(raw, ntPhone)
+			if hasContact != tt.wantContact {
+				t.Errorf("contact in payload = %v, want %v: %s", hasContact, tt.wantContact, raw)
+			}
+			if tt.wantContact {
+				cust := data.Complaint.Customer
+				if cust == nil || cust.Name != "Jane Doe" || cust.Contact == nil || cust.Contact.Email != ntEmail {
+					t.Errorf("customer = %+v, want name and contact", cust)
+				}
+			} else if data.Complaint.Customer != nil {
+				t.Errorf("customer = %+v, want none without includeContact", data.Complaint.Customer)
+			}
+		})
+	}
+}
