@@ -10,11 +10,11 @@ import (
 	// Business hours need the IANA time zone database wherever the manager runs.
 	_ "time/tzdata"
 
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
@@ -23,7 +23,6 @@ import (
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
 
 var scheme = runtime.NewScheme()
@@ -54,6 +53,8 @@ func main() {
 	flag.IntVar(&desk.PolicyWorkers, "policy-workers", controllers.DefaultPolicyWorkers, "ServicePolicies reconciled in parallel.")
 	flag.IntVar(&desk.DeliveryWorkers, "delivery-workers", delivery.DefaultWorkers, "Webhook requests in flight at most, over all destinations.")
 	flag.IntVar(&desk.DeliveryPerDestination, "delivery-per-destination", delivery.DefaultPerDestination, "Webhook requests in flight at most to one destination (a notify entry of a policy).")
+	var shard string
+	flag.StringVar(&shard, "watch-label-selector", "", "Handle only the complaints (and their escalations) whose labels match this selector, e.g. support.servicedesk.dev/shard=a, or '!support.servicedesk.dev/shard' for the unlabelled rest. Each shard elects its own leader. Empty: all.")
 	flag.DurationVar(&desk.ReconcileTimeout, "reconcile-timeout", controllers.DefaultReconcileTimeout, "Longest time one reconcile may take before it is cancelled and retried.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
@@ -67,6 +68,12 @@ func main() {
 			os.Exit(2)
 		}
 	}
+	sel, err := labels.Parse(shard)
+	if err != nil {
+		log.Error(err, "invalid flag", "flag", "--watch-label-selector", "value", shard)
+		os.Exit(2)
+	}
+	desk.Shard = sel
 	if desk.ReconcileTimeout <= 0 || desk.ReconcileTimeout > 10*time.Minute {
 		log.Error(nil, "invalid flag: must be between 0s (exclusive) and 10m", "flag", "--reconcile-timeout", "value", desk.ReconcileTimeout)
 		os.Exit(2)
@@ -90,12 +97,13 @@ func main() {
 		Metrics:                       metricsOpts,
 		HealthProbeBindAddress:        probeAddr,
 		LeaderElection:                leaderElect,
-		LeaderElectionID:              "servicedesk-operator.support.servicedesk.dev",
+		LeaderElectionID:              controllers.LeaderElectionID(desk.Shard),
 		LeaderElectionNamespace:       leaderElectNS,
 		LeaderElectionReleaseOnCancel: true,
 		// The cache keeps of managedFields only when each spec fact was
-		// written (the clocks time facts by it), and nothing of other kinds.
-		Cache: cache.Options{DefaultTransform: sla.CompactManagedFields},
+		// written (the clocks time facts by it), and only this shard's
+		// complaints and escalations.
+		Cache: controllers.CacheOptions(desk.Shard),
 	})
 	if err != nil {
 		log.Error(err, "unable to create manager")

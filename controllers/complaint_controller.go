@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
@@ -166,10 +167,17 @@ func (r *ComplaintReconciler) event(c *supportv1.Complaint, t sla.Transition) {
 }
 
 // newLevelEscalation is the Escalation of a ladder level for a complaint.
+// It carries the complaint's labels, so a shard's label selector
+// (--watch-label-selector) puts both in the same shard.
 func newLevelEscalation(c *supportv1.Complaint, l ladder.Create) *supportv1.Escalation {
 	breach := metav1.NewTime(l.BreachedAt)
+	var lbls map[string]string
+	if len(c.Labels) > 0 {
+		lbls = make(map[string]string, len(c.Labels))
+		maps.Copy(lbls, c.Labels)
+	}
 	return &supportv1.Escalation{
-		ObjectMeta: metav1.ObjectMeta{Name: l.Name, Namespace: c.Namespace},
+		ObjectMeta: metav1.ObjectMeta{Name: l.Name, Namespace: c.Namespace, Labels: lbls},
 		Spec: supportv1.EscalationSpec{
 			ComplaintName: c.Name, Level: l.Level, LevelName: l.LevelName, Reason: l.Reason, BreachedAt: &breach,
 		},

@@ -333,7 +333,7 @@ var _ = Describe("ServicePolicy status", func() {
 		Eventually(func() int32 {
 			var got supportv1.ServicePolicy
 			Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(good), &got)).To(Succeed())
-			return got.Status.Complaints
+			return ptr.Deref(got.Status.Complaints, -1)
 		}).Should(BeEquivalentTo(2))
 
 		By("the Secret appearing")

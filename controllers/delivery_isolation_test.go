@@ -296,7 +296,7 @@ var _ = Describe("ServicePolicy controller", func() {
 		Eventually(func(g Gomega) {
 			var got supportv1.ServicePolicy
 			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(p), &got)).To(Succeed())
-			g.Expect(got.Status.Complaints).To(BeEquivalentTo(1))
+			g.Expect(got.Status.Complaints).To(HaveValue(BeEquivalentTo(1)))
 		}).Should(Succeed())
 		before := counter("controller_runtime_reconcile_total", map[string]string{"controller": "servicepolicy"})
 		for i := range 5 {

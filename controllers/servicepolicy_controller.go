@@ -34,6 +34,9 @@ type ServicePolicyReconciler struct {
 	// Policies is the compiled-policy cache shared with the complaint
 	// controller; deleted policies leave it here.
 	Policies *policyCache
+	// Sharded: this replica sees one shard's complaints, so it does not
+	// count them.
+	Sharded bool
 	// Workers bounds parallel reconciles; Timeout bounds one.
 	Workers int
 	Timeout time.Duration
@@ -54,11 +57,15 @@ func (r *ServicePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	}
 	before := policy.Status.DeepCopy()
 
-	var governed supportv1.ComplaintList
-	if err := r.List(ctx, &governed, client.InNamespace(policy.Namespace), client.MatchingFields{indexComplaintPolicy: policy.Name}); err != nil {
-		return ctrl.Result{}, err
+	policy.Status.Complaints = nil
+	if !r.Sharded {
+		var governed supportv1.ComplaintList
+		if err := r.List(ctx, &governed, client.InNamespace(policy.Namespace), client.MatchingFields{indexComplaintPolicy: policy.Name}, client.UnsafeDisableDeepCopy); err != nil {
+			return ctrl.Result{}, err
+		}
+		n := int32(len(governed.Items))
+		policy.Status.Complaints = &n
 	}
-	policy.Status.Complaints = int32(len(governed.Items))
 	policy.Status.ObservedGeneration = policy.Generation
 
 	ready := metav1.Condition{Type: supportv1.ConditionReady, Status: metav1.ConditionTrue, Reason: supportv1.ReasonValid,

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 
@@ -32,6 +33,10 @@ type Options struct {
 	DeliveryWorkers, DeliveryPerDestination int
 	// ReconcileTimeout bounds one reconcile of any controller (default 30s).
 	ReconcileTimeout time.Duration
+	// Shard is the label selector of this replica's complaints and
+	// escalations (--watch-label-selector); nil or empty: all of them. The
+	// manager's cache must be built with CacheOptions(Shard).
+	Shard labels.Selector
 }
 
 // Defaults of Options.
@@ -76,6 +81,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
 		Policies:  policies,
+		Sharded:   opts.Shard != nil && !opts.Shard.Empty(),
 		Workers:   orDefault(opts.PolicyWorkers, DefaultPolicyWorkers),
 		Timeout:   timeout,
 	}).SetupWithManager(mgr); err != nil {

@@ -13,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -22,7 +21,6 @@ import (
 
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 	"github.com/servicedesk-operator/servicedesk-operator/test/testenv"
 )
 
@@ -68,10 +66,17 @@ var _ = AfterSuite(func() {
 // startManager runs the operator in-process as cmd/main.go does, and returns
 // a function that stops it and waits until it has stopped.
 func startManager(opts controllers.Options) func() {
+	return startManagerAs(cfg, opts)
+}
+
+// startManagerAs runs the operator with its own rest config (a replica of
+// its own: tests tell replicas apart by the config's UserAgent, which the
+// API server records as the field manager of their writes).
+func startManagerAs(cfg *rest.Config, opts controllers.Options) func() {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:     scheme,
 		Metrics:    metricsserver.Options{BindAddress: "0"},
-		Cache:      cache.Options{DefaultTransform: sla.CompactManagedFields},
+		Cache:      controllers.CacheOptions(opts.Shard),
 		Controller: ctrlConfig(),
 	})
 	Expect(err).NotTo(HaveOccurred())

@@ -371,9 +371,11 @@ type ServicePolicyStatus struct {
 	// +listMapKey=type
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 
-	// complaints is the number of complaints the policy governs now.
+	// complaints is the number of complaints the policy governs now. Not
+	// reported when the operator runs sharded (each replica sees only its
+	// shard's complaints): the servicedesk metrics count them instead.
 	// +optional
-	Complaints int32 `json:"complaints"`
+	Complaints *int32 `json:"complaints,omitempty"`
 }
 
 // +kubebuilder:object:root=true

@@ -1,0 +1,48 @@
+package controllers
+
+import (
+	"fmt"
+	"hash/fnv"
+
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
+)
+
+// ShardLabel is the label that assigns a complaint (and, copied by the
+// operator, its escalations) to a shard: replicas started with
+// --watch-label-selector=support.servicedesk.dev/shard=<name> handle only
+// theirs, and one with --watch-label-selector='!support.servicedesk.dev/shard'
+// handles the rest (the same scheme as Flux's sharding.fluxcd.io/key).
+const ShardLabel = "support.servicedesk.dev/shard"
+
+// CacheOptions are the manager's cache options: complaints keep a compact
+// copy of their managedFields (the clock facts' timestamps), other kinds
+// none; with a shard selector, complaints and escalations are cached (and
+// so reconciled) only when their labels match it. Policies are shared by
+// every shard. Used by cmd/main.go, the tests and the sandbox.
+func CacheOptions(shard labels.Selector) cache.Options {
+	opts := cache.Options{DefaultTransform: sla.CompactManagedFields}
+	if shard != nil && !shard.Empty() {
+		opts.ByObject = map[client.Object]cache.ByObject{
+			&supportv1.Complaint{}:  {Label: shard},
+			&supportv1.Escalation{}: {Label: shard},
+		}
+	}
+	return opts
+}
+
+// LeaderElectionID is the lease name of a replica set: one per shard, so
+// each shard elects its own leader.
+func LeaderElectionID(shard labels.Selector) string {
+	const base = "servicedesk-operator.support.servicedesk.dev"
+	if shard == nil || shard.Empty() {
+		return base
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(shard.String()))
+	return fmt.Sprintf("%s-shard-%08x", base, h.Sum32())
+}
