@@ -53,6 +53,8 @@ func main() {
 	flag.IntVar(&desk.PolicyWorkers, "policy-workers", controllers.DefaultPolicyWorkers, "ServicePolicies reconciled in parallel.")
 	flag.IntVar(&desk.DeliveryWorkers, "delivery-workers", delivery.DefaultWorkers, "Webhook requests in flight at most, over all destinations.")
 	flag.IntVar(&desk.DeliveryPerDestination, "delivery-per-destination", delivery.DefaultPerDestination, "Webhook requests in flight at most to one destination (a notify entry of a policy).")
+	var pprofAddr string
+	flag.StringVar(&pprofAddr, "pprof-bind-address", "", "Address of the pprof endpoint for profiling, e.g. 127.0.0.1:6060 (empty: off).")
 	var shard string
 	flag.StringVar(&shard, "watch-label-selector", "", "Handle only the complaints (and their escalations) whose labels match this selector, e.g. support.servicedesk.dev/shard=a, or '!support.servicedesk.dev/shard' for the unlabelled rest. Each shard elects its own leader. Empty: all.")
 	flag.DurationVar(&desk.ReconcileTimeout, "reconcile-timeout", controllers.DefaultReconcileTimeout, "Longest time one reconcile may take before it is cancelled and retried.")
@@ -96,6 +98,7 @@ func main() {
 		Scheme:                        scheme,
 		Metrics:                       metricsOpts,
 		HealthProbeBindAddress:        probeAddr,
+		PprofBindAddress:              pprofAddr,
 		LeaderElection:                leaderElect,
 		LeaderElectionID:              controllers.LeaderElectionID(desk.Shard),
 		LeaderElectionNamespace:       leaderElectNS,

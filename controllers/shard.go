@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -25,7 +26,7 @@ const ShardLabel = "support.servicedesk.dev/shard"
 // so reconciled) only when their labels match it. Policies are shared by
 // every shard. Used by cmd/main.go, the tests and the sandbox.
 func CacheOptions(shard labels.Selector) cache.Options {
-	opts := cache.Options{DefaultTransform: sla.CompactManagedFields}
+	opts := cache.Options{DefaultTransform: cacheTransform}
 	if shard != nil && !shard.Empty() {
 		opts.ByObject = map[client.Object]cache.ByObject{
 			&supportv1.Complaint{}:  {Label: shard},
@@ -45,4 +46,31 @@ func LeaderElectionID(shard labels.Selector) string {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(shard.String()))
 	return fmt.Sprintf("%s-shard-%08x", base, h.Sum32())
+}
+
+// lastApplied is kubectl's copy of the applied object: as large as the
+// spec again, and read by nothing here.
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+// cacheTransform trims what the cache keeps of an object: managedFields
+// compacted (sla.CompactManagedFields) and kubectl's last-applied copy
+// dropped. Status writes ignore metadata, so nothing trimmed is ever written
+// back.
+func cacheTransform(obj any) (any, error) {
+	obj, err := sla.CompactManagedFields(obj)
+	if err != nil {
+		return obj, err
+	}
+	if o, ok := obj.(metav1.Object); ok {
+		if a := o.GetAnnotations(); a != nil {
+			if _, ok := a[lastApplied]; ok {
+				delete(a, lastApplied)
+				if len(a) == 0 {
+					a = nil
+				}
+				o.SetAnnotations(a)
+			}
+		}
+	}
+	return obj, nil
 }
