@@ -176,8 +176,12 @@ func policyOf(o client.Object) string {
 	return ""
 }
 
+// countDelay batches the count updates of an intake burst: the complaints
+// recorded within it make one policy pass, not one each.
+const countDelay = 5 * time.Second
+
 func enqueuePolicyOf(q workqueue.TypedRateLimitingInterface[reconcile.Request], o client.Object) {
 	if name := policyOf(o); name != "" {
-		q.Add(reconcile.Request{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: name}})
+		q.AddAfter(reconcile.Request{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: name}}, countDelay)
 	}
 }
