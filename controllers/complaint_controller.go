@@ -101,7 +101,6 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	st.Escalations, st.EscalationLevel, escTransitions = summarizeEscalations(complaint.Status.Escalations, escs.Items, now)
 	setEscalatedCondition(st, complaint.Generation, now)
 	appendHistory(st, escTransitions)
-	transitions := append(res.Transitions, escTransitions...)
 	// Queued in the same write as the transitions: nothing fires twice,
 	// nothing is lost.
 	dropped := queueNotifications(&complaint, st, policy, res.Transitions)
@@ -111,7 +110,9 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		}
 		return ctrl.Result{}, err
 	}
-	for _, t := range transitions {
+	// Events are API writes too: an escalation's own Event is on the
+	// Escalation; the complaint's history records it.
+	for _, t := range res.Transitions {
 		r.event(&complaint, t)
 		log.V(1).Info("transition", "reason", t.Reason, "message", t.Message)
 	}
