@@ -113,6 +113,9 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	// Events are API writes too: an escalation's own Event is on the
 	// Escalation; the complaint's history records it.
 	for _, t := range res.Transitions {
+		if !worthAnEvent(t) {
+			continue
+		}
 		r.event(&complaint, t)
 		log.V(1).Info("transition", "reason", t.Reason, "message", t.Message)
 	}
@@ -183,6 +186,13 @@ func newLevelEscalation(c *supportv1.Complaint, l ladder.Create) *supportv1.Esca
 			ComplaintName: c.Name, Level: l.Level, LevelName: l.LevelName, Reason: l.Reason, BreachedAt: &breach,
 		},
 	}
+}
+
+// worthAnEvent says which transitions become Kubernetes Events: those a
+// person acts on. The recording of a complaint is not one (the object and
+// its history tell it), and at intake it would double the API writes.
+func worthAnEvent(t sla.Transition) bool {
+	return t.Event != supportv1.EventCreated
 }
 
 func actionOf(t sla.Transition) string {
