@@ -53,8 +53,10 @@ test: manifests generate fmt vet envtest ## Run all tests against a real API ser
 	go test ./... -coverprofile cover.out $(GINKGO_ARGS)
 
 .PHONY: bench
-bench: ## Run the benchmarks and print their figures.
-	go test ./... -run '^$$' -bench . -benchmem
+bench: envtest ## Go micro-benchmarks, then the end-to-end harness test/bench (table; JSON in bin/bench/; BENCH_N, BENCH_RATES, BENCH_SECONDS, BENCH_SCENARIOS; docs/performance.md).
+	@started=$$(date +%s); \
+	go test ./... -run '^$$' -bench . -benchmem; \
+	BENCH_STARTED_AT=$$started go run ./test/bench
 
 ##@ Build
 

@@ -1,0 +1,454 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Result is everything a run measured; it is written as JSON so runs can be
+// compared between commits.
+type Result struct {
+	Commit          string    `json:"commit"`
+	Dirty           bool      `json:"dirty"`
+	Started         time.Time `json:"started"`
+	WallSeconds     float64   `json:"wallSeconds"`
+	MakeWallSeconds float64   `json:"makeWallSeconds,omitempty"`
+	Machine         Machine   `json:"machine"`
+	Config          Config    `json:"config"`
+	Manager         Manager   `json:"manager"`
+
+	Intake    *IntakeResult    `json:"intake,omitempty"`
+	Idle      *Window          `json:"idle,omitempty"`
+	Breaches  *BreachResult    `json:"breaches,omitempty"`
+	Ceiling   *CeilingResult   `json:"ceiling,omitempty"`
+	Capacity  *CapacityResult  `json:"capacity,omitempty"`
+	Resources *ResourcesResult `json:"resources,omitempty"`
+	Restart   *RestartResult   `json:"restart,omitempty"`
+	Hung      *HungResult      `json:"hung,omitempty"`
+
+	// Receiver: what the webhook receiver got (requests, duplicates,
+	// badSignatures, malformed, misrouted, hungRequests).
+	Receiver map[string]int64 `json:"receiver"`
+
+	Targets []Target `json:"targets"`
+	Samples []Sample `json:"samples"`
+	Notes   []string `json:"notes,omitempty"`
+	Error   string   `json:"error,omitempty"`
+	Table   string   `json:"table"`
+}
+
+// Machine describes where the run happened.
+type Machine struct {
+	NProc        int    `json:"nproc"`
+	GoVersion    string `json:"goVersion"`
+	Kubernetes   string `json:"kubernetes"`
+	LoadAvgStart string `json:"loadAvgStart"`
+	LoadAvgEnd   string `json:"loadAvgEnd"`
+}
+
+// Manager is how the manager ran.
+type Manager struct {
+	Binary string   `json:"binary"`
+	Flags  []string `json:"flags"`
+	// ClientQPS: the manager's rest.Config is controller-runtime's
+	// GetConfigOrDie: QPS -1, no client-side rate limit (the API server's
+	// priority and fairness applies).
+	ClientQPS string `json:"clientQPS"`
+	User      string `json:"user"`
+	Starts    int    `json:"starts"`
+	Log       string `json:"log"`
+}
+
+// Phase holds what the API server and the manager counted during a phase.
+type Phase struct {
+	Seconds float64 `json:"seconds"`
+	// Writes of the operator by "resource[/subresource] VERB" (the
+	// harness's own writes taken out).
+	OperatorWrites counters `json:"operatorWrites"`
+	// Requests of everybody (operator and harness) by resource and verb.
+	Requests counters `json:"requests"`
+	// APIMeanMs: the API server's mean time per request (its own
+	// apiserver_request_duration_seconds), by resource and verb.
+	APIMeanMs map[string]float64 `json:"apiMeanMs"`
+	// Throttled: responses 429 of the API server, to anybody.
+	Throttled float64 `json:"throttled"`
+	// CPU in cores by process (manager, kube-apiserver, etcd, harness), the
+	// whole machine and everything else on it (others).
+	CPU map[string]float64 `json:"cpuCores"`
+	// Manager: deltas of the manager's own counters (reconciles, queue
+	// adds, client requests, transitions, deliveries).
+	Manager       counters `json:"manager"`
+	CPUSeconds    float64  `json:"cpuSeconds"`
+	MaxRSSMiB     float64  `json:"maxRSSMiB"`
+	MaxQueueDepth float64  `json:"maxQueueDepth"`
+}
+
+// IntakeResult is scenario 1.
+type IntakeResult struct {
+	Count            int      `json:"count"`
+	Created          int      `json:"created"`
+	Failed           int      `json:"failed"`
+	CreateSeconds    float64  `json:"createSeconds"`
+	CreatesPerSecond float64  `json:"createsPerSecond"`
+	CreateToDue      Latency  `json:"createToDue"`
+	LastCreateToAll  *float64 `json:"lastCreateToAllDueMs"`
+	// ObservedMs: how long after the last create the harness watched.
+	ObservedMs float64 `json:"observedAfterLastCreateMs"`
+	// DueTimesPerSecond: complaints given their due times per second, from
+	// the first create until the last got them.
+	DueTimesPerSecond float64 `json:"dueTimesPerSecond"`
+	WritesPerComplain float64 `json:"operatorWritesPerComplaint"`
+	Phase             Phase   `json:"phase"`
+}
+
+// Window is the manager's resources over a stretch of time.
+type Window struct {
+	OpenComplaints int                `json:"openComplaints"`
+	Seconds        float64            `json:"seconds"`
+	RSSMiB         float64            `json:"rssMiB"`
+	MaxRSSMiB      float64            `json:"maxRSSMiB"`
+	CPUCores       float64            `json:"cpuCores"`
+	CPU            map[string]float64 `json:"cpu"`
+}
+
+// PreCreate is the creation of a scenario's complaints before their due times.
+type PreCreate struct {
+	Count        int     `json:"count"`
+	Failed       int     `json:"failed"`
+	MarginSecond float64 `json:"marginSeconds"`
+	CreateSecond float64 `json:"createSeconds"`
+	// Settled: every one had its due times and the manager's queues were
+	// empty before the first due time.
+	Settled        bool    `json:"settled"`
+	SettledSeconds float64 `json:"settledSeconds"`
+	// BacklogAtStart: the manager's work queue depth when creation began.
+	BacklogAtStart float64 `json:"backlogAtStart"`
+}
+
+// RateResult is one breach rate of scenario 2.
+type RateResult struct {
+	Rate             int       `json:"rate"`
+	Breaches         int       `json:"breaches"`
+	WindowStart      time.Time `json:"windowStart"`
+	Escalation       Latency   `json:"dueToEscalation"`
+	WebhookBreached  Latency   `json:"dueToWebhookBreached"`
+	WebhookEscalated Latency   `json:"dueToWebhookEscalated"`
+	// Webhook: due time until both webhooks of the complaint arrived.
+	Webhook       Latency            `json:"dueToWebhooks"`
+	CPUCores      float64            `json:"cpuCores"`
+	CPU           map[string]float64 `json:"cpu"`
+	MaxRSSMiB     float64            `json:"maxRSSMiB"`
+	MaxQueueDepth float64            `json:"maxQueueDepth"`
+}
+
+// BreachResult is scenario 2.
+type BreachResult struct {
+	OpenComplaints int          `json:"openComplaints"`
+	PreCreate      PreCreate    `json:"preCreate"`
+	Rates          []RateResult `json:"rates"`
+	DrainSeconds   float64      `json:"drainSeconds"`
+	DrainComplete  bool         `json:"drainComplete"`
+	// WritesPerBreach: the operator's writes in the phase divided by the
+	// Escalations it created in it (BreachesWritten; each breach creates one).
+	WritesPerBreach float64 `json:"operatorWritesPerBreach"`
+	BreachesWritten int     `json:"breachesWritten"`
+	Phase           Phase   `json:"phase"`
+}
+
+// CeilingResult is the API server's write ceiling (scenario 3).
+type CeilingResult struct {
+	When             string  `json:"when"`
+	Goroutines       int     `json:"goroutines"`
+	Seconds          float64 `json:"seconds"`
+	Objects          int     `json:"objects"`
+	Updates          int     `json:"updates"`
+	Errors           int     `json:"errors"`
+	UpdatesPerSecond float64 `json:"updatesPerSecond"`
+	// ObjectBytes is the mean size of the complaints updated (JSON).
+	ObjectBytes      int                `json:"objectBytes"`
+	CPU              map[string]float64 `json:"cpu"`
+	CreatesPerSecond float64            `json:"createsPerSecondDuringIntake"`
+}
+
+// CapacityResult is scenario 3.
+type CapacityResult struct {
+	// HighestRate with escalation p99 ≤ 1 s among the rates run (0: none).
+	HighestRate     int     `json:"highestRate"`
+	WriteCeiling    float64 `json:"writeCeiling"`
+	WritesPerBreach float64 `json:"writesPerBreach"`
+	WritesPerIntake float64 `json:"writesPerComplaint"`
+	// Bound: write ceiling ÷ writes per breach.
+	Bound float64 `json:"bound"`
+	Ratio float64 `json:"ratio"`
+}
+
+// ResourcesResult is scenario 4.
+type ResourcesResult struct {
+	Idle          *Window `json:"idle,omitempty"`
+	LoadMaxRSSMiB float64 `json:"loadMaxRSSMiB"`
+	PeakRSSMiB    float64 `json:"peakRSSMiB"`
+	CPUSeconds    float64 `json:"cpuSecondsTotal"`
+}
+
+// RestartResult is scenario 5.
+type RestartResult struct {
+	Overdue       int       `json:"overdue"`
+	PreCreate     PreCreate `json:"preCreate"`
+	KilledAt      time.Time `json:"killedAt"`
+	RestartedAt   time.Time `json:"restartedAt"`
+	ReadyAfterMs  float64   `json:"readyAfterMs"`
+	AllEscalated  *float64  `json:"restartToAllEscalatedMs"`
+	FromRestart   Latency   `json:"restartToEscalation"`
+	WebhooksAfter Latency   `json:"restartToWebhooks"`
+	Lateness      Latency   `json:"dueToEscalation"`
+	Phase         Phase     `json:"phase"`
+}
+
+// HungResult is scenario 6.
+type HungResult struct {
+	Destinations      int                `json:"destinations"`
+	Rate              int                `json:"rate"`
+	PreCreate         PreCreate          `json:"preCreate"`
+	Healthy           Latency            `json:"healthyDueToEscalation"`
+	HealthyWebhook    Latency            `json:"healthyDueToWebhooks"`
+	HungEscalation    Latency            `json:"hungDueToEscalation"`
+	HungRequests      int64              `json:"hungRequests"`
+	HungWebhooksSeen  int                `json:"hungWebhooksReceived"`
+	DrainComplete     bool               `json:"drainComplete"`
+	CPUCores          float64            `json:"cpuCores"`
+	CPU               map[string]float64 `json:"cpu"`
+	ReceiverDupes     int64              `json:"receiverDuplicates"`
+	ReceiverBadSig    int64              `json:"receiverBadSignatures"`
+	ReceiverMalformed int64              `json:"receiverMalformed"`
+}
+
+// Target is a target of issue 8 and whether the run met it.
+type Target struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+	Goal  string `json:"goal"`
+	Met   *bool  `json:"met"` // nil: not measured
+}
+
+// Sample is the manager every second.
+type Sample struct {
+	T          float64 `json:"t"`
+	RSSMiB     float64 `json:"rssMiB"`
+	CPUSeconds float64 `json:"cpuSeconds"`
+	QueueDepth float64 `json:"queueDepth"`
+	Running    bool    `json:"running"`
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+type row struct{ scenario, figure, value, target, met string }
+
+func metStr(ok *bool) string {
+	switch {
+	case ok == nil:
+		return "n/a"
+	case *ok:
+		return "yes"
+	default:
+		return "NO"
+	}
+}
+
+func boolp(b bool) *bool { return &b }
+
+// table renders the run as one table.
+func (r *Result) table() string {
+	var rows []row
+	add := func(s, f, v string) { rows = append(rows, row{s, f, v, "", ""}) }
+	addT := func(s, f, v, goal string, ok *bool) {
+		rows = append(rows, row{s, f, v, goal, metStr(ok)})
+		r.Targets = append(r.Targets, Target{Name: s + ": " + f, Value: v, Goal: goal, Met: ok})
+	}
+	r.Targets = nil
+	if in := r.Intake; in != nil {
+		add("1 intake", "complaints created", fmt.Sprintf("%d in %.1fs (%.0f/s), %d failed", in.Created, in.CreateSeconds, in.CreatesPerSecond, in.Failed))
+		add("1 intake", "create → due times p50 / p99 / max", in.CreateToDue.triple())
+		v := ">" + secs(in.ObservedMs)
+		var ok *bool
+		if in.LastCreateToAll != nil {
+			v = secs(*in.LastCreateToAll)
+			ok = boolp(*in.LastCreateToAll <= 30000)
+		} else {
+			ok = boolp(false)
+			v += fmt.Sprintf(" (%d never got them)", in.CreateToDue.Missing)
+		}
+		addT("1 intake", "last create → all have due times", v, "≤ 30s", ok)
+		add("1 intake", "due times given per second", fmt.Sprintf("%.0f/s", in.DueTimesPerSecond))
+		add("1 intake", "operator writes per complaint", fmt.Sprintf("%.2f (%s)", in.WritesPerComplain, describe(in.Phase.OperatorWrites, float64(max(in.Created, 1)), 4)))
+		add("1 intake", "CPU cores manager / API server / etcd / harness / others", cpuLine(in.Phase.CPU))
+	}
+	if b := r.Breaches; b != nil {
+		settled := "settled"
+		if !b.PreCreate.Settled {
+			settled = "NOT settled: intake backlog overlapped the windows"
+		}
+		add("2 breaches", "open complaints; breach complaints created", fmt.Sprintf("%d; %d in %.1fs, %s after %.0fs", b.OpenComplaints, b.PreCreate.Count, b.PreCreate.CreateSecond, settled, b.PreCreate.SettledSeconds))
+		for _, x := range b.Rates {
+			s := fmt.Sprintf("2 breaches %d/s", x.Rate)
+			if x.Rate == 100 {
+				e, h := x.Escalation, x.Webhook
+				addT(s, "due → Escalation p99", fmtMs(e.P99Ms, e.P99Bound), "≤ 1s", boolp(within(e.P99Ms, e.P99Bound, time.Second)))
+				addT(s, "due → Escalation max", fmtMs(e.MaxMs, e.MaxBound), "≤ 2s", boolp(within(e.MaxMs, e.MaxBound, 2*time.Second)))
+				addT(s, "due → both webhooks p99", fmtMs(h.P99Ms, h.P99Bound), "≤ 2s", boolp(within(h.P99Ms, h.P99Bound, 2*time.Second)))
+			}
+			add(s, fmt.Sprintf("due → Escalation p50 / p99 / max (%d/%d)", x.Escalation.Seen, x.Escalation.Expected), x.Escalation.triple())
+			add(s, fmt.Sprintf("due → webhooks p50 / p99 / max (%d/%d)", x.Webhook.Seen, x.Webhook.Expected), x.Webhook.triple())
+			add(s, "CPU cores manager / API server / etcd / harness / others", cpuLine(x.CPU))
+			add(s, "manager max RSS, max work queue depth", fmt.Sprintf("%.0f MiB, %.0f", x.MaxRSSMiB, x.MaxQueueDepth))
+		}
+		drain := "all escalated and notified"
+		if !b.DrainComplete {
+			drain = "NOT all escalated and notified"
+		}
+		add("2 breaches", "after the last window", fmt.Sprintf("%s %.0fs after it", drain, b.DrainSeconds))
+	}
+	if c := r.Capacity; c != nil {
+		hr := "none (not even the lowest rate)"
+		if c.HighestRate > 0 {
+			hr = fmt.Sprintf("%d/s", c.HighestRate)
+		}
+		add("3 capacity", "highest rate with Escalation p99 ≤ 1s", hr)
+		if r.Ceiling != nil {
+			add("3 capacity", "API server write ceiling (status updates, 1 process)", fmt.Sprintf("%.0f/s (%s; complaints of %.1f KiB)", c.WriteCeiling, r.Ceiling.When, float64(r.Ceiling.ObjectBytes)/1024))
+			add("3 capacity", "  CPU cores manager / API server / etcd / harness / others", cpuLine(r.Ceiling.CPU))
+			add("3 capacity", "API server creates during intake (1 process)", fmt.Sprintf("%.0f/s", r.Ceiling.CreatesPerSecond))
+		}
+		add("3 capacity", "operator writes per complaint (intake)", fmt.Sprintf("%.2f", c.WritesPerIntake))
+		if r.Breaches != nil {
+			add("3 capacity", "operator writes per breach", fmt.Sprintf("%.2f (%s)", c.WritesPerBreach, describe(r.Breaches.Phase.OperatorWrites, float64(max(r.Breaches.BreachesWritten, 1)), 5)))
+		}
+		if r.Breaches != nil {
+			m := r.Breaches.Phase.APIMeanMs
+			add("3 capacity", "API server mean time per request during breaches", fmt.Sprintf("complaints/status PUT %.0f ms, escalations POST %.0f ms, escalations/status PUT %.0f ms, events POST %.0f ms",
+				m["complaints/status PUT"], m["escalations POST"], m["escalations/status PUT"], m["events POST"]))
+		}
+		if c.Bound > 0 {
+			add("3 capacity", "write ceiling ÷ writes per breach", fmt.Sprintf("%.0f breaches/s", c.Bound))
+			addT("3 capacity", "highest rate ÷ (ceiling ÷ writes per breach)", fmt.Sprintf("%.0f%%", 100*c.Ratio), "≥ 50%", boolp(c.Ratio >= 0.5))
+		} else {
+			addT("3 capacity", "highest rate ÷ (ceiling ÷ writes per breach)", "not measured", "≥ 50%", nil)
+		}
+	}
+	if rs := r.Resources; rs != nil {
+		if rs.Idle != nil {
+			addT("4 resources", fmt.Sprintf("manager RSS idle at %d open", rs.Idle.OpenComplaints), fmt.Sprintf("%.0f MiB", rs.Idle.RSSMiB), "≤ 150 MiB", boolp(rs.Idle.RSSMiB <= 150))
+			add("4 resources", "manager CPU idle", fmt.Sprintf("%.3f cores over %.0fs (others on the machine: %.2f cores)", rs.Idle.CPUCores, rs.Idle.Seconds, rs.Idle.CPU["others"]))
+		}
+		if rs.LoadMaxRSSMiB > 0 {
+			add("4 resources", "manager RSS max under breach load", fmt.Sprintf("%.0f MiB", rs.LoadMaxRSSMiB))
+		}
+		add("4 resources", "manager peak RSS (VmHWM, all processes)", fmt.Sprintf("%.0f MiB", rs.PeakRSSMiB))
+		add("4 resources", "manager CPU time, whole run", fmt.Sprintf("%.0f s", rs.CPUSeconds))
+	}
+	if x := r.Restart; x != nil {
+		add("5 restart", "complaints due during the outage", fmt.Sprintf("%d (created %s)", x.Overdue, settledWord(x.PreCreate)))
+		add("5 restart", "restart → ready", secs(x.ReadyAfterMs))
+		v := fmtMs(x.FromRestart.MaxMs, x.FromRestart.MaxBound) + fmt.Sprintf(" (%d never escalated)", x.FromRestart.Missing)
+		var ok = boolp(false)
+		if x.AllEscalated != nil {
+			v = secs(*x.AllEscalated)
+			ok = boolp(*x.AllEscalated <= 10000)
+		}
+		addT("5 restart", "restart → every overdue Escalation", v, "≤ 10s", ok)
+		add("5 restart", "restart → Escalation p50 / p99 / max", x.FromRestart.triple())
+		add("5 restart", "restart → webhooks p50 / p99 / max", x.WebhooksAfter.triple())
+	}
+	if h := r.Hung; h != nil {
+		add("6 hung", fmt.Sprintf("%d destinations, 1 hung, %d breaches/s (created %s)", h.Destinations, h.Rate, settledWord(h.PreCreate)), fmt.Sprintf("hung receiver held %d requests", h.HungRequests))
+		add("6 hung", fmt.Sprintf("others: due → Escalation p50 / p99 / max (%d/%d)", h.Healthy.Seen, h.Healthy.Expected), h.Healthy.triple())
+		add("6 hung", fmt.Sprintf("others: due → webhooks p50 / p99 / max (%d/%d)", h.HealthyWebhook.Seen, h.HealthyWebhook.Expected), h.HealthyWebhook.triple())
+		add("6 hung", fmt.Sprintf("hung one: due → Escalation p50 / p99 / max (%d/%d)", h.HungEscalation.Seen, h.HungEscalation.Expected), h.HungEscalation.triple())
+		add("6 hung", "CPU cores manager / API server / etcd / harness / others", cpuLine(h.CPU))
+	}
+	if x := r.Receiver; x != nil {
+		add("webhooks", "requests received; duplicates; bad signatures; malformed; misrouted",
+			fmt.Sprintf("%d; %d; %d; %d; %d", x["requests"], x["duplicates"], x["badSignatures"], x["malformed"], x["misrouted"]))
+	}
+	wall := r.MakeWallSeconds
+	what := "make bench wall time"
+	if wall == 0 {
+		wall, what = r.WallSeconds, "harness wall time (make bench adds the micro-benchmarks)"
+	}
+	addT("run", what, (time.Duration(wall) * time.Second).String(), "≤ 15m", boolp(wall <= 15*60))
+
+	var b strings.Builder
+	dirty := ""
+	if r.Dirty {
+		dirty = " (uncommitted changes)"
+	}
+	fmt.Fprintf(&b, "servicedesk-operator bench: commit %s%s, N=%d, %d CPUs, Kubernetes %s, started %s, harness wall %s\n",
+		r.Commit, dirty, r.Config.N, r.Machine.NProc, r.Machine.Kubernetes, r.Started.UTC().Format(time.RFC3339), (time.Duration(r.WallSeconds) * time.Second).String())
+	fmt.Fprintf(&b, "manager: %s %s\n\n", r.Manager.Binary, strings.Join(r.Manager.Flags, " "))
+	hdr := row{"scenario", "figure", "value", "target", "met"}
+	w := [5]int{}
+	for _, x := range append([]row{hdr}, rows...) {
+		for i, s := range []string{x.scenario, x.figure, x.value, x.target, x.met} {
+			w[i] = max(w[i], len([]rune(s)))
+		}
+	}
+	line := func(x row) {
+		cells := []string{x.scenario, x.figure, x.value, x.target, x.met}
+		for i, s := range cells {
+			if i == len(cells)-1 {
+				b.WriteString(s)
+				break
+			}
+			b.WriteString(s + strings.Repeat(" ", w[i]-len([]rune(s))+2))
+		}
+		b.WriteString("\n")
+	}
+	line(hdr)
+	line(row{strings.Repeat("-", w[0]), strings.Repeat("-", w[1]), strings.Repeat("-", w[2]), strings.Repeat("-", w[3]), strings.Repeat("-", w[4])})
+	for _, x := range rows {
+		line(x)
+	}
+	for _, n := range r.Notes {
+		b.WriteString("note: " + n + "\n")
+	}
+	if r.Error != "" {
+		b.WriteString("ERROR: " + r.Error + "\n")
+	}
+	return b.String()
+}
+
+// cpuLine prints the cores of the manager, the API server, etcd, the
+// harness and everything else on the machine.
+func cpuLine(c map[string]float64) string {
+	if c == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f / %.2f / %.2f / %.2f / %.2f (machine %.2f)", c["manager"], c["kube-apiserver"], c["etcd"], c["harness"], c["others"], c["machine"])
+}
+
+func settledWord(p PreCreate) string {
+	if p.Settled {
+		return "and settled beforehand"
+	}
+	return "but NOT settled beforehand"
+}
+
+// write saves the result as bin/bench/<timestamp>.json and, for a run that
+// ended without error, bin/bench/latest.json.
+func (r *Result) write(dir string) (string, error) {
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, r.Started.UTC().Format("20060102T150405Z")+".json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return "", err
+	}
+	if r.Error != "" {
+		return path, nil
+	}
+	return path, os.WriteFile(filepath.Join(dir, "latest.json"), data, 0o644)
+}
