@@ -14,11 +14,15 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/clock"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/priorityqueue"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -123,7 +127,11 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		r.Recorder.Eventf(&complaint, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify", "notification dropped: more than %d pending: %s", delivery.MaxPending, d)
 	}
 
-	return requeueAt(next, r.Clock.Now()), nil
+	result := requeueAt(next, r.Clock.Now())
+	if result.RequeueAfter > 0 {
+		result.Priority = ptr.To(priorityDue) // the next look is a deadline
+	}
+	return result, nil
 }
 
 // createEscalation creates a level's escalation once. Should its name be
@@ -235,12 +243,35 @@ func (r *ComplaintReconciler) policyFor(ctx context.Context, c *supportv1.Compla
 // SetupWithManager registers the reconciler and its watches.
 func (r *ComplaintReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&supportv1.Complaint{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
+		Watches(&supportv1.Complaint{}, r.enqueueByPriority(), builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
 		Watches(&supportv1.ServicePolicy{}, handler.EnqueueRequestsFromMapFunc(r.complaintsOfNamespace), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&supportv1.Escalation{}, handler.EnqueueRequestsFromMapFunc(complaintOfEscalation), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers, ReconciliationTimeout: r.Timeout}).
 		Named("complaint").
 		Complete(r)
+}
+
+// enqueueByPriority queues a complaint by queuePriority: overdue and new
+// complaints before the rest.
+func (r *ComplaintReconciler) enqueueByPriority() handler.EventHandler {
+	add := func(q workqueue.TypedRateLimitingInterface[reconcile.Request], o client.Object, initialList bool) {
+		req := reconcile.Request{NamespacedName: client.ObjectKeyFromObject(o)}
+		pq, ok := q.(priorityqueue.PriorityQueue[reconcile.Request])
+		c, isComplaint := o.(*supportv1.Complaint)
+		if !ok || !isComplaint {
+			q.Add(req)
+			return
+		}
+		pq.AddWithOpts(priorityqueue.AddOpts{Priority: ptr.To(queuePriority(c, initialList, r.Clock.Now()))}, req)
+	}
+	return handler.Funcs{
+		CreateFunc: func(_ context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			add(q, e.Object, e.IsInInitialList)
+		},
+		UpdateFunc: func(_ context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			add(q, e.ObjectNew, false)
+		},
+	}
 }
 
 // complaintsOfNamespace re-evaluates every complaint a policy may govern:

@@ -168,3 +168,27 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// Queue priorities of the complaint controller: a deadline first, then a
+// complaint waiting for its first due times, then people's edits, and last
+// the resync of complaints that have nothing due (after a restart, the
+// overdue ones are escalated before the thousands with nothing to do).
+const (
+	priorityDue    = 100
+	priorityIntake = 50
+	priorityEdit   = 0
+	priorityResync = -100 // handler.LowPriority
+)
+
+// queuePriority is where a complaint seen by the watch goes in the queue.
+func queuePriority(c *supportv1.Complaint, initialList bool, now time.Time) int {
+	switch {
+	case c.Status.Phase == "":
+		return priorityIntake
+	case c.Status.NextDueAt != nil && !now.Before(c.Status.NextDueAt.Time):
+		return priorityDue
+	case initialList:
+		return priorityResync
+	}
+	return priorityEdit
+}

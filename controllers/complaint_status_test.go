@@ -230,3 +230,29 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+func TestQueuePriority(t *testing.T) {
+	at := func(d time.Duration) *metav1.Time { t := metav1.NewTime(statusNow.Add(d)); return &t }
+	cases := []struct {
+		name        string
+		status      supportv1.ComplaintStatus
+		initialList bool
+		want        int
+	}{
+		{"a new complaint waits for its first due times", supportv1.ComplaintStatus{}, false, priorityIntake},
+		{"a new complaint in the initial list is still new", supportv1.ComplaintStatus{}, true, priorityIntake},
+		{"overdue at a restart goes first", supportv1.ComplaintStatus{Phase: supportv1.PhaseNew, NextDueAt: at(-time.Minute)}, true, priorityDue},
+		{"due exactly now goes first", supportv1.ComplaintStatus{Phase: supportv1.PhaseNew, NextDueAt: at(0)}, false, priorityDue},
+		{"nothing due at a restart goes last", supportv1.ComplaintStatus{Phase: supportv1.PhaseNew, NextDueAt: at(time.Hour)}, true, priorityResync},
+		{"no running clock at a restart goes last", supportv1.ComplaintStatus{Phase: supportv1.PhaseResolved}, true, priorityResync},
+		{"a person's edit", supportv1.ComplaintStatus{Phase: supportv1.PhaseNew, NextDueAt: at(time.Hour)}, false, priorityEdit},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &supportv1.Complaint{Status: tc.status}
+			if got := queuePriority(c, tc.initialList, statusNow); got != tc.want {
+				t.Errorf("queuePriority = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
