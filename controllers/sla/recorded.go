@@ -29,8 +29,6 @@ import (
 // anything under it. A zero time means unknown.
 type Recorded struct {
 	Acknowledgement, LastUpdate, WaitingOn, Resolution, Feedback time.Time
-	// Spec is the latest time of any entry owning anything under spec.
-	Spec time.Time
 }
 
 // factKeys are the FieldsV1 keys of the timed spec fields, in the order of
@@ -99,7 +97,6 @@ func RecordedTimes(fields []metav1.ManagedFieldsEntry) Recorded {
 			continue
 		}
 		t := m.Time.Time
-		later(&r.Spec, t)
 		for k, o := range owned {
 			if o {
 				later(facts[k], t)
@@ -130,8 +127,8 @@ func compactFieldsV1(owned [len(factKeys)]bool) []byte {
 
 // CompactManagedFields is a cache transform (cache.Options.DefaultTransform
 // or ByObject[...].Transform): it keeps of a Complaint's managedFields only
-// what RecordedTimes needs (the entries owning anything under spec, reduced
-// to which timed facts they own, with manager, operation, time and API
+// what RecordedTimes needs (the entries owning a timed fact, reduced to
+// which timed facts they own, with manager, operation, time and API
 // version), and drops the managedFields of any other object, as
 // cache.TransformStripManagedFields does. It is idempotent and never fails:
 // anything that is not an object is returned unchanged.
@@ -163,8 +160,8 @@ func compactEntries(in []metav1.ManagedFieldsEntry) ([]metav1.ManagedFieldsEntry
 	for i := range in {
 		m := &in[i]
 		owned, ok := specFacts(m.FieldsV1)
-		if m.Subresource != "" || !ok {
-			changed = true
+		if m.Subresource != "" || !ok || owned == ([len(factKeys)]bool{}) {
+			changed = true // owns no timed fact: nothing to keep
 			continue
 		}
 		e := metav1.ManagedFieldsEntry{

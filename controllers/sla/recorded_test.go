@@ -46,7 +46,7 @@ func TestRecordedTimes(t *testing.T) {
 		{
 			name:   "creation owns no timed fact: only spec",
 			fields: []metav1.ManagedFieldsEntry{mfe("kubectl-create", ts(0), creation)},
-			want:   Recorded{Spec: ts(0)},
+			want:   Recorded{},
 		},
 		{
 			name: "several managers: each fact from its owner, spec from the latest",
@@ -55,7 +55,7 @@ func TestRecordedTimes(t *testing.T) {
 				mfe("kubectl-edit", ts(10*time.Minute), `{"f:spec":{"f:acknowledgement":{".":{},"f:by":{},"f:note":{}}}}`),
 				mfe("crm-sync", ts(2*time.Hour), `{"f:spec":{"f:waitingOn":{},"f:lastUpdate":{".":{},"f:note":{}}}}`),
 			},
-			want: Recorded{Acknowledgement: ts(10 * time.Minute), WaitingOn: ts(2 * time.Hour), LastUpdate: ts(2 * time.Hour), Spec: ts(2 * time.Hour)},
+			want: Recorded{Acknowledgement: ts(10 * time.Minute), WaitingOn: ts(2 * time.Hour), LastUpdate: ts(2 * time.Hour)},
 		},
 		{
 			name: "nested fields count for their fact; shared ownership takes the latest",
@@ -63,7 +63,7 @@ func TestRecordedTimes(t *testing.T) {
 				mfe("lead-ui", ts(3*time.Hour), `{"f:spec":{"f:resolution":{"f:approvedBy":{}}}}`),
 				mfe("agent-ui", ts(2*time.Hour), `{"f:spec":{"f:resolution":{".":{},"f:summary":{},"f:apologized":{}},"f:feedback":{"f:satisfaction":{}}}}`),
 			},
-			want: Recorded{Resolution: ts(3 * time.Hour), Feedback: ts(2 * time.Hour), Spec: ts(3 * time.Hour)},
+			want: Recorded{Resolution: ts(3 * time.Hour), Feedback: ts(2 * time.Hour)},
 		},
 		{
 			name: "status subresource entries are ignored, even if they name spec fields",
@@ -72,7 +72,7 @@ func TestRecordedTimes(t *testing.T) {
 				statusEntry(ts(5*time.Hour), `{"f:status":{"f:phase":{}}}`),
 				statusEntry(ts(6*time.Hour), `{"f:spec":{"f:acknowledgement":{}}}`),
 			},
-			want: Recorded{Spec: ts(0)},
+			want: Recorded{},
 		},
 		{
 			name: "an entry owning only metadata is not a spec write",
@@ -80,7 +80,7 @@ func TestRecordedTimes(t *testing.T) {
 				mfe("kubectl-create", ts(0), creation),
 				mfe("kubectl-label", ts(time.Hour), `{"f:metadata":{"f:labels":{"f:team":{}}}}`),
 			},
-			want: Recorded{Spec: ts(0)},
+			want: Recorded{},
 		},
 		{
 			name: "apply entries count like updates",
@@ -89,7 +89,7 @@ func TestRecordedTimes(t *testing.T) {
 				e.Operation = metav1.ManagedFieldsOperationApply
 				return e
 			}()},
-			want: Recorded{Acknowledgement: ts(time.Hour), Spec: ts(time.Hour)},
+			want: Recorded{Acknowledgement: ts(time.Hour)},
 		},
 		{
 			name: "garbage entries are ignored, good ones still count",
@@ -103,7 +103,7 @@ func TestRecordedTimes(t *testing.T) {
 				mfe("no-time", time.Time{}, `{"f:spec":{"f:acknowledgement":{}}}`),
 				mfe("agent-ui", ts(time.Hour), `{"f:spec":{"f:acknowledgement":{}}}`),
 			},
-			want: Recorded{Acknowledgement: ts(time.Hour), Spec: ts(time.Hour)},
+			want: Recorded{Acknowledgement: ts(time.Hour)},
 		},
 	}
 	for _, tc := range cases {
@@ -126,7 +126,6 @@ func TestCompactManagedFields(t *testing.T) {
 		mfe("lead-ui", ts(time.Hour), `{"f:spec":{"f:resolution":{"f:approvedBy":{}},"f:feedback":{"f:accepted":{}},"f:lastUpdate":{"f:note":{}}}}`),
 	}
 	want := []metav1.ManagedFieldsEntry{
-		mfe("kubectl-create", ts(0), `{"f:spec":{}}`),
 		mfe("kubectl-edit", ts(10*time.Minute), `{"f:spec":{"f:acknowledgement":{},"f:waitingOn":{}}}`),
 		mfe("lead-ui", ts(time.Hour), `{"f:spec":{"f:lastUpdate":{},"f:resolution":{},"f:feedback":{}}}`),
 	}
