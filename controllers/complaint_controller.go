@@ -30,6 +30,7 @@ import (
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/internal/requeue"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/ladder"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
@@ -87,7 +88,7 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	st := &res.Status
 	st.ObservedGeneration = complaint.Generation
 	climb := ladder.Decide(ladderInput(&complaint, st, policy, escs.Items, now))
-	next := earliest(res.Next, climb.Next)
+	next := requeue.Earliest(res.Next, climb.Next)
 
 	// Act: create the levels reached (deterministic names: never twice).
 	for _, c := range climb.Create {
@@ -127,7 +128,7 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		r.Recorder.Eventf(&complaint, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify", "notification dropped: more than %d pending: %s", delivery.MaxPending, d)
 	}
 
-	result := requeueAt(next, r.Clock.Now())
+	result := requeue.At(next, r.Clock.Now())
 	if result.RequeueAfter > 0 {
 		result.Priority = ptr.To(priorityDue) // the next look is a deadline
 	}
@@ -208,19 +209,6 @@ func actionOf(t sla.Transition) string {
 		return string(t.Event)
 	}
 	return t.Reason
-}
-
-// requeueAt asks to be called again at next (never with a zero or negative
-// delay: that would spin or be ignored).
-func requeueAt(next, now time.Time) ctrl.Result {
-	if next.IsZero() {
-		return ctrl.Result{}
-	}
-	d := next.Sub(now)
-	if d < 10*time.Millisecond {
-		d = 10 * time.Millisecond
-	}
-	return ctrl.Result{RequeueAfter: d}
 }
 
 // policyFor selects and compiles the complaint's policy.

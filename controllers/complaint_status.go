@@ -135,13 +135,6 @@ func webhookDetail(t sla.Transition) string {
 	return t.Message
 }
 
-func earliest(a, b time.Time) time.Time {
-	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
-		return b
-	}
-	return a
-}
-
 // setEscalatedCondition says how far the complaint climbed.
 func setEscalatedCondition(st *supportv1.ComplaintStatus, gen int64, now time.Time) {
 	c := metav1.Condition{Type: supportv1.ConditionEscalated, Status: metav1.ConditionFalse, Reason: supportv1.ReasonNotEscalated,

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/internal/requeue"
 )
 
 // Options configures the delivery subsystem.
@@ -55,7 +57,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) (*Dispatcher, error) {
 		opts.Backoff = DefaultBackoff
 	}
 	if opts.Rand == nil {
-		opts.Rand = (&Dispatcher{}).rand
+		opts.Rand = rand.Float64
 	}
 	httpClient := opts.HTTPClient
 	if httpClient == nil {
@@ -99,8 +101,6 @@ func lowerKind(src ledgerKind) string {
 	}
 	return "escalation"
 }
-
-func (d *Dispatcher) rand() float64 { d.init(); return d.Rand() }
 
 // deliveryReconciler hands the due heads of one kind's ledgers to the
 // dispatcher and never waits on a receiver itself.
@@ -151,7 +151,7 @@ func (r *deliveryReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	r.track.settle(obj.GetUID(), list)
 	heads, next := Heads(list, now)
 	if len(heads) == 0 {
-		return requeueAt(next, now), nil
+		return requeue.At(next, now), nil
 	}
 	policyName := r.src.policy(obj)
 	var policy supportv1.ServicePolicy
@@ -166,7 +166,7 @@ func (r *deliveryReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 		case headBusy:
 			continue
 		case headStale:
-			next = earliest(next, now.Add(staleRecheck))
+			next = requeue.Earliest(next, now.Add(staleRecheck))
 			continue
 		}
 		target := findTarget(policy.Spec.Notify, h.Target)
@@ -185,7 +185,7 @@ func (r *deliveryReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 			Done: func(a Attempt) { r.record(name, uid, item.Target, a) },
 		})
 	}
-	return requeueAt(next, now), nil
+	return requeue.At(next, now), nil
 }
 
 // attempt sends one notification, on a dispatcher worker. The object is read
@@ -280,22 +280,6 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
-}
-
-func earliest(a, b time.Time) time.Time {
-	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
-		return b
-	}
-	return a
-}
-
-// requeueAt asks to be called again at next (never with a zero or negative
-// delay: that would spin or be ignored).
-func requeueAt(next, now time.Time) ctrl.Result {
-	if next.IsZero() {
-		return ctrl.Result{}
-	}
-	return ctrl.Result{RequeueAfter: max(next.Sub(now), 10*time.Millisecond)}
 }
 
 // tracker remembers, per object and destination, the head this process

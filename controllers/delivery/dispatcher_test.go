@@ -530,7 +530,7 @@ func TestDispatcherDefaults(t *testing.T) {
 	if d.Workers != DefaultWorkers || d.PerDestination != DefaultPerDestination || d.OpenAfter != DefaultOpenAfter || d.Clock == nil || d.Rand == nil {
 		t.Errorf("defaults not applied: %+v", d)
 	}
-	if r := d.rand(); r < 0 || r >= 1 {
-		t.Errorf("rand() = %v, want [0,1)", r)
+	if r := d.Rand(); r < 0 || r >= 1 {
+		t.Errorf("Rand() = %v, want [0,1)", r)
 	}
 }
