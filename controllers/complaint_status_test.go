@@ -256,3 +256,43 @@ func TestQueuePriority(t *testing.T) {
 		})
 	}
 }
+
+func TestJudgeComplaint(t *testing.T) {
+	withUID := func(uid string) *supportv1.Complaint {
+		return &supportv1.Complaint{ObjectMeta: metav1.ObjectMeta{Name: "c", UID: types.UID(uid)}}
+	}
+	seenWith := func(uid string) supportv1.Escalation {
+		e := esc("e", 1, supportv1.ReasonRequested, nil)
+		e.Status.ComplaintUID = uid
+		return e
+	}
+	ownedBy := func(uid string) supportv1.Escalation {
+		e := esc("e", 1, supportv1.ReasonFirstResponseBreached, nil)
+		e.OwnerReferences = []metav1.OwnerReference{{Kind: "Complaint", Name: "c", UID: types.UID(uid)}}
+		return e
+	}
+	cases := []struct {
+		name        string
+		esc         supportv1.Escalation
+		found       *supportv1.Complaint
+		wantCurrent bool
+		wantGone    bool
+	}{
+		{"never seen and not there: waits, not gone", seenWith(""), nil, false, false},
+		{"never seen and there: it is the one", seenWith(""), withUID("u1"), true, false},
+		{"seen and there", seenWith("u1"), withUID("u1"), true, false},
+		{"seen and deleted: gone", seenWith("u1"), nil, false, true},
+		{"seen and recreated under the same name: gone", seenWith("u1"), withUID("u2"), false, true},
+		{"owned by a deleted complaint: gone", ownedBy("u1"), nil, false, true},
+		{"owned by a replaced complaint: gone", ownedBy("u1"), withUID("u2"), false, true},
+		{"owned and there", ownedBy("u1"), withUID("u1"), true, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			current, gone := judgeComplaint(&tc.esc, tc.found)
+			if (current != nil) != tc.wantCurrent || gone != tc.wantGone {
+				t.Errorf("judgeComplaint = %v, %v; want current %v, gone %v", current, gone, tc.wantCurrent, tc.wantGone)
+			}
+		})
+	}
+}

@@ -112,29 +112,19 @@ func (r *EscalationReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	return ctrl.Result{}, nil
 }
 
-// complaintOf returns the escalation's complaint from the cache. gone is
-// true when the complaint it was seen with (or that owns it) no longer
-// exists, or was replaced by another of the same name; a complaint never
-// seen is not gone: it may be applied after its escalation.
+// complaintOf returns the escalation's complaint from the cache, judged by
+// judgeComplaint.
 func (r *EscalationReconciler) complaintOf(ctx context.Context, esc *supportv1.Escalation) (*supportv1.Complaint, bool, error) {
 	var c supportv1.Complaint
 	err := r.Get(ctx, client.ObjectKey{Namespace: esc.Namespace, Name: esc.Spec.ComplaintName}, &c)
-	if client.IgnoreNotFound(err) != nil {
+	if apierrors.IsNotFound(err) {
+		current, gone := judgeComplaint(esc, nil)
+		return current, gone, nil
+	} else if err != nil {
 		return nil, false, err
 	}
-	seen := esc.Status.ComplaintUID
-	for _, o := range esc.OwnerReferences {
-		if o.Kind == "Complaint" && seen == "" {
-			seen = string(o.UID)
-		}
-	}
-	if apierrors.IsNotFound(err) {
-		return nil, seen != "", nil
-	}
-	if seen != "" && string(c.UID) != seen {
-		return nil, true, nil
-	}
-	return &c, false, nil
+	current, gone := judgeComplaint(esc, &c)
+	return current, gone, nil
 }
 
 // SetupWithManager registers the reconciler and its watches.

@@ -109,3 +109,24 @@ func levelNotify(p *supportv1.ServicePolicy, esc *supportv1.Escalation) []string
 	}
 	return nil
 }
+
+// judgeComplaint decides what the escalation's complaint is, given the one
+// of its name found (nil: none). It is gone when the complaint the
+// escalation was seen with (status.complaintUID), or that owns it, no
+// longer exists or was replaced by another of the same name; a complaint
+// never seen is not gone: it may be applied after its escalation.
+func judgeComplaint(esc *supportv1.Escalation, found *supportv1.Complaint) (current *supportv1.Complaint, gone bool) {
+	seen := esc.Status.ComplaintUID
+	for _, o := range esc.OwnerReferences {
+		if o.Kind == "Complaint" && seen == "" {
+			seen = string(o.UID)
+		}
+	}
+	switch {
+	case found == nil:
+		return nil, seen != ""
+	case seen != "" && string(found.UID) != seen:
+		return nil, true
+	}
+	return found, false
+}
