@@ -266,7 +266,7 @@ func (r *ComplaintReconciler) enqueueByPriority() handler.EventHandler {
 // a policy change can change which policy wins anywhere in its namespace.
 func (r *ComplaintReconciler) complaintsOfNamespace(ctx context.Context, o client.Object) []reconcile.Request {
 	var list supportv1.ComplaintList
-	if err := r.List(ctx, &list, client.InNamespace(o.GetNamespace())); err != nil {
+	if err := r.List(ctx, &list, client.InNamespace(o.GetNamespace()), client.UnsafeDisableDeepCopy); err != nil {
 		return nil
 	}
 	reqs := make([]reconcile.Request, 0, len(list.Items))
