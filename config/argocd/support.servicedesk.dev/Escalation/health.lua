@@ -1,0 +1,80 @@
+-- Argo CD health of a support.servicedesk.dev Escalation.
+-- Uses only Lua's base and table libraries (what argocd-cm scripts get).
+local hs = {}
+
+local function condition(conditionType)
+  if obj.status == nil or obj.status.conditions == nil then
+    return nil
+  end
+  for _, c in ipairs(obj.status.conditions) do
+    if c.type == conditionType then
+      return c
+    end
+  end
+  return nil
+end
+
+local generation = obj.metadata.generation
+if obj.status == nil or (generation ~= nil and (obj.status.observedGeneration or 0) < generation) then
+  hs.status = "Progressing"
+  if generation ~= nil then
+    hs.message = "Waiting for the operator to observe generation " .. generation
+  else
+    hs.message = "Waiting for the operator"
+  end
+  return hs
+end
+
+local notified = condition("Notified")
+if notified ~= nil and notified.status == "False" and notified.reason == "DeliveryFailed" then
+  hs.status = "Degraded"
+  if notified.message ~= nil and notified.message ~= "" then
+    hs.message = "DeliveryFailed: " .. notified.message
+  else
+    hs.message = "DeliveryFailed"
+  end
+  return hs
+end
+
+local spec = obj.spec or {}
+local phase = obj.status.phase
+if phase == "Open" then
+  local level = "Open at level " .. tostring(spec.level or "?")
+  if spec.levelName ~= nil and spec.levelName ~= "" then
+    level = level .. " (" .. spec.levelName .. ")"
+  end
+  hs.status = "Progressing"
+  hs.message = level .. ": waiting for acknowledgement"
+  return hs
+end
+
+if phase == "Acknowledged" then
+  hs.status = "Healthy"
+  hs.message = "Acknowledged"
+  if spec.acknowledgement ~= nil and spec.acknowledgement.by ~= nil and spec.acknowledgement.by ~= "" then
+    hs.message = "Acknowledged by " .. spec.acknowledgement.by
+  end
+  return hs
+end
+
+if phase == "Superseded" then
+  hs.status = "Healthy"
+  hs.message = "Superseded by a higher level"
+  return hs
+end
+
+if phase == "Closed" then
+  hs.status = "Healthy"
+  hs.message = "Closed"
+  return hs
+end
+
+if phase == nil or phase == "" then
+  hs.status = "Progressing"
+  hs.message = "Waiting for the operator to set a phase"
+  return hs
+end
+
+hs.status = "Unknown"
+hs.message = "Unknown phase " .. phase
+return hs
