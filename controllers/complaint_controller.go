@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"strconv"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -99,7 +98,7 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		if err := r.createEscalation(ctx, esc); err != nil {
 			return ctrl.Result{}, err
 		}
-		escalationsTotal.WithLabelValues(strconv.Itoa(int(c.Level))).Inc()
+		observeEscalation(esc, r.Clock.Now())
 		escs.Items = append(escs.Items, *esc)
 	}
 	var escTransitions []sla.Transition
@@ -117,6 +116,7 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 	// Events are API writes too: an escalation's own Event is on the
 	// Escalation; the complaint's history records it.
+	observeTransitions(&complaint, st.Policy, res.Transitions, r.Clock.Now())
 	for _, t := range res.Transitions {
 		if !worthAnEvent(t) {
 			continue
@@ -176,7 +176,6 @@ func (r *ComplaintReconciler) event(c *supportv1.Complaint, t sla.Transition) {
 		typ = corev1.EventTypeWarning
 	}
 	r.Recorder.Eventf(c, nil, typ, t.Reason, actionOf(t), "%s", t.Message)
-	transitionsTotal.WithLabelValues(t.Reason).Inc()
 }
 
 // newLevelEscalation is the Escalation of a ladder level for a complaint.

@@ -1,21 +1,125 @@
 package controllers
 
 import (
+	"strconv"
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
+)
+
+// Metric names are a contract: dashboards and alerts query them
+// (docs/metrics.md, config/prometheus, config/grafana). Labels take values
+// from bounded sets only: never a complaint's or a customer's name.
+
+// serviceBuckets span the usual targets, from a minute to a week.
+var serviceBuckets = []float64{60, 300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 24 * 3600, 2 * 24 * 3600, 3 * 24 * 3600, 7 * 24 * 3600}
+
+// Lateness stages: a breach recorded in status, an Escalation created.
+const (
+	stageBreach     = "breach"
+	stageEscalation = "escalation"
 )
 
 var (
 	transitionsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "servicedesk_complaint_transitions_total",
-		Help: "Complaint lifecycle transitions by reason.",
+		Help: "Complaint lifecycle transitions recorded in status, by reason.",
 	}, []string{"reason"})
+	breachesTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "servicedesk_sla_breaches_total",
+		Help: "Clocks that passed their due time, by namespace, policy and clock.",
+	}, []string{"namespace", "policy", "clock"})
+	atRiskTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "servicedesk_sla_at_risk_total",
+		Help: "Clocks that passed their at-risk point, by namespace, policy and clock.",
+	}, []string{"namespace", "policy", "clock"})
 	escalationsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "servicedesk_escalations_created_total",
-		Help: "Escalations created by the ladder, by level.",
-	}, []string{"level"})
+		Name: "servicedesk_escalations_total",
+		Help: "Escalations created by the ladder, by level and reason.",
+	}, []string{"level", "reason"})
+	reopenedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "servicedesk_complaints_reopened_total",
+		Help: "Complaints reopened because the customer was not satisfied, by namespace and policy.",
+	}, []string{"namespace", "policy"})
+	closedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "servicedesk_complaints_closed_total",
+		Help: "Complaints closed, by namespace, policy and reason (CustomerSatisfied, NoFeedback).",
+	}, []string{"namespace", "policy", "reason"})
+	firstResponseSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "servicedesk_first_response_seconds",
+		Help:    "Time from a complaint's report to its acknowledgement (wall time), by namespace, policy and tier.",
+		Buckets: serviceBuckets,
+	}, []string{"namespace", "policy", "tier"})
+	resolutionSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "servicedesk_resolution_seconds",
+		Help:    "Time from a complaint's report to an accepted resolution (wall time), by namespace, policy and tier.",
+		Buckets: serviceBuckets,
+	}, []string{"namespace", "policy", "tier"})
+	satisfactionScore = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "servicedesk_satisfaction_score",
+		Help:    "Satisfaction scores (1 to 5) given in feedback, by namespace and policy.",
+		Buckets: []float64{1, 2, 3, 4, 5},
+	}, []string{"namespace", "policy"})
+	deadlineLateness = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "servicedesk_deadline_lateness_seconds",
+		Help:    "The operator's own promise: time from a due time to the breach recorded in status (stage=breach) and to the Escalation created (stage=escalation).",
+		Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300},
+	}, []string{"stage"})
 )
 
 func init() {
-	metrics.Registry.MustRegister(transitionsTotal, escalationsTotal)
+	metrics.Registry.MustRegister(transitionsTotal, breachesTotal, atRiskTotal, escalationsTotal, reopenedTotal, closedTotal,
+		firstResponseSeconds, resolutionSeconds, satisfactionScore, deadlineLateness)
+}
+
+// observeTransitions counts what a complaint's status write recorded. It
+// runs once per transition: transitions come from the status, so a
+// restart does not count them again.
+func observeTransitions(c *supportv1.Complaint, policy string, ts []sla.Transition, now time.Time) {
+	ns, tier := c.Namespace, string(c.Spec.Customer.Tier)
+	for _, t := range ts {
+		transitionsTotal.WithLabelValues(t.Reason).Inc()
+		switch t.Event {
+		case supportv1.EventBreached:
+			breachesTotal.WithLabelValues(ns, policy, string(t.Clock)).Inc()
+			deadlineLateness.WithLabelValues(stageBreach).Observe(lateness(t.At, now))
+		case supportv1.EventAtRisk:
+			atRiskTotal.WithLabelValues(ns, policy, string(t.Clock)).Inc()
+		case supportv1.EventAcknowledged:
+			firstResponseSeconds.WithLabelValues(ns, policy, tier).Observe(t.At.Sub(sla.Start(c)).Seconds())
+		case supportv1.EventResolved:
+			resolutionSeconds.WithLabelValues(ns, policy, tier).Observe(t.At.Sub(sla.Start(c)).Seconds())
+		case supportv1.EventReopened:
+			reopenedTotal.WithLabelValues(ns, policy).Inc()
+			observeSatisfaction(c, policy)
+		case supportv1.EventClosed:
+			closedTotal.WithLabelValues(ns, policy, t.Reason).Inc()
+			if t.Reason == supportv1.ReasonCustomerSatisfied {
+				observeSatisfaction(c, policy)
+			}
+		}
+	}
+}
+
+func observeSatisfaction(c *supportv1.Complaint, policy string) {
+	if fb := c.Spec.Feedback; fb != nil && fb.Satisfaction != nil {
+		satisfactionScore.WithLabelValues(c.Namespace, policy).Observe(float64(*fb.Satisfaction))
+	}
+}
+
+// observeEscalation counts an Escalation the ladder created.
+func observeEscalation(esc *supportv1.Escalation, now time.Time) {
+	escalationsTotal.WithLabelValues(strconv.Itoa(int(esc.Spec.Level)), string(esc.Spec.Reason)).Inc()
+	if esc.Spec.BreachedAt != nil {
+		deadlineLateness.WithLabelValues(stageEscalation).Observe(lateness(esc.Spec.BreachedAt.Time, now))
+	}
+}
+
+// lateness is how long after due something happened; never negative.
+func lateness(due, at time.Time) float64 {
+	return max(at.Sub(due).Seconds(), 0)
 }

@@ -80,6 +80,7 @@ func (r *ServicePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, supportv1.ReasonInvalidPolicy, strings.Join(problems, "; ")
 	}
 	apimeta.SetStatusCondition(&policy.Status.Conditions, ready)
+	setStalledCondition(&policy.Status.Conditions, ready)
 	// Secrets are read, not watched (no cluster-wide Secret cache): look
 	// again while one is missing.
 	result := ctrl.Result{}
@@ -184,4 +185,17 @@ func enqueuePolicyOf(q workqueue.TypedRateLimitingInterface[reconcile.Request], 
 	if name := policyOf(o); name != "" {
 		q.AddAfter(reconcile.Request{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: name}}, countDelay)
 	}
+}
+
+// setStalledCondition makes a policy that cannot be applied Stalled (kstatus:
+// Failed), so GitOps tools waiting on it fail instead of waiting forever.
+// It is absent while the policy is Ready: an abnormal-true condition, as
+// Flux sets it.
+func setStalledCondition(conds *[]metav1.Condition, ready metav1.Condition) {
+	if ready.Status == metav1.ConditionTrue {
+		apimeta.RemoveStatusCondition(conds, supportv1.ConditionStalled)
+		return
+	}
+	apimeta.SetStatusCondition(conds, metav1.Condition{Type: supportv1.ConditionStalled, Status: metav1.ConditionTrue,
+		Reason: ready.Reason, Message: ready.Message, ObservedGeneration: ready.ObservedGeneration})
 }

@@ -69,6 +69,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if err := setupIndexes(context.Background(), mgr); err != nil {
 		return err
 	}
+	stateMetrics.use(mgr.GetCache(), opts.clock(), mgr.Elected())
 	timeout := orDefault(opts.ReconcileTimeout, DefaultReconcileTimeout)
 	policies := &policyCache{}
 	if _, err := delivery.SetupWithManager(mgr, delivery.Options{

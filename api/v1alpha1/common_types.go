@@ -84,4 +84,7 @@ const (
 const (
 	// ConditionReady is True when the object is fully reconciled and usable.
 	ConditionReady = "Ready"
+	// ConditionStalled is True when the object cannot be acted on until
+	// somebody fixes it (kstatus reads it as Failed). Absent otherwise.
+	ConditionStalled = "Stalled"
 )

@@ -365,7 +365,10 @@ type ServicePolicyStatus struct {
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
 	// conditions: Ready is False with a reason for a policy that cannot be
-	// applied (unknown time zone, missing Secret).
+	// applied (unknown time zone, missing Secret, invalid selector), and
+	// Stalled is then True with the same reason and message (kstatus:
+	// Failed, so GitOps tools waiting on the policy fail). Stalled is absent
+	// while the policy is Ready.
 	// +optional
 	// +listType=map
 	// +listMapKey=type

@@ -219,6 +219,7 @@ func (r *deliveryReconciler) attempt(ctx context.Context, name types.NamespacedN
 	}
 	// The signature's timestamp is taken as the request leaves, and the
 	// retry instant as the attempt ends.
+	started := time.Now()
 	res, err := sender.Send(ctx, hook.URL, ev, secret, r.clock.Now())
 	if err != nil {
 		if ctx.Err() != nil {
@@ -226,6 +227,7 @@ func (r *deliveryReconciler) attempt(ctx context.Context, name types.NamespacedN
 		}
 		res = Result{Outcome: Retry, Message: err.Error()}
 	}
+	requestDuration.WithLabelValues(outcomeLabel(res.Outcome)).Observe(time.Since(started).Seconds())
 	o := Decide(item, res, hook.MaxAttempts, r.backoff, r.clock.Now(), r.rand())
 	return Attempt{Record: o, Sent: true, ReceiverFailed: res.Outcome == Retry}
 }
