@@ -1,6 +1,7 @@
 package controllers_test
 
 import (
+	"net/http"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -101,5 +102,29 @@ var _ = Describe("kstatus (what Flux and kubectl-based tools wait on)", func() {
 		Eventually(kstatusOf(esc)).Should(HaveField("Status", status.CurrentStatus))
 		Eventually(hasReadyAndObservedGeneration(esc, func() []metav1.Condition { return esc.Status.Conditions },
 			func() int64 { return esc.Status.ObservedGeneration })).Should(Succeed())
+	})
+
+	It("shows an escalation InProgress (Reconciling) while its level is being told, Current once told", func() {
+		rcv := newReceiver("")
+		DeferCleanup(rcv.Close)
+		rcv.fail(http.StatusServiceUnavailable)
+		ns := newNamespace()
+		newPolicy(ns, "p", func(s *supportv1.ServicePolicySpec) {
+			s.Targets.FirstResponse = dur(time.Hour)
+			s.Notify = []supportv1.NotifyTarget{{Name: "leads", Events: []supportv1.EventType{supportv1.EventEscalated}, Webhook: &supportv1.Webhook{URL: rcv.URL + "/leads"}}}
+			s.Escalation = &supportv1.EscalationPolicy{Levels: []supportv1.EscalationLevel{{Name: "lead", Notify: []string{"leads"}}}}
+		})
+		newComplaint(ns, "late", func(c *supportv1.Complaint) {
+			c.Spec.ReportedAt = &metav1.Time{Time: time.Now().Add(-2 * time.Hour)}
+		})
+		esc := &supportv1.Escalation{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "late-lead"}}
+		Eventually(kstatusOf(esc)).Should(And(HaveField("Status", status.InProgressStatus), HaveField("Message", ContainSubstring("telling the level"))))
+		Eventually(rcv.attemptCount).Should(BeNumerically(">=", 1))
+
+		rcv.fail(0)
+		Eventually(kstatusOf(esc), 10*time.Second).Should(HaveField("Status", status.CurrentStatus))
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(esc), esc)).To(Succeed())
+		Expect(apimeta.IsStatusConditionTrue(esc.Status.Conditions, supportv1.ConditionNotified)).To(BeTrue())
+		Expect(apimeta.FindStatusCondition(esc.Status.Conditions, supportv1.ConditionReconciling)).To(BeNil())
 	})
 })

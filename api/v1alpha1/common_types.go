@@ -87,4 +87,7 @@ const (
 	// ConditionStalled is True when the object cannot be acted on until
 	// somebody fixes it (kstatus reads it as Failed). Absent otherwise.
 	ConditionStalled = "Stalled"
+	// ConditionReconciling is True while the operator is still acting on
+	// the object (kstatus reads it as InProgress). Absent otherwise.
+	ConditionReconciling = "Reconciling"
 )

@@ -129,7 +129,11 @@ type EscalationStatus struct {
 	// +optional
 	// +kubebuilder:validation:MaxItems=50
 	Notifications []Notification `json:"notifications,omitempty"`
-	// conditions: Ready, Notified.
+	// conditions: Ready (False while the complaint is not found); Notified
+	// (whether the level's destinations were told); Reconciling, True only
+	// while that telling is under way (pending deliveries, or waiting for the
+	// complaint's policy), so kstatus shows the escalation InProgress until
+	// then.
 	// +optional
 	// +listType=map
 	// +listMapKey=type

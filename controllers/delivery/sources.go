@@ -190,4 +190,12 @@ func SetNotifiedCondition(st *supportv1.EscalationStatus, gen int64, now time.Ti
 		c.Reason, c.Message = supportv1.ReasonPending, fmt.Sprintf("%d deliveries pending", pending)
 	}
 	apimeta.SetStatusCondition(&st.Conditions, c)
+	// Telling the level is the escalation's work: Reconciling until it is
+	// done or cannot be done.
+	if c.Reason == supportv1.ReasonPending || c.Reason == supportv1.ReasonAwaitingPolicy {
+		apimeta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: supportv1.ConditionReconciling, Status: metav1.ConditionTrue,
+			ObservedGeneration: gen, LastTransitionTime: c.LastTransitionTime, Reason: c.Reason, Message: "telling the level's destinations: " + c.Message})
+	} else {
+		apimeta.RemoveStatusCondition(&st.Conditions, supportv1.ConditionReconciling)
+	}
 }
