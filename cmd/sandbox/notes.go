@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// printNext prints what to type next.
+func (sb *sandbox) printNext() {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	w("sandbox: ready. In another terminal:")
+	w("")
+	w("  export KUBECONFIG=%s", sb.path("kubeconfig"))
+	if _, err := exec.LookPath("kubectl"); err != nil {
+		w("  export PATH=\"%s:$PATH\"    # kubectl is not on your PATH: this one matches the API server", filepath.Dir(sb.cp.kubectl()))
+	}
+	w("  kubectl get servicedesk -A          # policies, complaints, escalations")
+	for _, l := range sb.pluginHint() {
+		w("  %s", l)
+	}
+	if sb.opts.demo {
+		w("  tail -f %s      # deliveries the receiver verified", sb.rel(sb.path("webhooks.log")))
+		w("")
+		f := sb.demo.firstResponse
+		w("The demo: demo/late-delivery misses its %s first response (AtRisk at half time, then Breached), escalates to", f)
+		w("team-lead at once and to manager %s later; each event is a signed webhook the receiver verifies.", f)
+	}
+	w("")
+	w("Operator log: %s. Ctrl-C stops everything; the data stays for the next start.", sb.rel(sb.path("operator.log")))
+	w("No kube-controller-manager runs: no garbage collection (a deleted complaint's escalations stay, closed by")
+	w("the operator) and a deleted namespace stays Terminating; `%s` starts from scratch.", sb.resetHint())
+	fmt.Fprint(sb.out, b.String())
+}
+
+// pluginHint is the kubectl desk line, after how to install the plugin
+// or put it on the PATH when needed.
+func (sb *sandbox) pluginHint() []string {
+	const board = "kubectl desk board -A -w            # open complaints by next due time, live"
+	if _, err := exec.LookPath("kubectl-desk"); err == nil {
+		return []string{board}
+	}
+	bin := filepath.Join(sb.root, "bin")
+	path := fmt.Sprintf("export PATH=\"%s:$PATH\"", bin)
+	if _, err := os.Stat(filepath.Join(bin, "kubectl-desk")); err == nil {
+		return []string{path + "    # kubectl-desk, the plugin", board}
+	}
+	return []string{"make install-plugin && " + path + "    # builds kubectl-desk, the plugin", board}
+}

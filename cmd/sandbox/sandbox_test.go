@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestSandbox runs the sandbox binary as a user would: it comes up on free
+// ports, kubectl lists the demo, the receiver verifies a delivery, a second
+// instance on the same directory is refused, Ctrl-C leaves no process, a
+// restart keeps the complaints, and a hard kill takes the control plane along.
+func TestSandbox(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a control plane")
+	}
+	if goruntime.GOOS != "linux" {
+		t.Skip("checks processes through /proc")
+	}
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets, ok, err := assetsLookup{getenv: os.Getenv, root: root, goos: goruntime.GOOS, goarch: goruntime.GOARCH}.find()
+	if err != nil || !ok {
+		t.Skipf("no envtest binaries (run make envtest or set KUBEBUILDER_ASSETS): %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "sandbox")
+	start := time.Now()
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	t.Logf("built in %s", time.Since(start).Round(time.Millisecond))
+	dir := t.TempDir()
+	kubectl := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(filepath.Join(assets, "kubectl"), args...)
+		cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(dir, "kubeconfig"))
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("kubectl %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+
+	first := startSandbox(t, bin, dir)
+	children := first.children(t)
+	got := kubectl("get", "servicedesk", "-A")
+	for _, want := range []string{"servicepolicy.support.servicedesk.dev/demo", "complaint.support.servicedesk.dev/late-delivery", "insulin-not-delivered"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("kubectl get servicedesk -A lacks %q:\n%s", want, got)
+		}
+	}
+	waitFor(t, 30*time.Second, "a verified delivery in webhooks.log", func() bool {
+		b, _ := os.ReadFile(filepath.Join(dir, "webhooks.log"))
+		return bytes.Contains(b, []byte(" verified Created demo/"))
+	})
+	second, err := exec.Command(bin, "--dir", dir).CombinedOutput()
+	if err == nil || !strings.Contains(string(second), "another sandbox is already running on "+dir) {
+		t.Errorf("a second sandbox on the same directory: err %v, output:\n%s", err, second)
+	}
+	first.signal(t, syscall.SIGINT)
+	if err := first.wait(40 * time.Second); err != nil {
+		t.Fatalf("after SIGINT: %v\n%s", err, first.output())
+	}
+	if !strings.Contains(first.output(), "sandbox: stopped") {
+		t.Errorf("no stop line:\n%s", first.output())
+	}
+	assertGone(t, children)
+
+	again := startSandbox(t, bin, dir)
+	if !strings.Contains(again.output(), "demo complaints kept from an earlier run: late-delivery") {
+		t.Errorf("restart did not keep the demo complaints:\n%s", again.output())
+	}
+	if got := kubectl("get", "complaints", "-n", "demo", "-o", "name"); !strings.Contains(got, "late-delivery") {
+		t.Errorf("after restart: %s", got)
+	}
+	children = again.children(t)
+	again.signal(t, syscall.SIGKILL)
+	_ = again.wait(10 * time.Second)
+	assertGone(t, children)
+}
+
+// sandboxProc is a running sandbox binary and its output so far.
+type sandboxProc struct {
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	out  bytes.Buffer
+	done chan error
+}
+
+func startSandbox(t *testing.T, bin, dir string) *sandboxProc {
+	t.Helper()
+	p := &sandboxProc{cmd: exec.Command(bin, "--dir", dir, "--demo-first-response", "2s"), done: make(chan error, 1)}
+	stdout, err := p.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Stderr = p.cmd.Stdout
+	ready := make(chan struct{})
+	began := time.Now()
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
+	go p.read(stdout, ready)
+	select {
+	case <-ready:
+		t.Logf("ready in %s", time.Since(began).Round(time.Millisecond))
+	case <-p.done:
+		t.Fatalf("sandbox exited before ready:\n%s", p.output())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("sandbox not ready within 60s:\n%s", p.output())
+	}
+	return p
+}
+
+func (p *sandboxProc) read(r interface{ Read([]byte) (int, error) }, ready chan struct{}) {
+	sc := bufio.NewScanner(r)
+	signalled := false
+	for sc.Scan() {
+		p.mu.Lock()
+		p.out.WriteString(sc.Text() + "\n")
+		p.mu.Unlock()
+		if !signalled && strings.HasPrefix(sc.Text(), "sandbox: ready") {
+			close(ready)
+			signalled = true
+		}
+	}
+	p.done <- p.cmd.Wait()
+}
+
+func (p *sandboxProc) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
+
+func (p *sandboxProc) signal(t *testing.T, sig syscall.Signal) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (p *sandboxProc) wait(d time.Duration) error {
+	select {
+	case err := <-p.done:
+		return err
+	case <-time.After(d):
+		return fmt.Errorf("still running after %s", d)
+	}
+}
+
+// children are the etcd and kube-apiserver processes the sandbox started.
+func (p *sandboxProc) children(t *testing.T) []int {
+	t.Helper()
+	var pids []int
+	found := map[string]bool{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		comm, ppid, _, ok := procStat(pid)
+		if ok && ppid == p.cmd.Process.Pid && (comm == "etcd" || comm == "kube-apiserver") {
+			pids = append(pids, pid)
+			found[comm] = true
+		}
+	}
+	if !found["etcd"] || !found["kube-apiserver"] {
+		t.Fatalf("children of the sandbox (pid %d): %v, want etcd and kube-apiserver", p.cmd.Process.Pid, pids)
+	}
+	return pids
+}
+
+// procStat reads a process's command name, parent and state.
+func procStat(pid int) (comm string, ppid int, state string, ok bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return "", 0, "", false
+	}
+	s := string(b)
+	lp, rp := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if lp < 0 || rp < lp {
+		return "", 0, "", false
+	}
+	fields := strings.Fields(s[rp+1:])
+	if len(fields) < 2 {
+		return "", 0, "", false
+	}
+	ppid, _ = strconv.Atoi(fields[1])
+	return s[lp+1 : rp], ppid, fields[0], true
+}
+
+// assertGone waits until none of pids is a live process (zombies count as gone).
+func assertGone(t *testing.T, pids []int) {
+	t.Helper()
+	waitFor(t, 10*time.Second, fmt.Sprintf("processes %v to end", pids), func() bool {
+		for _, pid := range pids {
+			if _, _, state, ok := procStat(pid); ok && state != "Z" {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
