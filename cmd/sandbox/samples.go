@@ -96,6 +96,11 @@ func applySamples(ctx context.Context, c client.Client, dir string) (created, ke
 	if err := ensureNamespace(ctx, c, SamplesNamespace); err != nil {
 		return 0, 0, err
 	}
+	for _, sec := range sampleSecrets(objs) {
+		if _, err := createIfAbsent(ctx, c, sec); err != nil {
+			return 0, 0, err
+		}
+	}
 	for _, o := range objs {
 		o.SetNamespace(SamplesNamespace)
 		ok, err := createIfAbsent(ctx, c, o)
@@ -109,4 +114,37 @@ func applySamples(ctx context.Context, c client.Client, dir string) (created, ke
 		}
 	}
 	return created, kept, nil
+}
+
+// sampleSecrets are the signing Secrets the sample policies' webhooks name,
+// each key with a generated Standard Webhooks key, so that the samples are
+// valid policies (their example receivers stay unreachable).
+func sampleSecrets(objs []*unstructured.Unstructured) []*corev1.Secret {
+	byName := map[string]*corev1.Secret{}
+	var out []*corev1.Secret
+	for _, o := range objs {
+		if o.GetKind() != "ServicePolicy" {
+			continue
+		}
+		notify, _, _ := unstructured.NestedSlice(o.Object, "spec", "notify")
+		for _, n := range notify {
+			m, _ := n.(map[string]any)
+			name, _, _ := unstructured.NestedString(m, "webhook", "secretRef", "name")
+			key, _, _ := unstructured.NestedString(m, "webhook", "secretRef", "key")
+			if name == "" || key == "" {
+				continue
+			}
+			s := byName[name]
+			if s == nil {
+				s = &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: SamplesNamespace,
+					Labels: map[string]string{demoLabel: demoOwner}}, StringData: map[string]string{}}
+				byName[name] = s
+				out = append(out, s)
+			}
+			if _, ok := s.StringData[key]; !ok {
+				s.StringData[key], _ = newSigningKey()
+			}
+		}
+	}
+	return out
 }

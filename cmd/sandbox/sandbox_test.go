@@ -66,6 +66,10 @@ func TestSandbox(t *testing.T) {
 		b, _ := os.ReadFile(filepath.Join(dir, "webhooks.log"))
 		return bytes.Contains(b, []byte(" verified Created demo/"))
 	})
+	waitFor(t, 20*time.Second, "every sample policy Ready", func() bool {
+		got := kubectl("get", "servicepolicies", "-n", SamplesNamespace, "-o", `jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}`)
+		return got == "True True"
+	})
 	second, err := exec.Command(bin, "--dir", dir).CombinedOutput()
 	if err == nil || !strings.Contains(string(second), "another sandbox is already running on "+dir) {
 		t.Errorf("a second sandbox on the same directory: err %v, output:\n%s", err, second)

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+)
+
+func strconvUnix(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
+
+const escalatedBody = `{"specversion":"1.0","data":{"event":"Escalated","complaint":{"namespace":"demo","name":"late-delivery"},"escalation":{"levelName":"manager"}}}`
+
+func TestReceiverLogsVerifiedAndRejected(t *testing.T) {
+	secret := []byte("key")
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	r, err := listenReceiver()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var term bytes.Buffer
+	logPath := filepath.Join(t.TempDir(), "webhooks.log")
+	if err := r.serve(secret, logPath, &term); err != nil {
+		t.Fatal(err)
+	}
+	defer r.close()
+	r.now = func() time.Time { return now }
+
+	post := func(id, sig string) int {
+		req := httptest.NewRequest(http.MethodPost, "/managers", strings.NewReader(escalatedBody))
+		req.Header.Set(delivery.HeaderID, id)
+		req.Header.Set(delivery.HeaderTimestamp, strconvUnix(now))
+		req.Header.Set(delivery.HeaderSignature, sig)
+		w := httptest.NewRecorder()
+		r.handle(w, req)
+		return w.Code
+	}
+	good := delivery.Sign(secret, "e1", now, []byte(escalatedBody))
+	if code := post("e1", good); code != http.StatusNoContent {
+		t.Errorf("signed delivery: %d", code)
+	}
+	if code := post("e1", good); code != http.StatusNoContent {
+		t.Errorf("retried delivery: %d", code)
+	}
+	if code := post("e2", delivery.Sign([]byte("other"), "e2", now, []byte(escalatedBody))); code != http.StatusUnauthorized {
+		t.Errorf("badly signed delivery: %d", code)
+	}
+	got, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "2026-11-24T10:00:00Z verified Escalated(manager) demo/late-delivery dest=managers id=e1\n" +
+		"2026-11-24T10:00:00Z verified Escalated(manager) demo/late-delivery dest=managers id=e1 retry\n" +
+		"2026-11-24T10:00:00Z rejected dest=managers id=e2 error=\"delivery: no matching webhook signature\"\n"
+	if string(got) != want {
+		t.Errorf("webhooks.log:\n%s\nwant:\n%s", got, want)
+	}
+	if !strings.Contains(term.String(), "webhook Escalated(manager) demo/late-delivery -> managers (signature verified)") {
+		t.Errorf("terminal:\n%s", term.String())
+	}
+}
