@@ -26,6 +26,9 @@ func (sb *sandbox) printNext() {
 		w("  tail -f %s      # deliveries the receiver verified", sb.rel(sb.path("webhooks.log")))
 		w("")
 		f := sb.demo.firstResponse
+		if len(sb.demo.created) == 0 {
+			w("The demo's complaints are from an earlier run; what they did (and new ones would do):")
+		}
 		w("The demo: demo/late-delivery misses its %s first response (AtRisk at half time, then Breached), escalates to", f)
 		w("team-lead at once and to manager %s later; each event is a signed webhook the receiver verifies.", f)
 	}
