@@ -1,0 +1,68 @@
+// Package cli holds the cobra commands of kubectl desk. They gather objects
+// from the API server, call the pure package desk to decide and lay out, and
+// write merge patches with the field manager kubectl-desk.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+)
+
+// Execute runs kubectl desk with the process's arguments and streams, and
+// returns the exit code: 0 on success, 1 on any error.
+func Execute() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd := NewRootCmd(genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr})
+	if err := cmd.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		return 1
+	}
+	return 0
+}
+
+// NewRootCmd builds the kubectl desk command tree, writing to streams.
+func NewRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
+	o := &Options{ConfigFlags: genericclioptions.NewConfigFlags(true), IOStreams: streams}
+	cmd := &cobra.Command{
+		Use:   "kubectl-desk",
+		Short: "Work customer complaints of servicedesk-operator",
+		Long: `kubectl desk works the Complaints, ServicePolicies and Escalations of
+servicedesk-operator without YAML: record, acknowledge, update, resolve,
+approve and follow up complaints, ask a lead for a decision, and see the
+board, a complaint's timeline and a report.
+
+Each work command writes a JSON merge patch of its own spec fields only
+(field manager kubectl-desk), so fields that GitOps or others own are never
+overwritten. The acting person is who the API server says you are
+(kubectl auth whoami); --by overrides it.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Annotations: map[string]string{
+			cobra.CommandDisplayNameAnnotation: "kubectl desk",
+		},
+	}
+	o.ConfigFlags.AddFlags(cmd.PersistentFlags())
+	cmd.PersistentFlags().StringVar(&o.By, "by", "", "who acts (default: your user name, as kubectl auth whoami says)")
+
+	cmd.AddGroup(&cobra.Group{ID: "work", Title: "Work a complaint:"}, &cobra.Group{ID: "see", Title: "See the desk:"})
+	for _, c := range []*cobra.Command{
+		newNewCmd(o), newAckCmd(o), newWaitOnCmd(o), newUpdateCmd(o), newResolveCmd(o), newApproveCmd(o),
+		newFeedbackCmd(o), newEscalateCmd(o), newDecideCmd(o),
+	} {
+		c.GroupID = "work"
+		cmd.AddCommand(c)
+	}
+	for _, c := range []*cobra.Command{newBoardCmd(o), newTimelineCmd(o), newReportCmd(o)} {
+		c.GroupID = "see"
+		cmd.AddCommand(c)
+	}
+	return cmd
+}

@@ -1,0 +1,261 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/cmd/kubectl-desk/internal/desk"
+)
+
+// work is what a work command on one complaint does: check it, then build
+// its patch. check may be nil.
+type work struct {
+	check func(ctx context.Context, c *supportv1.Complaint, by string) error
+	patch func(c *supportv1.Complaint, by string) ([]byte, error)
+}
+
+// newWorkCmd builds a work command on one complaint (its first argument)
+// that reports the operation done, e.g. acknowledged.
+func newWorkCmd(o *Options, use, short, example, operation string, args cobra.PositionalArgs, w func() work) (*cobra.Command, *genericclioptions.PrintFlags) {
+	pf := genericclioptions.NewPrintFlags(operation).WithTypeSetter(Scheme)
+	cmd := &cobra.Command{
+		Use:               use,
+		Short:             short,
+		Example:           example,
+		Args:              args,
+		ValidArgsFunction: o.completeComplaints,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := o.runWork(cmd.Context(), args[0], w())
+			if err != nil {
+				return err
+			}
+			return o.print(pf, c)
+		},
+	}
+	pf.AddFlags(cmd)
+	return cmd, pf
+}
+
+// runWork reads the complaint, checks, patches it with the field manager
+// kubectl-desk and returns it as the API server answered.
+func (o *Options) runWork(ctx context.Context, name string, w work) (*supportv1.Complaint, error) {
+	c, err := o.getComplaint(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	by, err := o.Actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if w.check != nil {
+		if err := w.check(ctx, c, by); err != nil {
+			return nil, err
+		}
+	}
+	data, err := w.patch(c, by)
+	if err != nil {
+		return nil, err
+	}
+	cl, _ := o.Client()
+	if err := cl.Patch(ctx, c, client.RawPatch(types.MergePatchType, data), client.FieldOwner(desk.FieldManager)); err != nil {
+		switch {
+		case apierrors.IsNotFound(err):
+			return nil, desk.NotFound("complaint", name, c.Namespace)
+		case apierrors.IsConflict(err):
+			return nil, fmt.Errorf("complaint %s changed since it was read: look at it again (kubectl desk timeline %s) and run the command again", name, name)
+		}
+		return nil, fmt.Errorf("the API server refused the change to complaint %s: %w", name, err)
+	}
+	return c, nil
+}
+
+// getComplaint reads a complaint of the current namespace.
+func (o *Options) getComplaint(ctx context.Context, name string) (*supportv1.Complaint, error) {
+	cl, err := o.Client()
+	if err != nil {
+		return nil, err
+	}
+	ns, err := o.Namespace()
+	if err != nil {
+		return nil, err
+	}
+	c := &supportv1.Complaint{}
+	if err := cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, c); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, desk.NotFound("complaint", name, ns)
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// policyOf reads the ServicePolicy that governs c (status.policy); nil when
+// none does or it cannot be read.
+func (o *Options) policyOf(ctx context.Context, c *supportv1.Complaint) *supportv1.ServicePolicy {
+	if c.Status.Policy == "" {
+		return nil
+	}
+	cl, err := o.Client()
+	if err != nil {
+		return nil
+	}
+	p := &supportv1.ServicePolicy{}
+	if err := cl.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: c.Status.Policy}, p); err != nil {
+		return nil
+	}
+	return p
+}
+
+func (o *Options) print(pf *genericclioptions.PrintFlags, obj client.Object) error {
+	p, err := pf.ToPrinter()
+	if err != nil {
+		return err
+	}
+	return p.PrintObj(obj, o.Out)
+}
+
+func newAckCmd(o *Options) *cobra.Command {
+	var note string
+	cmd, _ := newWorkCmd(o, "ack NAME [--note TEXT]", "Record the first response: the customer was contacted",
+		`  kubectl desk ack c-x7k2p --note "called back, collected the batch number"`, "acknowledged", cobra.ExactArgs(1),
+		func() work {
+			return work{patch: func(_ *supportv1.Complaint, by string) ([]byte, error) { return desk.AckPatch(by, note), nil }}
+		})
+	cmd.Flags().StringVar(&note, "note", "", "what was said or collected")
+	return cmd
+}
+
+func newWaitOnCmd(o *Options) *cobra.Command {
+	cmd, pf := newWorkCmd(o, "wait-on NAME customer|vendor|none", "Say who the complaint waits on (the policy may pause its clocks)",
+		`  kubectl desk wait-on c-x7k2p customer
+  kubectl desk wait-on c-x7k2p none`, "updated", cobra.ExactArgs(2), nil)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		w, err := desk.WaitingOn(args[1])
+		if err != nil {
+			return err
+		}
+		c, err := o.runWork(cmd.Context(), args[0], work{patch: func(*supportv1.Complaint, string) ([]byte, error) { return desk.WaitOnPatch(w), nil }})
+		if err != nil {
+			return err
+		}
+		return o.print(pf, c)
+	}
+	cmd.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) == 1 {
+			return desk.WaitingOnValues, cobra.ShellCompDirectiveNoFileComp
+		}
+		return o.completeComplaints(cmd, args, toComplete)
+	}
+	return cmd
+}
+
+func newUpdateCmd(o *Options) *cobra.Command {
+	var note string
+	cmd, _ := newWorkCmd(o, "update NAME --note TEXT", "Record a progress update given to the customer (restarts the update clock)",
+		`  kubectl desk update c-x7k2p --note "replacement shipped, arrives tomorrow"`, "updated", cobra.ExactArgs(1),
+		func() work {
+			return work{patch: func(_ *supportv1.Complaint, by string) ([]byte, error) { return desk.UpdatePatch(by, note), nil }}
+		})
+	cmd.Flags().StringVar(&note, "note", "", "what the customer was told (required)")
+	_ = cmd.MarkFlagRequired("note")
+	return cmd
+}
+
+func newResolveCmd(o *Options) *cobra.Command {
+	var r desk.ResolveOptions
+	cmd, _ := newWorkCmd(o, "resolve NAME --summary TEXT --apologized --remedy TEXT --gesture KIND [--detail TEXT]",
+		"Propose the resolution: apology, remedy and a tangible gesture",
+		`  kubectl desk resolve c-x7k2p --summary "Delivered overnight by courier" --apologized \
+    --remedy "Overnight delivery at our cost" --gesture Discount --detail "15% off the next order"`, "resolved", cobra.ExactArgs(1),
+		func() work {
+			return work{
+				check: func(ctx context.Context, c *supportv1.Complaint, _ string) error {
+					return desk.CheckResolve(c, o.policyOf(ctx, c), r.Apologized)
+				},
+				patch: func(_ *supportv1.Complaint, by string) ([]byte, error) {
+					opts := r
+					opts.By = by
+					return desk.ResolvePatch(opts), nil
+				},
+			}
+		})
+	f := cmd.Flags()
+	f.StringVar(&r.Summary, "summary", "", "how the problem was solved (required)")
+	f.BoolVar(&r.Apologized, "apologized", false, "the customer received an apology")
+	f.StringVar(&r.Remedy, "remedy", "", "what was done to solve the problem")
+	f.StringVar(&r.Gesture, "gesture", "", "kind of tangible gesture: one of "+joinComma(desk.GestureKinds)+" (default: the policy's for the category)")
+	f.StringVar(&r.Detail, "detail", "", "what exactly the gesture offers, e.g. \"15% off the next order\"")
+	_ = cmd.MarkFlagRequired("summary")
+	_ = cmd.RegisterFlagCompletionFunc("gesture", fixedCompletion(desk.GestureKinds))
+	run := cmd.RunE
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if r.Gesture != "" {
+			g, err := desk.Enum("gesture kind", r.Gesture, desk.GestureKinds)
+			if err != nil {
+				return err
+			}
+			r.Gesture = g
+		} else if r.Detail != "" {
+			return fmt.Errorf("--detail describes a gesture: name its kind with --gesture (one of %s)", joinComma(desk.GestureKinds))
+		}
+		return run(cmd, args)
+	}
+	return cmd
+}
+
+func newApproveCmd(o *Options) *cobra.Command {
+	cmd, _ := newWorkCmd(o, "approve NAME", "Approve the proposed resolution (a lead, when the policy requires approval)",
+		`  kubectl desk approve c-x7k2p --by lead-carol`, "approved", cobra.ExactArgs(1),
+		func() work {
+			return work{
+				check: func(_ context.Context, c *supportv1.Complaint, _ string) error { return desk.CheckApprove(c) },
+				patch: func(c *supportv1.Complaint, by string) ([]byte, error) {
+					return desk.ApprovePatch(by, c.ResourceVersion), nil
+				},
+			}
+		})
+	return cmd
+}
+
+func newFeedbackCmd(o *Options) *cobra.Command {
+	var (
+		satisfaction int32
+		comment      string
+		accepted     bool
+	)
+	cmd, pf := newWorkCmd(o, "feedback NAME --satisfaction 1-5 [--comment TEXT]",
+		"Record the customer's answer to the follow-up (a low score reopens the complaint)",
+		`  kubectl desk feedback c-x7k2p --satisfaction 5 --comment "thanks, all good"`, "feedback recorded", cobra.ExactArgs(1), nil)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := desk.CheckSatisfaction(satisfaction); err != nil {
+			return err
+		}
+		var acc *bool
+		if cmd.Flags().Changed("accepted") {
+			acc = &accepted
+		}
+		c, err := o.runWork(cmd.Context(), args[0], work{
+			check: func(_ context.Context, c *supportv1.Complaint, _ string) error { return desk.CheckFeedback(c) },
+			patch: func(*supportv1.Complaint, string) ([]byte, error) {
+				return desk.FeedbackPatch(satisfaction, comment, acc), nil
+			},
+		})
+		if err != nil {
+			return err
+		}
+		return o.print(pf, c)
+	}
+	f := cmd.Flags()
+	f.Int32Var(&satisfaction, "satisfaction", 0, "satisfaction from 1 (very unhappy) to 5 (very happy) (required)")
+	f.StringVar(&comment, "comment", "", "the customer's comment")
+	f.BoolVar(&accepted, "accepted", false, "whether the customer accepts the resolution (unsaid unless given)")
+	_ = cmd.MarkFlagRequired("satisfaction")
+	return cmd
+}

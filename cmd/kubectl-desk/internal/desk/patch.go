@@ -1,0 +1,117 @@
+package desk
+
+import (
+	"encoding/json"
+	"fmt"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+)
+
+// The work commands write JSON merge patches (RFC 7386) with the field
+// manager kubectl-desk. A merge patch names only the fields it sets, so it
+// never touches what GitOps or other writers own; server-side apply would
+// take every field this manager set before and not set again as a request
+// to remove it. Each patch replaces its own spec part whole (absent options
+// become null), so nothing of an earlier value lingers, e.g. the approvedBy
+// of a resolution the customer rejected.
+
+// FieldManager is the field manager of the plugin's writes: the API server
+// stamps them in managedFields, and the operator counts each fact from that
+// stamp.
+const FieldManager = "kubectl-desk"
+
+// AckPatch records the first response: the customer was contacted.
+func AckPatch(by, note string) []byte {
+	return specPatch("acknowledgement", map[string]any{"by": by, "note": orNull(note)})
+}
+
+// WaitOnPatch sets spec.waitingOn, or removes it for WaitingOnNobody.
+func WaitOnPatch(w supportv1.WaitingOn) []byte {
+	if w == supportv1.WaitingOnNobody {
+		return specPatch("waitingOn", nil)
+	}
+	return specPatch("waitingOn", string(w))
+}
+
+// UpdatePatch records a progress update given to the customer.
+func UpdatePatch(by, note string) []byte {
+	return specPatch("lastUpdate", map[string]any{"note": note, "by": orNull(by)})
+}
+
+// ResolveOptions are the flags of resolve.
+type ResolveOptions struct {
+	Summary, Remedy, Gesture, Detail string
+	Apologized                       bool
+	By                               string
+}
+
+// ResolvePatch proposes a resolution. It replaces any earlier one whole:
+// a new proposal needs a new approval.
+func ResolvePatch(o ResolveOptions) []byte {
+	var gesture any
+	if o.Gesture != "" {
+		gesture = map[string]any{"kind": o.Gesture, "detail": orNull(o.Detail)}
+	}
+	return specPatch("resolution", map[string]any{
+		"summary":    o.Summary,
+		"apologized": o.Apologized,
+		"remedy":     orNull(o.Remedy),
+		"gesture":    gesture,
+		"proposedBy": orNull(o.By),
+		"approvedBy": nil,
+	})
+}
+
+// ApprovePatch approves the proposed resolution. It carries the
+// resourceVersion the approver saw, so that a resolution changed in the
+// meantime is not approved unseen (the API server answers Conflict).
+func ApprovePatch(by, resourceVersion string) []byte {
+	return patch(map[string]any{
+		"metadata": map[string]any{"resourceVersion": resourceVersion},
+		"spec":     map[string]any{"resolution": map[string]any{"approvedBy": by}},
+	})
+}
+
+// FeedbackPatch records the customer's answer to the follow-up; accepted
+// nil leaves acceptance unsaid.
+func FeedbackPatch(satisfaction int32, comment string, accepted *bool) []byte {
+	var acc any
+	if accepted != nil {
+		acc = *accepted
+	}
+	return specPatch("feedback", map[string]any{"satisfaction": satisfaction, "comment": orNull(comment), "accepted": acc})
+}
+
+// DecidePatch acknowledges an escalation with the lead's decision.
+func DecidePatch(by, decision string) []byte {
+	return specPatch("acknowledgement", map[string]any{"by": by, "decision": orNull(decision)})
+}
+
+// CheckSatisfaction refuses a satisfaction outside 1-5 before the API
+// server does.
+func CheckSatisfaction(n int32) error {
+	if n < 1 || n > 5 {
+		return fmt.Errorf("satisfaction %d is outside 1-5: give 1 (very unhappy) to 5 (very happy), e.g. --satisfaction 4", n)
+	}
+	return nil
+}
+
+func specPatch(field string, v any) []byte {
+	return patch(map[string]any{"spec": map[string]any{field: v}})
+}
+
+func patch(m map[string]any) []byte {
+	b, err := json.Marshal(m) // maps of strings, bools and numbers always marshal
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// orNull is s, or JSON null (remove the field) when s is empty.
+func orNull(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,39 @@
+package desk
+
+import (
+	"testing"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"k8s.io/utils/ptr"
+)
+
+func TestPatches(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		patch []byte
+		want  string
+	}{
+		{"ack with a note", AckPatch("agent-bob", "called back"), `{"spec":{"acknowledgement":{"by":"agent-bob","note":"called back"}}}`},
+		{"ack without a note removes an old one", AckPatch("agent-bob", ""), `{"spec":{"acknowledgement":{"by":"agent-bob","note":null}}}`},
+		{"wait on the customer", WaitOnPatch(supportv1.WaitingOnCustomer), `{"spec":{"waitingOn":"Customer"}}`},
+		{"wait on nobody removes the field", WaitOnPatch(supportv1.WaitingOnNobody), `{"spec":{"waitingOn":null}}`},
+		{"update", UpdatePatch("agent-bob", "shipped"), `{"spec":{"lastUpdate":{"by":"agent-bob","note":"shipped"}}}`},
+		{"resolve replaces the resolution whole and drops an old approval",
+			ResolvePatch(ResolveOptions{Summary: "done", Apologized: true, Remedy: "redelivered", Gesture: "Discount", Detail: "15%", By: "agent-bob"}),
+			`{"spec":{"resolution":{"apologized":true,"approvedBy":null,"gesture":{"detail":"15%","kind":"Discount"},"proposedBy":"agent-bob","remedy":"redelivered","summary":"done"}}}`},
+		{"resolve without a gesture leaves it to the policy",
+			ResolvePatch(ResolveOptions{Summary: "done"}),
+			`{"spec":{"resolution":{"apologized":false,"approvedBy":null,"gesture":null,"proposedBy":null,"remedy":null,"summary":"done"}}}`},
+		{"approve is bound to the version read", ApprovePatch("lead-carol", "42"),
+			`{"metadata":{"resourceVersion":"42"},"spec":{"resolution":{"approvedBy":"lead-carol"}}}`},
+		{"feedback without acceptance", FeedbackPatch(2, "rude courier", nil), `{"spec":{"feedback":{"accepted":null,"comment":"rude courier","satisfaction":2}}}`},
+		{"feedback with acceptance", FeedbackPatch(5, "", ptr.To(true)), `{"spec":{"feedback":{"accepted":true,"comment":null,"satisfaction":5}}}`},
+		{"decide", DecidePatch("lead-carol", "yes"), `{"spec":{"acknowledgement":{"by":"lead-carol","decision":"yes"}}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if string(tc.patch) != tc.want {
+				t.Errorf("got  %s\nwant %s", tc.patch, tc.want)
+			}
+		})
+	}
+}

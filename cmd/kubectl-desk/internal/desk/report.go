@@ -1,0 +1,230 @@
+package desk
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
+)
+
+// Report is what managers want to see of a period: volumes, speed,
+// breaches, escalations and satisfaction.
+type Report struct {
+	// Since is the start of the period: complaints reported from then on count.
+	Since time.Time `json:"since"`
+	// Complaints counts them.
+	Complaints int `json:"complaints"`
+	// ByCategory, ByTier and ByPhase count the complaints.
+	ByCategory map[string]int `json:"byCategory"`
+	ByTier     map[string]int `json:"byTier"`
+	ByPhase    map[string]int `json:"byPhase"`
+	// FirstResponse is the time from the report to the acknowledgement.
+	FirstResponse Durations `json:"firstResponse"`
+	// Resolution is the time from the report to the accepted resolution.
+	Resolution Durations `json:"resolution"`
+	// Breaches per clock: of the complaints whose clock ran, how many missed.
+	Breaches map[string]Rate `json:"breaches"`
+	// EscalationsByLevel counts the escalations reached by the ladder, by
+	// level ("1 team-lead"); Requested counts the agents' requests.
+	EscalationsByLevel map[string]int `json:"escalationsByLevel"`
+	Requested          int            `json:"requestedEscalations"`
+	// Satisfaction counts the feedback scores 1 to 5.
+	Satisfaction map[string]int `json:"satisfaction"`
+	// Reopened: of the complaints ever resolved, how many were reopened.
+	Reopened Rate `json:"reopened"`
+}
+
+// Durations are the p50 and p90 of a set of durations (nearest rank).
+type Durations struct {
+	Count int             `json:"count"`
+	P50   metav1.Duration `json:"p50"`
+	P90   metav1.Duration `json:"p90"`
+}
+
+// Rate is Of out of Total.
+type Rate struct {
+	Of    int     `json:"count"`
+	Total int     `json:"total"`
+	Rate  float64 `json:"rate"`
+}
+
+// BuildReport reports on the complaints reported since (sla.Start: the
+// report time or the creation) and on the escalations created since.
+func BuildReport(complaints []supportv1.Complaint, escalations []supportv1.Escalation, since time.Time) Report {
+	r := Report{Since: since, ByCategory: map[string]int{}, ByTier: map[string]int{}, ByPhase: map[string]int{},
+		Breaches: map[string]Rate{}, EscalationsByLevel: map[string]int{}, Satisfaction: map[string]int{}}
+	var first, resolution []time.Duration
+	breached := map[string]*Rate{"firstResponse": {}, "update": {}, "resolution": {}}
+	for i := range complaints {
+		c := &complaints[i]
+		start := sla.Start(c)
+		if start.Before(since) {
+			continue
+		}
+		r.Complaints++
+		r.ByCategory[string(c.Spec.Category)]++
+		r.ByTier[string(tierOf(c))]++
+		r.ByPhase[phaseOf(c)]++
+		if t := c.Status.AcknowledgedAt; t != nil {
+			first = append(first, t.Time.Sub(start))
+		}
+		if t := c.Status.ResolvedAt; t != nil {
+			resolution = append(resolution, t.Time.Sub(start))
+		}
+		for name, cs := range map[string]*supportv1.ClockStatus{"firstResponse": c.Status.Clocks.FirstResponse,
+			"update": c.Status.Clocks.Update, "resolution": c.Status.Clocks.Resolution} {
+			if cs == nil {
+				continue
+			}
+			breached[name].Total++
+			if cs.State == supportv1.ClockBreached {
+				breached[name].Of++
+			}
+		}
+		if fb := c.Spec.Feedback; fb != nil && fb.Satisfaction != nil {
+			r.Satisfaction[strconv.Itoa(int(*fb.Satisfaction))]++
+		}
+		if c.Status.ResolvedAt != nil || c.Status.ReopenCount > 0 {
+			r.Reopened.Total++
+			if c.Status.ReopenCount > 0 {
+				r.Reopened.Of++
+			}
+		}
+	}
+	r.FirstResponse, r.Resolution = percentiles(first), percentiles(resolution)
+	for name, b := range breached {
+		r.Breaches[name] = rate(b.Of, b.Total)
+	}
+	r.Reopened = rate(r.Reopened.Of, r.Reopened.Total)
+	for _, e := range escalations {
+		if e.CreationTimestamp.Time.Before(since) {
+			continue
+		}
+		if e.Spec.Reason == supportv1.ReasonRequested {
+			r.Requested++
+			continue
+		}
+		r.EscalationsByLevel[fmt.Sprintf("%d %s", e.Spec.Level, orDash(e.Spec.LevelName))]++
+	}
+	return r
+}
+
+func rate(of, total int) Rate {
+	r := Rate{Of: of, Total: total}
+	if total > 0 {
+		r.Rate = math.Round(float64(of)/float64(total)*1000) / 1000
+	}
+	return r
+}
+
+// percentiles are the nearest-rank p50 and p90: the smallest value with at
+// least that share of the values at or below it.
+func percentiles(ds []time.Duration) Durations {
+	if len(ds) == 0 {
+		return Durations{}
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return Durations{Count: len(s), P50: metav1.Duration{Duration: Percentile(s, 50)}, P90: metav1.Duration{Duration: Percentile(s, 90)}}
+}
+
+// Percentile is the nearest-rank p-th percentile of sorted values.
+func Percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(math.Ceil(float64(p) / 100 * float64(len(sorted))))
+	if rank < 1 {
+		rank = 1
+	}
+	return sorted[rank-1]
+}
+
+// Write prints the report as text tables.
+func (r Report) Write(w io.Writer) error {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	p("Complaints reported since %s: %d\n\n", r.Since.UTC().Format(time.RFC3339), r.Complaints)
+	counts := func(title string, m map[string]int, order []string) {
+		t := Table{Header: []string{title, "COMPLAINTS"}}
+		for _, k := range keys(m, order) {
+			t.Rows = append(t.Rows, []string{k, strconv.Itoa(m[k])})
+		}
+		_ = t.Write(w, false)
+		p("\n")
+	}
+	counts("CATEGORY", r.ByCategory, Categories)
+	counts("TIER", r.ByTier, Tiers)
+	counts("PHASE", r.ByPhase, []string{"New", "Acknowledged", "Waiting", "PendingApproval", "Reopened", "Resolved", "Closed"})
+
+	t := Table{Header: []string{"TIME TO", "COUNT", "P50", "P90"}}
+	for _, d := range []struct {
+		name string
+		d    Durations
+	}{{"firstResponse", r.FirstResponse}, {"resolution", r.Resolution}} {
+		p50, p90 := "-", "-"
+		if d.d.Count > 0 {
+			p50, p90 = Short(d.d.P50.Duration), Short(d.d.P90.Duration)
+		}
+		t.Rows = append(t.Rows, []string{d.name, strconv.Itoa(d.d.Count), p50, p90})
+	}
+	_ = t.Write(w, false)
+	p("\n")
+
+	t = Table{Header: []string{"CLOCK", "BREACHED", "RAN", "RATE"}}
+	for _, name := range []string{"firstResponse", "update", "resolution"} {
+		b := r.Breaches[name]
+		t.Rows = append(t.Rows, []string{name, strconv.Itoa(b.Of), strconv.Itoa(b.Total), percent(b)})
+	}
+	_ = t.Write(w, false)
+	p("\n")
+
+	t = Table{Header: []string{"ESCALATION LEVEL", "ESCALATIONS"}}
+	for _, k := range keys(r.EscalationsByLevel, nil) {
+		t.Rows = append(t.Rows, []string{k, strconv.Itoa(r.EscalationsByLevel[k])})
+	}
+	t.Rows = append(t.Rows, []string{"requested by agents", strconv.Itoa(r.Requested)})
+	_ = t.Write(w, false)
+	p("\n")
+
+	t = Table{Header: []string{"SATISFACTION", "ANSWERS"}}
+	for i := 1; i <= 5; i++ {
+		t.Rows = append(t.Rows, []string{strconv.Itoa(i), strconv.Itoa(r.Satisfaction[strconv.Itoa(i)])})
+	}
+	_ = t.Write(w, false)
+	_, err := fmt.Fprintf(w, "\nReopened: %d of %d resolved (%s)\n", r.Reopened.Of, r.Reopened.Total, percent(r.Reopened))
+	return err
+}
+
+func percent(r Rate) string {
+	if r.Total == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", r.Rate*100)
+}
+
+// keys lists m's keys: those of order first, in that order, then the rest sorted.
+func keys(m map[string]int, order []string) []string {
+	var out []string
+	done := map[string]bool{}
+	for _, k := range order {
+		if _, ok := m[k]; ok {
+			out = append(out, k)
+			done[k] = true
+		}
+	}
+	var rest []string
+	for k := range m {
+		if !done[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}

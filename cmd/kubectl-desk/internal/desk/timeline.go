@@ -1,0 +1,313 @@
+package desk
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+)
+
+// TimelineInput is everything a complaint's story is told from.
+type TimelineInput struct {
+	Complaint *supportv1.Complaint
+	// Policy is the governing ServicePolicy (status.policy); nil when none
+	// or unreadable.
+	Policy *supportv1.ServicePolicy
+	// Escalations of the complaint.
+	Escalations []supportv1.Escalation
+	// Events regarding the complaint and its escalations.
+	Events []corev1.Event
+	// Now is when the story is told: clocks still running are due after it.
+	Now time.Time
+}
+
+// Step is one line of a complaint's story.
+type Step struct {
+	Time time.Time `json:"time"`
+	// Event is the history entry's event, or Met, Missed, Due for a clock,
+	// Escalation for an escalation's notification, or an Event's reason.
+	Event string `json:"event"`
+	// Message tells the step in a sentence.
+	Message string `json:"message"`
+	// Notifications say what became of the step's webhook deliveries.
+	Notifications []string `json:"notifications,omitempty"`
+}
+
+// Timeline tells the complaint's story in order: status.history, each
+// clock met or missed and by how much (and those still running, due after
+// now), the escalations' notifications, and the Warning Events that history
+// does not already tell (a delivery that gave up). It reads status only.
+func Timeline(in TimelineInput) []Step {
+	c := in.Complaint
+	var steps []Step
+	told := map[string]bool{}
+	for _, h := range c.Status.History {
+		told[h.Event+"\x00"+h.Message] = true
+		s := Step{Time: h.Time.Time, Event: h.Event, Message: h.Message}
+		if ev, ok := notifiable(h.Event); ok {
+			s.Notifications = deliveries(c.Status.Notifications, targetsFor(in.Policy, ev, nil), ev, h.Time.Time, true)
+		}
+		steps = append(steps, s)
+	}
+	var others, anchored []Step
+	var anchors []func(Step) bool
+	ledgers := [][]supportv1.Notification{c.Status.Notifications}
+	for i := range in.Escalations {
+		e := &in.Escalations[i]
+		notified, rest := escalationSteps(e, in.Policy)
+		anchored = append(anchored, notified)
+		anchors = append(anchors, escalatedBy(e))
+		others = append(others, rest...)
+		ledgers = append(ledgers, e.Status.Notifications)
+	}
+	for _, e := range in.Events {
+		if e.Type != corev1.EventTypeWarning || told[e.Reason+"\x00"+e.Message] || inLedger(e.Message, ledgers) {
+			continue
+		}
+		msg := e.Message
+		if k := e.InvolvedObject.Kind; k != "" && k != "Complaint" {
+			msg = fmt.Sprintf("%s %s: %s", strings.ToLower(k), e.InvolvedObject.Name, msg)
+		}
+		others = append(others, Step{Time: eventTime(&e), Event: e.Reason, Message: msg})
+	}
+	// History is in order; the rest joins it by time (history first on ties).
+	steps = append(steps, others...)
+	sort.SliceStable(steps, func(i, j int) bool { return steps[i].Time.Before(steps[j].Time) })
+	// A clock's outcome follows the step that stopped it, an escalation's
+	// notification the step that escalated: times have second precision,
+	// so time alone cannot order what happened within one second.
+	for _, cs := range clockSteps(c, in.Now) {
+		at := cs.Time
+		anchored = append(anchored, cs)
+		anchors = append(anchors, func(s Step) bool {
+			return s.Time.Equal(at) && (s.Event == string(supportv1.EventAcknowledged) || s.Event == string(supportv1.EventResolved))
+		})
+	}
+	for i, a := range anchored {
+		steps = insertAfter(steps, a, anchors[i])
+	}
+	return steps
+}
+
+// inLedger reports whether a message names a failed notification that a
+// ledger still holds (the timeline tells it under its step).
+func inLedger(msg string, ledgers [][]supportv1.Notification) bool {
+	for _, l := range ledgers {
+		for _, n := range l {
+			if n.Failed && strings.Contains(msg, n.ID) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// clockSteps says of each clock of the current run whether it was met (and
+// with how much to spare), missed (and by how much), or when it is due.
+func clockSteps(c *supportv1.Complaint, now time.Time) []Step {
+	var out []Step
+	for _, k := range []struct {
+		name string
+		cs   *supportv1.ClockStatus
+	}{{"firstResponse", c.Status.Clocks.FirstResponse}, {"update", c.Status.Clocks.Update}, {"resolution", c.Status.Clocks.Resolution}} {
+		cs := k.cs
+		if cs == nil || cs.DueAt == nil {
+			continue
+		}
+		target := ""
+		if cs.Target != nil {
+			target = " " + Short(cs.Target.Duration)
+		}
+		due := cs.DueAt.Time
+		switch {
+		case cs.StoppedAt != nil && cs.State == supportv1.ClockMet:
+			out = append(out, Step{Time: cs.StoppedAt.Time, Event: "Met",
+				Message: fmt.Sprintf("%s target%s met with %s to spare", k.name, target, Short(due.Sub(cs.StoppedAt.Time)))})
+		case cs.StoppedAt != nil && cs.State == supportv1.ClockBreached:
+			out = append(out, Step{Time: cs.StoppedAt.Time, Event: "Missed",
+				Message: fmt.Sprintf("%s target%s missed by %s", k.name, target, Short(cs.StoppedAt.Time.Sub(due)))})
+		case cs.State == supportv1.ClockBreached:
+			out = append(out, Step{Time: now, Event: "Missed",
+				Message: fmt.Sprintf("%s target%s missed, still open: overdue by %s", k.name, target, Short(now.Sub(due)))})
+		case cs.State == supportv1.ClockRunning:
+			out = append(out, Step{Time: due, Event: "Due",
+				Message: fmt.Sprintf("%s target%s due in %s", k.name, target, Short(due.Sub(now)))})
+		}
+	}
+	return out
+}
+
+// escalationSteps tells when an escalation's level was notified (or why
+// not), what became of its deliveries, and its end.
+func escalationSteps(e *supportv1.Escalation, p *supportv1.ServicePolicy) (Step, []Step) {
+	var out []Step
+	at := e.CreationTimestamp.Time
+	if e.Status.NotifiedAt != nil {
+		at = e.Status.NotifiedAt.Time
+	}
+	msg := fmt.Sprintf("escalation %s (level %d %s, %s)", e.Name, e.Spec.Level, orDash(e.Spec.LevelName), e.Spec.Reason)
+	if n := apimeta.FindStatusCondition(e.Status.Conditions, supportv1.ConditionNotified); n != nil {
+		msg += ": " + n.Message
+	}
+	var extra []string
+	if p != nil && p.Spec.Escalation != nil {
+		for _, l := range p.Spec.Escalation.Levels {
+			if l.Name == e.Spec.LevelName {
+				extra = l.Notify
+			}
+		}
+	}
+	var notes []string
+	if e.Status.Policy != "" {
+		notes = deliveries(e.Status.Notifications, targetsFor(p, supportv1.EventEscalated, extra), supportv1.EventEscalated, time.Time{}, e.Status.NotifiedAt != nil)
+	}
+	notified := Step{Time: at, Event: "Escalation", Message: msg, Notifications: notes}
+	if e.Status.ClosedAt != nil {
+		out = append(out, Step{Time: e.Status.ClosedAt.Time, Event: "Escalation",
+			Message: fmt.Sprintf("escalation %s %s", e.Name, strings.ToLower(string(e.Status.Phase)))})
+	}
+	return notified, out
+}
+
+// escalatedBy recognises the history step that tells of the escalation.
+func escalatedBy(e *supportv1.Escalation) func(Step) bool {
+	return func(s Step) bool {
+		if s.Event != string(supportv1.EventEscalated) {
+			return false
+		}
+		if e.Spec.Reason == supportv1.ReasonRequested {
+			return strings.Contains(s.Message, e.Spec.RequestedBy) && strings.HasSuffix(s.Message, ": "+e.Spec.Question)
+		}
+		return strings.HasPrefix(s.Message, fmt.Sprintf("Escalated to level %d ", e.Spec.Level))
+	}
+}
+
+// insertAfter inserts s after the last step anchor recognises, or, when
+// none does, after the last step not later than s.
+func insertAfter(steps []Step, s Step, anchor func(Step) bool) []Step {
+	at := -1
+	for i, x := range steps {
+		if anchor(x) {
+			at = i + 1
+		}
+	}
+	if at < 0 {
+		at = sort.Search(len(steps), func(i int) bool { return steps[i].Time.After(s.Time) })
+	}
+	return append(steps[:at], append([]Step{s}, steps[at:]...)...)
+}
+
+// deliveries says, per destination, what became of the notification of ev
+// that occurred at (zero: any time): pending or failed while the ledger
+// holds it, delivered once it left the ledger (the ledger keeps only what
+// is pending or gave up) when left says it may have.
+func deliveries(ledger []supportv1.Notification, targets []string, ev supportv1.EventType, at time.Time, left bool) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range ledger {
+		if n.Event != ev || (!at.IsZero() && !n.OccurredAt.Time.Equal(at)) {
+			continue
+		}
+		seen[n.Target] = true
+		switch {
+		case n.Failed:
+			out = append(out, fmt.Sprintf("%s: FAILED after %d attempts: %s", n.Target, n.Attempts, n.LastError))
+		case n.Attempts > 0:
+			out = append(out, fmt.Sprintf("%s: pending, %d attempts so far: %s", n.Target, n.Attempts, n.LastError))
+		default:
+			out = append(out, n.Target+": pending")
+		}
+	}
+	for _, t := range targets {
+		if !seen[t] && left {
+			out = append(out, t+": delivered")
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// targetsFor are the policy's webhook destinations that receive ev, plus
+// the named extra ones (an escalation level's notify list).
+func targetsFor(p *supportv1.ServicePolicy, ev supportv1.EventType, extra []string) []string {
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for _, t := range p.Spec.Notify {
+		want := t.Wants(ev)
+		for _, x := range extra {
+			want = want || x == t.Name
+		}
+		if want && t.Webhook != nil {
+			out = append(out, t.Name)
+		}
+	}
+	return out
+}
+
+// notifiable maps a history event to the lifecycle event whose deliveries
+// the complaint's ledger holds: closing is recorded under its reason, and
+// escalations are notified by the Escalation itself.
+func notifiable(historyEvent string) (supportv1.EventType, bool) {
+	switch historyEvent {
+	case supportv1.ReasonCustomerSatisfied, supportv1.ReasonNoFeedback:
+		return supportv1.EventClosed, true
+	case string(supportv1.EventCreated), string(supportv1.EventAcknowledged), string(supportv1.EventAtRisk),
+		string(supportv1.EventBreached), string(supportv1.EventResolved), string(supportv1.EventFollowUpDue),
+		string(supportv1.EventReopened):
+		return supportv1.EventType(historyEvent), true
+	}
+	return "", false
+}
+
+func eventTime(e *corev1.Event) time.Time {
+	switch {
+	case !e.EventTime.IsZero():
+		return e.EventTime.Time
+	case !e.LastTimestamp.IsZero():
+		return e.LastTimestamp.Time
+	case !e.FirstTimestamp.IsZero():
+		return e.FirstTimestamp.Time
+	}
+	return e.CreationTimestamp.Time
+}
+
+// TimelineTable lays the story out: time (UTC), event, message, and one
+// line per delivery under its step.
+func TimelineTable(steps []Step) Table {
+	t := Table{Header: []string{"TIME", "EVENT", "WHAT HAPPENED"}}
+	for _, s := range steps {
+		t.Rows = append(t.Rows, []string{s.Time.UTC().Format(time.RFC3339), s.Event, s.Message})
+		style := Plain
+		switch s.Event {
+		case "Missed", string(supportv1.EventBreached), supportv1.ReasonDeliveryFailed:
+			style = Breached
+		case string(supportv1.EventAtRisk):
+			style = AtRisk
+		}
+		t.Styles = append(t.Styles, style)
+		for _, n := range s.Notifications {
+			t.Rows = append(t.Rows, []string{"", "", "  notify " + n})
+			st := Plain
+			if strings.Contains(n, "FAILED") {
+				st = Breached
+			}
+			t.Styles = append(t.Styles, st)
+		}
+	}
+	return t
+}
+
+// TimelineHeading is the line above the story: who complains about what,
+// and where the complaint stands.
+func TimelineHeading(c *supportv1.Complaint) string {
+	return fmt.Sprintf("%s/%s: %s (%s, %s, %s) - %s; phase %s, policy %s, owner %s, escalation level %d, reopened %d",
+		c.Namespace, c.Name, c.Spec.Customer.Name, tierOf(c), c.Spec.Category, orDash(string(c.Spec.Severity)), c.Spec.Summary,
+		phaseOf(c), orDash(c.Status.Policy), orDash(c.Spec.Owner), c.Status.EscalationLevel, c.Status.ReopenCount)
+}

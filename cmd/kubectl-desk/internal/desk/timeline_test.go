@@ -1,0 +1,110 @@
+package desk
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+)
+
+func TestTimeline(t *testing.T) {
+	min := time.Minute
+	c := onBoard("c-1", 0, supportv1.ComplaintStatus{Phase: supportv1.PhaseAcknowledged, Policy: "standard"})
+	c.Status.History = []supportv1.HistoryEntry{
+		{Time: *mt(0), Event: "Created", Message: "Complaint recorded"},
+		{Time: *mt(20 * min), Event: "Breached", Message: "firstResponse target of 15m breached"},
+		{Time: *mt(25 * min), Event: "Acknowledged", Message: "Customer contacted by agent-bob"},
+		{Time: *mt(25 * min), Event: "Waiting", Message: "Waiting on Customer: the clocks are paused"},
+	}
+	c.Status.Clocks = supportv1.Clocks{
+		FirstResponse: &supportv1.ClockStatus{Target: &metav1.Duration{Duration: 15 * min}, DueAt: mt(15 * min), StoppedAt: mt(25 * min), State: supportv1.ClockBreached},
+		Update:        &supportv1.ClockStatus{Target: &metav1.Duration{Duration: time.Hour}, DueAt: mt(85 * min), State: supportv1.ClockRunning},
+		Resolution:    &supportv1.ClockStatus{State: supportv1.ClockPaused},
+	}
+	c.Status.Notifications = []supportv1.Notification{
+		{ID: "0123456789abcdef0123456789abcdef", Target: "crm", Event: supportv1.EventBreached, OccurredAt: *mt(20 * min), Failed: true, Attempts: 3, LastError: "HTTP 500"},
+		{ID: "id-2", Target: "leads", Event: supportv1.EventAcknowledged, OccurredAt: *mt(25 * min), Attempts: 1, LastError: "timeout"},
+	}
+	policy := &supportv1.ServicePolicy{ObjectMeta: metav1.ObjectMeta{Name: "standard"}, Spec: supportv1.ServicePolicySpec{
+		Escalation: &supportv1.EscalationPolicy{Levels: []supportv1.EscalationLevel{{Name: "team-lead", Notify: []string{"leads"}}}},
+		Notify: []supportv1.NotifyTarget{
+			{Name: "leads", Events: []supportv1.EventType{supportv1.EventCreated, supportv1.EventBreached, supportv1.EventAcknowledged}, Webhook: &supportv1.Webhook{URL: "http://x"}},
+			{Name: "crm", Events: []supportv1.EventType{supportv1.EventBreached}, Webhook: &supportv1.Webhook{URL: "http://y"}},
+			{Name: "log-only", Events: []supportv1.EventType{supportv1.EventCreated}},
+		},
+	}}
+	esc := supportv1.Escalation{
+		ObjectMeta: metav1.ObjectMeta{Name: "c-1-team-lead", CreationTimestamp: *mt(20 * min)},
+		Spec:       supportv1.EscalationSpec{ComplaintName: "c-1", Level: 1, LevelName: "team-lead", Reason: supportv1.ReasonFirstResponseBreached},
+		Status: supportv1.EscalationStatus{Phase: supportv1.EscalationSuperseded, Policy: "standard", NotifiedAt: mt(21 * min), ClosedAt: mt(30 * min),
+			Conditions: []metav1.Condition{{Type: supportv1.ConditionNotified, Status: metav1.ConditionTrue, Message: "the level's destinations were told"}}},
+	}
+	events := []corev1.Event{
+		{Type: corev1.EventTypeWarning, Reason: "Breached", Message: "firstResponse target of 15m breached", LastTimestamp: *mt(20 * min)},
+		{Type: corev1.EventTypeWarning, Reason: "DeliveryFailed", Message: "Breached notification 0123456789abcdef0123456789abcdef to crm failed: HTTP 500", EventTime: metav1.NewMicroTime(t0.Add(22 * min))},
+		{Type: corev1.EventTypeWarning, Reason: "DeliveryFailed", Message: "notification dropped: more than 150 pending", EventTime: metav1.NewMicroTime(t0.Add(23 * min)),
+			InvolvedObject: corev1.ObjectReference{Kind: "Escalation", Name: "c-1-team-lead"}},
+		{Type: corev1.EventTypeNormal, Reason: "Waiting", Message: "something normal", LastTimestamp: *mt(26 * min)},
+	}
+	steps := Timeline(TimelineInput{Complaint: &c, Policy: policy, Escalations: []supportv1.Escalation{esc}, Events: events, Now: t0.Add(30 * min)})
+
+	var got []string
+	for _, s := range steps {
+		got = append(got, s.Time.Sub(t0).String()+" "+s.Event+": "+s.Message)
+		for _, n := range s.Notifications {
+			got = append(got, "    "+n)
+		}
+	}
+	want := []string{
+		"0s Created: Complaint recorded",
+		"    leads: delivered",
+		"20m0s Breached: firstResponse target of 15m breached",
+		"    crm: FAILED after 3 attempts: HTTP 500",
+		"    leads: delivered",
+		"21m0s Escalation: escalation c-1-team-lead (level 1 team-lead, FirstResponseBreached): the level's destinations were told",
+		"    leads: delivered",
+		"23m0s DeliveryFailed: escalation c-1-team-lead: notification dropped: more than 150 pending",
+		"25m0s Acknowledged: Customer contacted by agent-bob",
+		"    leads: pending, 1 attempts so far: timeout",
+		"25m0s Missed: firstResponse target 15m missed by 10m",
+		"25m0s Waiting: Waiting on Customer: the clocks are paused",
+		"30m0s Escalation: escalation c-1-team-lead superseded",
+		"1h25m0s Due: update target 1h due in 55m",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\n\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestClockSteps(t *testing.T) {
+	min := time.Minute
+	now := t0.Add(time.Hour)
+	for _, tc := range []struct {
+		name string
+		cs   supportv1.ClockStatus
+		want string
+	}{
+		{"met", supportv1.ClockStatus{Target: &metav1.Duration{Duration: 15 * min}, DueAt: mt(15 * min), StoppedAt: mt(5 * min), State: supportv1.ClockMet}, "Met: firstResponse target 15m met with 10m to spare"},
+		{"missed", supportv1.ClockStatus{Target: &metav1.Duration{Duration: 15 * min}, DueAt: mt(15 * min), StoppedAt: mt(17 * min), State: supportv1.ClockBreached}, "Missed: firstResponse target 15m missed by 2m"},
+		{"still overdue", supportv1.ClockStatus{Target: &metav1.Duration{Duration: 15 * min}, DueAt: mt(15 * min), State: supportv1.ClockBreached}, "Missed: firstResponse target 15m missed, still open: overdue by 45m"},
+		{"running", supportv1.ClockStatus{Target: &metav1.Duration{Duration: 2 * time.Hour}, DueAt: mt(2 * time.Hour), State: supportv1.ClockRunning}, "Due: firstResponse target 2h due in 1h"},
+		{"paused: nothing to say", supportv1.ClockStatus{State: supportv1.ClockPaused}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := supportv1.Complaint{}
+			cs := tc.cs
+			c.Status.Clocks.FirstResponse = &cs
+			var got string
+			for _, s := range clockSteps(&c, now) {
+				got = s.Event + ": " + s.Message
+			}
+			if got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,163 @@
+// Package desk_test is the end-to-end suite of the kubectl desk plugin: it
+// builds kubectl-desk, starts a real API server (envtest) with the
+// operator running in-process, and runs the binary as agents and leads do.
+package desk_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/servicedesk-operator/servicedesk-operator/controllers"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/test/testenv"
+)
+
+// update rewrites the golden files: go test ./test/e2e/desk/ -args -update
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from what the plugin prints")
+
+var (
+	ctx       context.Context
+	cancel    context.CancelFunc
+	testEnv   *envtest.Environment
+	k8sClient client.Client
+	scheme    *runtime.Scheme
+	// binary is the kubectl-desk built for the suite.
+	binary string
+	// kubeconfigs of the two people of the story.
+	agentKubeconfig, leadKubeconfig string
+	// receiver takes webhooks: 200 on /ok, 410 Gone on /gone.
+	receiver *httptest.Server
+	mgrDone  chan struct{}
+)
+
+func TestDesk(t *testing.T) {
+	RegisterFailHandler(Fail)
+	SetDefaultEventuallyTimeout(20 * time.Second)
+	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
+	RunSpecs(t, "kubectl desk e2e suite")
+}
+
+var _ = BeforeSuite(func() {
+	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
+	ctx, cancel = context.WithCancel(context.Background())
+	dir := GinkgoT().TempDir()
+
+	By("building kubectl-desk")
+	binary = filepath.Join(dir, "kubectl-desk")
+	build := exec.Command("go", "build", "-o", binary, "./cmd/kubectl-desk")
+	build.Dir = testenv.RepoRoot()
+	out, err := build.CombinedOutput()
+	Expect(err).NotTo(HaveOccurred(), string(out))
+
+	By("starting the API server with the CRDs")
+	scheme, err = testenv.Scheme()
+	Expect(err).NotTo(HaveOccurred())
+	testEnv = testenv.New()
+	restCfg, err := testEnv.Start()
+	Expect(err).NotTo(HaveOccurred())
+	k8sClient, err = client.New(restCfg, client.Options{Scheme: scheme})
+	Expect(err).NotTo(HaveOccurred())
+
+	By("writing a kubeconfig for an agent and one for a lead")
+	agentKubeconfig = writeKubeconfig(dir, "agent-bob")
+	leadKubeconfig = writeKubeconfig(dir, "lead-carol")
+
+	By("starting a webhook receiver")
+	receiver = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/gone" {
+			w.WriteHeader(http.StatusGone)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+
+	By("running the operator in-process")
+	mgr, err := ctrl.NewManager(restCfg, ctrl.Options{
+		Scheme:     scheme,
+		Metrics:    metricsserver.Options{BindAddress: "0"},
+		Cache:      controllers.CacheOptions(nil),
+		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
+	})
+	Expect(err).NotTo(HaveOccurred())
+	Expect(controllers.SetupWithManager(mgr, controllers.Options{
+		DeliveryBackoff: delivery.Backoff{Base: 200 * time.Millisecond, Max: time.Second},
+	})).To(Succeed())
+	mgrDone = make(chan struct{})
+	go func() {
+		defer GinkgoRecover()
+		defer close(mgrDone)
+		Expect(mgr.Start(ctx)).To(Succeed())
+	}()
+})
+
+var _ = AfterSuite(func() {
+	if cancel != nil {
+		cancel()
+	}
+	if mgrDone != nil {
+		Eventually(mgrDone, 30*time.Second).Should(BeClosed())
+	}
+	if receiver != nil {
+		receiver.Close()
+	}
+	if testEnv != nil {
+		Expect(testEnv.Stop()).To(Succeed())
+	}
+})
+
+// writeKubeconfig writes the kubeconfig of a new user of the API server
+// (in system:masters, so allowed everything) and returns its path.
+func writeKubeconfig(dir, name string) string {
+	user, err := testEnv.AddUser(envtest.User{Name: name, Groups: []string{"system:masters"}}, nil)
+	Expect(err).NotTo(HaveOccurred())
+	b, err := user.KubeConfig()
+	Expect(err).NotTo(HaveOccurred())
+	path := filepath.Join(dir, name+".kubeconfig")
+	Expect(os.WriteFile(path, b, 0o600)).To(Succeed())
+	return path
+}
+
+// result is what a run of kubectl-desk printed and how it exited.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// desk runs kubectl-desk with kubeconfig and args, piped (no terminal).
+func desk(kubeconfig string, args ...string) result {
+	GinkgoHelper()
+	cmd := exec.CommandContext(ctx, binary, append([]string{"--kubeconfig", kubeconfig}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		r.code = exit.ExitCode()
+	} else {
+		Expect(err).NotTo(HaveOccurred())
+	}
+	GinkgoWriter.Printf("$ kubectl desk %v\n%s%s(exit %d)\n", args, r.stdout, r.stderr, r.code)
+	return r
+}
