@@ -108,4 +108,3 @@ func TestBuildReport(t *testing.T) {
 		}
 	}
 }
-
