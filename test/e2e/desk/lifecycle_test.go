@@ -1,8 +1,11 @@
 package desk_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"os/exec"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -283,4 +286,38 @@ var _ = Describe("kubectl desk", Ordered, func() {
 		Expect(r.Satisfaction).To(Equal(map[string]int{"5": 1}))
 		fails(agent("report", "--since", "soon"), "invalid --since")
 	})
+
+	It("follows changes with board -w", func() {
+		var out safeBuffer
+		cmd := exec.CommandContext(ctx, binary, "--kubeconfig", agentKubeconfig, "-n", ns, "board", "-w")
+		cmd.Stdout = &out
+		Expect(cmd.Start()).To(Succeed())
+		defer func() {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}()
+		Eventually(out.String).Should(ContainSubstring("BREACHED"))
+		c3 := strings.TrimSpace(ok(agent("new", "--customer", "Gamma", "--category", "Other", "--summary", "Late invoice")))
+		Eventually(out.String).Should(ContainSubstring(c3), "a new complaint shows up without running board again")
+		ok(agent("ack", c3))
+		Eventually(out.String).Should(MatchRegexp(c3 + `\s+Acknowledged`))
+	})
 })
+
+// safeBuffer is a bytes.Buffer written by a subprocess and read by the test.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
