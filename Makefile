@@ -5,6 +5,7 @@ K8S_VERSION ?= 1.37.2
 ETCD_VERSION ?= 3.6.16
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 KUSTOMIZE_VERSION ?= v5.8.1
+PROMTOOL_VERSION ?= v0.316.0
 GINKGO_ARGS ?=
 
 GOOS := $(shell go env GOOS)
@@ -13,6 +14,7 @@ GOARCH := $(shell go env GOARCH)
 LOCALBIN ?= $(shell pwd)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
+PROMTOOL ?= $(LOCALBIN)/promtool-$(PROMTOOL_VERSION)
 ENVTEST_DIR ?= $(LOCALBIN)/k8s/$(K8S_VERSION)-$(GOOS)-$(GOARCH)
 # A user who already has envtest binaries (setup-envtest) keeps them.
 KUBEBUILDER_ASSETS ?= $(ENVTEST_DIR)
@@ -49,8 +51,15 @@ vet: ## Run go vet.
 	go vet ./...
 
 .PHONY: test
-test: manifests generate fmt vet envtest ## Run all tests against a real API server (builds it the first time).
+test: manifests generate fmt vet envtest test-rules ## Run all tests against a real API server (builds it the first time).
 	go test ./... -coverprofile cover.out $(GINKGO_ARGS)
+
+.PHONY: test-rules
+test-rules: promtool kustomize ## Check the Prometheus rules of config/prometheus and run their unit tests (promtool).
+	go run ./hack/promrules -o $(LOCALBIN)/prometheus-rules
+	$(PROMTOOL) check rules $(LOCALBIN)/prometheus-rules/rules.yaml
+	$(PROMTOOL) test rules $(LOCALBIN)/prometheus-rules/*_test.yaml
+	$(KUSTOMIZE) build config/prometheus > /dev/null
 
 .PHONY: bench
 bench: envtest ## Go micro-benchmarks, then the end-to-end harness test/bench (table; JSON in bin/bench/; BENCH_N, BENCH_RATES, BENCH_SECONDS, BENCH_SCENARIOS; docs/performance.md).
@@ -109,6 +118,11 @@ $(CONTROLLER_GEN): | $(LOCALBIN)
 kustomize: $(KUSTOMIZE) ## Install kustomize into bin/.
 $(KUSTOMIZE): | $(LOCALBIN)
 	$(call go-install-tool,$(KUSTOMIZE),sigs.k8s.io/kustomize/kustomize/v5,$(KUSTOMIZE_VERSION))
+
+.PHONY: promtool
+promtool: $(PROMTOOL) ## Install promtool into bin/ (builds Prometheus's promtool; a few minutes the first time).
+$(PROMTOOL): | $(LOCALBIN)
+	$(call go-install-tool,$(PROMTOOL),github.com/prometheus/prometheus/cmd/promtool,$(PROMTOOL_VERSION))
 
 .PHONY: envtest
 envtest: ## Build kube-apiserver, etcd and kubectl for tests into bin/k8s/ (skipped when present).
