@@ -144,6 +144,25 @@ spec:
 		Expect(out).To(ContainSubstring("approvedBy is the lead who approved it"))
 	})
 
+	It("installs from the one file dist/install.yaml with kubectl apply", func() {
+		kubectl := testEnv.ControlPlane.KubeCtl()
+		install := filepath.Join(testenv.RepoRoot(), "dist", "install.yaml")
+		stdout, stderr, err := kubectl.Run("apply", "--server-side", "--force-conflicts", "-f", install)
+		Expect(err).NotTo(HaveOccurred(), readAll(stderr))
+		out := readAll(stdout)
+		for _, want := range []string{
+			"namespace/servicedesk-system serverside-applied",
+			"customresourcedefinition.apiextensions.k8s.io/complaints.support.servicedesk.dev serverside-applied",
+			"clusterrole.rbac.authorization.k8s.io/servicedesk-manager-role serverside-applied",
+			"deployment.apps/servicedesk-controller-manager serverside-applied",
+		} {
+			Expect(out).To(ContainSubstring(want))
+		}
+		stdout, stderr, err = kubectl.Run("get", "deployment", "-n", "servicedesk-system", "-o", "jsonpath={.items[0].spec.template.spec.securityContext.runAsNonRoot}")
+		Expect(err).NotTo(HaveOccurred(), readAll(stderr))
+		Expect(readAll(stdout)).To(Equal("true"))
+	})
+
 	It("lists all three kinds under the servicedesk category", func() {
 		kubectl := testEnv.ControlPlane.KubeCtl()
 		stdout, stderr, err := kubectl.Run("api-resources", "--categories=servicedesk", "-o", "name")
