@@ -208,7 +208,8 @@ var _ = Describe("Complaint lifecycle", func() {
 		})
 		Eventually(phaseOf(c)).Should(Equal(supportv1.PhaseResolved))
 		Eventually(func() bool { return getComplaint(c).Status.FollowUpNotified }, 5*time.Second).Should(BeTrue())
-		Expect(eventReasons(c)).To(ContainElement("FollowUpDue"))
+		// Events are sent asynchronously, after the status write.
+		Eventually(func() []string { return eventReasons(c) }).Should(ContainElement("FollowUpDue"))
 
 		editSpec(c, func(s *supportv1.ComplaintSpec) {
 			s.Feedback = &supportv1.Feedback{Satisfaction: ptr.To[int32](2), Comment: "still broken"}
