@@ -4,6 +4,7 @@ package main
 import (
 	"crypto/tls"
 	"flag"
+	"net/netip"
 	"os"
 	"time"
 
@@ -57,6 +58,9 @@ func main() {
 	flag.StringVar(&pprofAddr, "pprof-bind-address", "", "Address of the pprof endpoint for profiling, e.g. 127.0.0.1:6060 (empty: off).")
 	var shard string
 	flag.StringVar(&shard, "watch-label-selector", "", "Handle only the complaints (and their escalations) whose labels match this selector, e.g. support.servicedesk.dev/shard=a, or '!support.servicedesk.dev/shard' for the unlabelled rest. Each shard elects its own leader. Empty: all.")
+	var allowedCIDRs, clusterCIDRs string
+	flag.StringVar(&allowedCIDRs, "webhook-allowed-cidrs", "", "Comma-separated CIDRs webhooks may reach even though they are refused by default (loopback, link-local, unspecified, --cluster-cidrs), e.g. 127.0.0.0/8,::1/128 for a receiver on the same host. Empty: none.")
+	flag.StringVar(&clusterCIDRs, "cluster-cidrs", "", "Comma-separated CIDRs of the cluster's own service and pod networks, which webhooks may not reach (unless in --webhook-allowed-cidrs). Set it to your cluster's service and pod CIDRs, e.g. 10.96.0.0/12,10.244.0.0/16. Empty: private ranges stay reachable.")
 	flag.DurationVar(&desk.ReconcileTimeout, "reconcile-timeout", controllers.DefaultReconcileTimeout, "Longest time one reconcile may take before it is cancelled and retried.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
@@ -76,6 +80,17 @@ func main() {
 		os.Exit(2)
 	}
 	desk.Shard = sel
+	for flagName, v := range map[string]struct {
+		value string
+		into  *[]netip.Prefix
+	}{"webhook-allowed-cidrs": {allowedCIDRs, &desk.WebhookDestinations.Allowed}, "cluster-cidrs": {clusterCIDRs, &desk.WebhookDestinations.Cluster}} {
+		cidrs, err := delivery.ParseCIDRs(v.value)
+		if err != nil {
+			log.Error(err, "invalid flag", "flag", "--"+flagName, "value", v.value)
+			os.Exit(2)
+		}
+		*v.into = cidrs
+	}
 	if desk.ReconcileTimeout <= 0 || desk.ReconcileTimeout > 10*time.Minute {
 		log.Error(nil, "invalid flag: must be between 0s (exclusive) and 10m", "flag", "--reconcile-timeout", "value", desk.ReconcileTimeout)
 		os.Exit(2)

@@ -23,8 +23,15 @@ type Options struct {
 	Clock clock.PassiveClock
 	// DeliveryBackoff spaces webhook retries (default 10s doubling to 5m, with jitter).
 	DeliveryBackoff delivery.Backoff
-	// HTTPClient sends webhooks (default: one with keep-alive and timeouts).
+	// HTTPClient sends webhooks (default: one with keep-alive and timeouts
+	// whose dialer enforces WebhookDestinations). A client set here is used
+	// as is: its transport must guard destinations itself.
 	HTTPClient *http.Client
+	// WebhookDestinations decides which addresses webhook requests may
+	// connect to (--webhook-allowed-cidrs, --cluster-cidrs). The zero value
+	// refuses loopback, link-local and unspecified addresses: tests and the
+	// sandbox, whose receivers listen on loopback, allow 127.0.0.0/8 and ::1.
+	WebhookDestinations delivery.AddressPolicy
 	// ComplaintWorkers, EscalationWorkers and PolicyWorkers bound each
 	// controller's parallel reconciles (defaults 8, 4, 2).
 	ComplaintWorkers, EscalationWorkers, PolicyWorkers int
@@ -74,7 +81,8 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	policies := &policyCache{}
 	if _, err := delivery.SetupWithManager(mgr, delivery.Options{
 		Clock: opts.clock(), Backoff: opts.DeliveryBackoff, HTTPClient: opts.HTTPClient,
-		Workers: opts.DeliveryWorkers, PerDestination: opts.DeliveryPerDestination, ReconcileTimeout: timeout,
+		Destinations: opts.WebhookDestinations,
+		Workers:      opts.DeliveryWorkers, PerDestination: opts.DeliveryPerDestination, ReconcileTimeout: timeout,
 	}); err != nil {
 		return err
 	}

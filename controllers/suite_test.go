@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"context"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -32,9 +33,13 @@ var (
 	k8sClient client.Client
 	scheme    *runtime.Scheme
 	stopMgr   func()
-	// testOptions run the operator with short webhook retries, and three
-	// requests at most in flight to one destination.
-	testOptions = controllers.Options{DeliveryBackoff: delivery.Backoff{Base: 200 * time.Millisecond, Max: time.Second}, DeliveryPerDestination: 3}
+	// testOptions run the operator with short webhook retries, three
+	// requests at most in flight to one destination, and loopback receivers
+	// allowed (the test servers listen on 127.0.0.1).
+	testOptions = controllers.Options{DeliveryBackoff: delivery.Backoff{Base: 200 * time.Millisecond, Max: time.Second}, DeliveryPerDestination: 3,
+		WebhookDestinations: delivery.AddressPolicy{Allowed: loopback}}
+	// loopback is 127.0.0.0/8 and ::1, allowed for the test receivers.
+	loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 )
 
 func TestControllers(t *testing.T) {

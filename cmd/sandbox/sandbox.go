@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
@@ -21,6 +22,7 @@ import (
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 )
 
 // sandbox is one run: the control plane, the operator and the receiver.
@@ -150,7 +152,10 @@ func (sb *sandbox) startOperator() error {
 	if err != nil {
 		return err
 	}
-	if err := controllers.SetupWithManager(mgr, controllers.Options{}); err != nil {
+	if err := controllers.SetupWithManager(mgr, controllers.Options{
+		// The sandbox's receiver listens on loopback, refused by default.
+		WebhookDestinations: delivery.AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
+	}); err != nil {
 		return err
 	}
 	mctx, cancel := context.WithCancel(context.Background())

@@ -31,8 +31,12 @@ type Options struct {
 	// Backoff spaces retries of a notification and probes of a backed-off
 	// destination (default DefaultBackoff).
 	Backoff Backoff
-	// HTTPClient sends the requests (default: keep-alive, no redirects).
+	// HTTPClient sends the requests (default: keep-alive, no redirects, no
+	// proxy, and a dialer that enforces Destinations at connect time). A
+	// client set here is used as is, for every webhook.
 	HTTPClient *http.Client
+	// Destinations decides which addresses requests may connect to.
+	Destinations AddressPolicy
 	// Workers bounds the requests in flight overall (default DefaultWorkers).
 	Workers int
 	// PerDestination bounds the requests in flight to one destination

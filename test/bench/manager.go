@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
+
 	"net/http"
 	"os"
-	"os/exec"
+
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -18,21 +18,19 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/servicedesk-operator/servicedesk-operator/test/testenv"
 )
 
 // manager runs the operator's real binary (go build ./cmd) as a child
-// process with its real flags.
+// process with its real flags (testenv.Manager), and keeps the CPU time and
+// peak memory of every process it started.
 type manager struct {
-	bin     string
-	args    []string
-	logPath string
-	metrics string // host:port of --metrics-bind-address (plain HTTP)
-	probe   string // host:port of --health-probe-bind-address
-	http    *http.Client
-
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{}
+	*testenv.Manager
+	args           []string
+	metrics, probe string
+	http           *http.Client
+	mu             sync.Mutex
 	// Figures of the processes already gone (a restart starts a new one).
 	cpuGone  time.Duration
 	hwmGone  int64
@@ -40,146 +38,44 @@ type manager struct {
 	starts   int
 }
 
-func buildManager(ctx context.Context, root, out string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./cmd")
-	cmd.Dir = root
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	return cmd.Run()
-}
-
-func freePort() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
+func buildManager(ctx context.Context, _, out string) error { return testenv.BuildManager(ctx, out) }
 
 func newManager(bin, kubeconfig, logPath string, extra []string) (*manager, error) {
-	metricsAddr, err := freePort()
+	tm, err := testenv.NewManager(bin, kubeconfig, logPath, extra)
 	if err != nil {
 		return nil, err
 	}
-	probeAddr, err := freePort()
-	if err != nil {
-		return nil, err
+	m := &manager{Manager: tm, args: tm.Args, metrics: tm.Metrics, probe: tm.Probe, http: &http.Client{Timeout: 10 * time.Second}}
+	// The last figures of a process before it goes.
+	tm.BeforeSignal = func(pid int) {
+		if st, err := readProc(pid); err == nil {
+			m.note(st)
+		}
 	}
-	args := []string{
-		"--kubeconfig=" + kubeconfig,
-		"--metrics-bind-address=" + metricsAddr,
-		"--metrics-secure=false",
-		"--health-probe-bind-address=" + probeAddr,
-		"--leader-elect=false",
-	}
-	args = append(args, extra...)
-	return &manager{bin: bin, args: args, logPath: logPath, metrics: metricsAddr, probe: probeAddr,
-		http: &http.Client{Timeout: 10 * time.Second}}, nil
+	return m, nil
 }
 
 // start starts a new manager process and waits until it is ready (readyz),
 // at most wait. It returns when the process was started and when it was ready.
 func (m *manager) start(ctx context.Context, wait time.Duration) (started, ready time.Time, err error) {
 	m.mu.Lock()
-	if m.cmd != nil {
-		m.mu.Unlock()
-		return time.Time{}, time.Time{}, errors.New("manager already running")
-	}
-	logFile, err := os.OpenFile(m.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		m.mu.Unlock()
-		return time.Time{}, time.Time{}, err
-	}
-	cmd := exec.Command(m.bin, m.args...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	// Its own process group (a ctrl-C reaches the harness, which cleans
-	// up); killed with the harness should the harness die.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	started = time.Now()
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		m.mu.Unlock()
-		return time.Time{}, time.Time{}, fmt.Errorf("starting %s: %w", m.bin, err)
-	}
-	done := make(chan struct{})
-	m.cmd, m.done, m.lastStat = cmd, done, procStat{}
+	m.lastStat = procStat{}
 	m.starts++
 	m.mu.Unlock()
-	go func() {
-		_ = cmd.Wait()
-		logFile.Close()
-		close(done)
-	}()
-
-	deadline := time.Now().Add(wait)
-	for {
-		select {
-		case <-ctx.Done():
-			return started, time.Time{}, ctx.Err()
-		case <-done:
-			return started, time.Time{}, fmt.Errorf("manager exited before it was ready (%s); see %s", cmd.ProcessState, m.logPath)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if m.ready(ctx) {
-			return started, time.Now(), nil
-		}
-		if time.Now().After(deadline) {
-			return started, time.Time{}, fmt.Errorf("manager not ready after %s; see %s", wait, m.logPath)
-		}
-	}
+	return m.Start(ctx, wait)
 }
 
-func (m *manager) ready(ctx context.Context) bool {
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+m.probe+"/readyz", nil)
-	if err != nil {
-		return false
-	}
-	resp, err := m.http.Do(req)
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
-}
-
-func (m *manager) pid() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.cmd == nil || m.cmd.Process == nil {
-		return 0
-	}
-	return m.cmd.Process.Pid
-}
+func (m *manager) pid() int { return m.PID() }
 
 // kill sends sig and waits (at most wait, then SIGKILL) until the process is gone.
 func (m *manager) kill(sig syscall.Signal, wait time.Duration) {
-	m.mu.Lock()
-	cmd, done := m.cmd, m.done
-	m.mu.Unlock()
-	if cmd == nil {
+	if !m.Kill(sig, wait) {
 		return
-	}
-	// The last figures of the process before it goes.
-	if st, err := readProc(cmd.Process.Pid); err == nil {
-		m.note(st)
-	}
-	_ = cmd.Process.Signal(sig)
-	select {
-	case <-done:
-	case <-time.After(wait):
-		_ = cmd.Process.Kill()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			logf("manager pid %d did not exit after SIGKILL", cmd.Process.Pid)
-		}
 	}
 	m.mu.Lock()
 	m.cpuGone += m.lastStat.cpu
 	m.hwmGone = max(m.hwmGone, m.lastStat.hwm)
-	m.cmd, m.done, m.lastStat = nil, nil, procStat{}
+	m.lastStat = procStat{}
 	m.mu.Unlock()
 }
 

@@ -10,6 +10,7 @@ import (
 	"flag"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,6 +103,8 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	Expect(controllers.SetupWithManager(mgr, controllers.Options{
 		DeliveryBackoff: delivery.Backoff{Base: 200 * time.Millisecond, Max: time.Second},
+		// The test receivers listen on loopback, refused by default.
+		WebhookDestinations: delivery.AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
 	})).To(Succeed())
 	mgrDone = make(chan struct{})
 	go func() {

@@ -1,0 +1,96 @@
+package delivery
+
+import (
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+func TestAddressPolicyCheck(t *testing.T) {
+	cluster := []netip.Prefix{netip.MustParsePrefix("10.96.0.0/12"), netip.MustParsePrefix("10.244.0.0/16"), netip.MustParsePrefix("fd00:10:96::/108")}
+	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	tests := []struct {
+		name    string
+		policy  AddressPolicy
+		addr    string
+		refused string // "" means allowed; else a substring of the refusal
+	}{
+		{"public IPv4", AddressPolicy{}, "93.184.216.34", ""},
+		{"public IPv6", AddressPolicy{}, "2606:2800:220:1:248:1893:25c8:1946", ""},
+		{"private 10/8 allowed by default", AddressPolicy{}, "10.1.2.3", ""},
+		{"private 172.16/12 allowed by default", AddressPolicy{}, "172.16.0.10", ""},
+		{"private 192.168/16 allowed by default", AddressPolicy{}, "192.168.1.1", ""},
+		{"unique local IPv6 allowed by default", AddressPolicy{}, "fd12::1", ""},
+		{"loopback 127.0.0.1", AddressPolicy{}, "127.0.0.1", "127.0.0.1 is loopback"},
+		{"loopback 127.255.0.9", AddressPolicy{}, "127.255.0.9", "is loopback"},
+		{"loopback ::1", AddressPolicy{}, "::1", "::1 is loopback"},
+		{"mapped loopback", AddressPolicy{}, "::ffff:127.0.0.1", "127.0.0.1 is loopback"},
+		{"cloud metadata", AddressPolicy{}, "169.254.169.254", "169.254.169.254 is link-local (cloud metadata)"},
+		{"mapped cloud metadata", AddressPolicy{}, "::ffff:169.254.169.254", "169.254.169.254 is link-local"},
+		{"link-local IPv4", AddressPolicy{}, "169.254.1.1", "is link-local"},
+		{"link-local IPv6", AddressPolicy{}, "fe80::1", "fe80::1 is link-local"},
+		{"link-local IPv6 with zone", AddressPolicy{}, "fe80::1%eth0", "fe80::1 is link-local"},
+		{"unspecified IPv4", AddressPolicy{}, "0.0.0.0", "is unspecified"},
+		{"this network 0/8", AddressPolicy{}, "0.1.2.3", "is unspecified"},
+		{"unspecified IPv6", AddressPolicy{}, "::", "is unspecified"},
+		{"multicast", AddressPolicy{}, "224.0.0.1", "is multicast"},
+		{"cluster service range", AddressPolicy{Cluster: cluster}, "10.96.0.1", "10.96.0.1 is in the cluster's range 10.96.0.0/12 (--cluster-cidrs)"},
+		{"cluster pod range", AddressPolicy{Cluster: cluster}, "10.244.3.7", "range 10.244.0.0/16"},
+		{"mapped cluster address", AddressPolicy{Cluster: cluster}, "::ffff:10.244.3.7", "10.244.3.7 is in the cluster's range"},
+		{"cluster IPv6 range", AddressPolicy{Cluster: cluster}, "fd00:10:96::a", "cluster's range fd00:10:96::/108"},
+		{"private outside cluster ranges", AddressPolicy{Cluster: cluster}, "10.0.0.5", ""},
+		{"allow-list overrides loopback", AddressPolicy{Allowed: loopback}, "127.0.0.1", ""},
+		{"allow-list overrides ::1", AddressPolicy{Allowed: loopback}, "::1", ""},
+		{"allow-list matches mapped address", AddressPolicy{Allowed: loopback}, "::ffff:127.0.0.1", ""},
+		{"allow-list does not widen", AddressPolicy{Allowed: loopback}, "169.254.169.254", "is link-local"},
+		{"allow-list overrides cluster", AddressPolicy{Cluster: cluster, Allowed: []netip.Prefix{netip.MustParsePrefix("10.96.0.10/32")}}, "10.96.0.10", ""},
+		{"allow-list host only", AddressPolicy{Cluster: cluster, Allowed: []netip.Prefix{netip.MustParsePrefix("10.96.0.10/32")}}, "10.96.0.11", "cluster's range"},
+		{"allow-list overrides metadata", AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("169.254.169.254/32")}}, "169.254.169.254", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.policy.Check(netip.MustParseAddr(tt.addr))
+			if tt.refused == "" {
+				if err != nil {
+					t.Fatalf("Check(%s) = %v, want allowed", tt.addr, err)
+				}
+				return
+			}
+			var refused *RefusedError
+			if !errors.As(err, &refused) {
+				t.Fatalf("Check(%s) = %v, want a *RefusedError", tt.addr, err)
+			}
+			if !strings.Contains(err.Error(), tt.refused) || !strings.HasPrefix(err.Error(), "refused: ") || !strings.HasSuffix(err.Error(), "(allow with --webhook-allowed-cidrs)") {
+				t.Errorf("Check(%s) = %q, want it to contain %q", tt.addr, err, tt.refused)
+			}
+		})
+	}
+	if err := (AddressPolicy{}).Check(netip.Addr{}); err == nil {
+		t.Error("the zero Addr is allowed, want refused")
+	}
+}
+
+func TestParseCIDRs(t *testing.T) {
+	got, err := ParseCIDRs(" 127.0.0.0/8, ::1/128,,10.96.0.1/12, 192.0.2.7, ::ffff:10.0.0.0/104 ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"127.0.0.0/8", "::1/128", "10.96.0.0/12", "192.0.2.7/32", "10.0.0.0/8"}
+	if len(got) != len(want) {
+		t.Fatalf("ParseCIDRs = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("item %d = %s, want %s", i, got[i], want[i])
+		}
+	}
+	if got, err := ParseCIDRs(""); err != nil || len(got) != 0 {
+		t.Errorf("ParseCIDRs(\"\") = %v, %v; want none", got, err)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "not-a-cidr", "10.0.0.0/8,fe80::/129", "example.com/8"} {
+		if _, err := ParseCIDRs(bad); err == nil {
+			t.Errorf("ParseCIDRs(%q) succeeded, want an error", bad)
+		}
+	}
+}
