@@ -52,11 +52,11 @@ type ComplaintReconciler struct {
 	Timeout time.Duration
 }
 
-// +kubebuilder:rbac:groups=support.servicedesk.dev,resources=complaints,verbs=get;list;watch
+// +kubebuilder:rbac:groups=support.servicedesk.dev,resources=complaints,verbs=get;list;watch;patch;delete
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=complaints/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=servicepolicies,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
-// +kubebuilder:rbac:groups=support.servicedesk.dev,resources=escalations,verbs=get;list;watch;create
+// +kubebuilder:rbac:groups=support.servicedesk.dev,resources=escalations,verbs=get;list;watch;create;delete
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=complaints/finalizers,verbs=update
 
 // Reconcile brings the complaint's status up to date and schedules the next look.
@@ -66,14 +66,17 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	if err := r.Get(ctx, req.NamespacedName, &complaint); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	if !complaint.DeletionTimestamp.IsZero() {
-		return ctrl.Result{}, nil
-	}
 
 	// Gather.
 	policy, reason, message, err := r.policyFor(ctx, &complaint)
 	if err != nil {
 		return ctrl.Result{}, err
+	}
+	if !complaint.DeletionTimestamp.IsZero() {
+		return r.finalize(ctx, &complaint, policy)
+	}
+	if due, ok := retentionDue(&complaint, policy); ok && !r.Clock.Now().Before(due) {
+		return ctrl.Result{}, r.retire(ctx, &complaint)
 	}
 	var escs supportv1.EscalationList
 	// Read-only views of the cache: no deep copy on this hot path.
@@ -116,6 +119,15 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 	// Events are API writes too: an escalation's own Event is on the
 	// Escalation; the complaint's history records it.
+	if err := r.ensureArchiveFinalizer(ctx, &complaint, policy); err != nil {
+		if apierrors.IsConflict(err) {
+			return ctrl.Result{Requeue: true}, nil
+		}
+		return ctrl.Result{}, err
+	}
+	if due, ok := retentionDue(&complaint, policy); ok {
+		next = requeue.Earliest(next, due)
+	}
 	observeTransitions(&complaint, st.Policy, res.Transitions, r.Clock.Now())
 	for _, t := range res.Transitions {
 		if !worthAnEvent(t) {
@@ -230,7 +242,9 @@ func (r *ComplaintReconciler) policyFor(ctx context.Context, c *supportv1.Compla
 // SetupWithManager registers the reconciler and its watches.
 func (r *ComplaintReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
-		Watches(&supportv1.Complaint{}, r.enqueueByPriority(), builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
+		// A complaint being deleted is looked at on every change: the
+		// outcome of its Archived delivery lets it go.
+		Watches(&supportv1.Complaint{}, r.enqueueByPriority(), builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}, beingDeleted))).
 		Watches(&supportv1.ServicePolicy{}, handler.EnqueueRequestsFromMapFunc(r.complaintsOfNamespace), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&supportv1.Escalation{}, handler.EnqueueRequestsFromMapFunc(complaintOfEscalation), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers, ReconciliationTimeout: r.Timeout}).
@@ -268,9 +282,14 @@ func (r *ComplaintReconciler) complaintsOfNamespace(ctx context.Context, o clien
 	if err := r.List(ctx, &list, client.InNamespace(o.GetNamespace()), client.UnsafeDisableDeepCopy); err != nil {
 		return nil
 	}
+	// Closed complaints matter only to a policy that retires them.
+	retains := false
+	if p, ok := o.(*supportv1.ServicePolicy); ok {
+		retains = p.Spec.Retention != nil
+	}
 	reqs := make([]reconcile.Request, 0, len(list.Items))
 	for _, c := range list.Items {
-		if c.Status.Phase == supportv1.PhaseClosed {
+		if c.Status.Phase == supportv1.PhaseClosed && !retains {
 			continue
 		}
 		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&c)})

@@ -37,10 +37,14 @@ var (
 		Name: "servicedesk_sla_at_risk_total",
 		Help: "Clocks that passed their at-risk point, by namespace, policy and clock.",
 	}, []string{"namespace", "policy", "clock"})
+	receivedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "servicedesk_complaints_received_total",
+		Help: "Complaints recorded, by namespace, policy (empty: none governs), category and customer tier.",
+	}, []string{"namespace", "policy", "category", "tier"})
 	escalationsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "servicedesk_escalations_total",
-		Help: "Escalations created by the ladder, by level and reason.",
-	}, []string{"level", "reason"})
+		Help: "Escalations created by the ladder, by namespace, level and reason.",
+	}, []string{"namespace", "level", "reason"})
 	reopenedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "servicedesk_complaints_reopened_total",
 		Help: "Complaints reopened because the customer was not satisfied, by namespace and policy.",
@@ -48,6 +52,14 @@ var (
 	closedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "servicedesk_complaints_closed_total",
 		Help: "Complaints closed, by namespace, policy and reason (CustomerSatisfied, NoFeedback).",
+	}, []string{"namespace", "policy", "reason"})
+	archivedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "servicedesk_complaints_archived_total",
+		Help: "Complaints whose record was queued as the Archived event before they left the cluster, by namespace and policy.",
+	}, []string{"namespace", "policy"})
+	deletedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "servicedesk_complaints_deleted_total",
+		Help: "Complaints that left the cluster, by namespace, policy and reason (retention: past the policy's retention; deleted: somebody deleted it).",
 	}, []string{"namespace", "policy", "reason"})
 	firstResponseSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "servicedesk_first_response_seconds",
@@ -72,7 +84,7 @@ var (
 )
 
 func init() {
-	metrics.Registry.MustRegister(transitionsTotal, breachesTotal, atRiskTotal, escalationsTotal, reopenedTotal, closedTotal,
+	metrics.Registry.MustRegister(transitionsTotal, receivedTotal, breachesTotal, atRiskTotal, escalationsTotal, reopenedTotal, closedTotal, archivedTotal, deletedTotal,
 		firstResponseSeconds, resolutionSeconds, satisfactionScore, deadlineLateness)
 }
 
@@ -84,6 +96,8 @@ func observeTransitions(c *supportv1.Complaint, policy string, ts []sla.Transiti
 	for _, t := range ts {
 		transitionsTotal.WithLabelValues(t.Reason).Inc()
 		switch t.Event {
+		case supportv1.EventCreated:
+			receivedTotal.WithLabelValues(ns, policy, string(c.Spec.Category), tier).Inc()
 		case supportv1.EventBreached:
 			breachesTotal.WithLabelValues(ns, policy, string(t.Clock)).Inc()
 			deadlineLateness.WithLabelValues(stageBreach).Observe(lateness(t.At, now))
@@ -113,7 +127,7 @@ func observeSatisfaction(c *supportv1.Complaint, policy string) {
 
 // observeEscalation counts an Escalation the ladder created.
 func observeEscalation(esc *supportv1.Escalation, now time.Time) {
-	escalationsTotal.WithLabelValues(strconv.Itoa(int(esc.Spec.Level)), string(esc.Spec.Reason)).Inc()
+	escalationsTotal.WithLabelValues(esc.Namespace, strconv.Itoa(int(esc.Spec.Level)), string(esc.Spec.Reason)).Inc()
 	if esc.Spec.BreachedAt != nil {
 		deadlineLateness.WithLabelValues(stageEscalation).Observe(lateness(esc.Spec.BreachedAt.Time, now))
 	}

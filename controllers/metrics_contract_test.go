@@ -66,7 +66,7 @@ var _ = Describe("Exported metrics, the contract of the alerts, the dashboard an
 			s.FollowUp = &supportv1.FollowUp{After: metav1.Duration{Duration: time.Second}, ReopenBelow: 3}
 			s.Notify = []supportv1.NotifyTarget{
 				{Name: "crm", Events: []supportv1.EventType{supportv1.EventCreated, supportv1.EventAcknowledged, supportv1.EventBreached,
-					supportv1.EventResolved, supportv1.EventReopened, supportv1.EventClosed},
+					supportv1.EventResolved, supportv1.EventReopened, supportv1.EventClosed, supportv1.EventArchived},
 					Webhook: &supportv1.Webhook{URL: crm.URL + "/crm", MaxAttempts: 50}},
 				{Name: "retrying", Events: []supportv1.EventType{supportv1.EventCreated},
 					Webhook: &supportv1.Webhook{URL: retrying.URL + "/retrying", MaxAttempts: 100}},
@@ -117,6 +117,12 @@ var _ = Describe("Exported metrics, the contract of the alerts, the dashboard an
 			return apimeta.IsStatusConditionTrue(getComplaint(c).Status.Conditions, supportv1.ConditionNotificationFailed)
 		}, 15*time.Second).Should(BeTrue())
 		Expect(retrying.attemptCount()).To(BeNumerically(">", 0))
+
+		By("a complaint deleted: archived, then gone")
+		deleted := newComplaint(ns, "deleted", nil)
+		Eventually(func() []string { return getComplaint(deleted).Finalizers }).Should(ContainElement(supportv1.ArchiveFinalizer))
+		Expect(k8sClient.Delete(ctx, deleted)).To(Succeed())
+		Eventually(gone(deleted), 15*time.Second).Should(BeTrue())
 
 		Eventually(func(g Gomega) {
 			observe()

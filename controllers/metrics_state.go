@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -19,7 +20,7 @@ import (
 type stateCollector struct {
 	source atomic.Pointer[stateSource]
 
-	complaints, atRisk, breached, openEscalations, pending, failed *prometheus.Desc
+	complaints, atRisk, breached, openEscalations, pending, failed, targets *prometheus.Desc
 }
 
 // stateSource is where the collector reads: the manager's cache.
@@ -55,6 +56,9 @@ func newStateCollector() *stateCollector {
 		failed: prometheus.NewDesc("servicedesk_deliveries_failed",
 			"Notifications given up after their attempts and still in a ledger, by namespace, policy and destination.",
 			[]string{"namespace", "policy", "target"}, nil),
+		targets: prometheus.NewDesc("servicedesk_policy_target_seconds",
+			"Each policy's target per clock (spec.targets), so dashboards draw times against them, by namespace, policy and clock.",
+			[]string{"namespace", "policy", "clock"}, nil),
 	}
 }
 
@@ -65,7 +69,7 @@ func (s *stateCollector) use(reader client.Reader, clk clock.PassiveClock, elect
 
 // Describe implements prometheus.Collector.
 func (s *stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{s.complaints, s.atRisk, s.breached, s.openEscalations, s.pending, s.failed} {
+	for _, d := range []*prometheus.Desc{s.complaints, s.atRisk, s.breached, s.openEscalations, s.pending, s.failed, s.targets} {
 		ch <- d
 	}
 }
@@ -86,9 +90,25 @@ func (s *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	defer cancel()
 	var complaints supportv1.ComplaintList
 	var escalations supportv1.EscalationList
+	var policies supportv1.ServicePolicyList
 	if src.reader.List(ctx, &complaints, client.UnsafeDisableDeepCopy) != nil ||
-		src.reader.List(ctx, &escalations, client.UnsafeDisableDeepCopy) != nil {
+		src.reader.List(ctx, &escalations, client.UnsafeDisableDeepCopy) != nil ||
+		src.reader.List(ctx, &policies, client.UnsafeDisableDeepCopy) != nil {
 		return
+	}
+	for _, p := range policies.Items {
+		for _, t := range []struct {
+			clock  supportv1.ClockName
+			target *metav1.Duration
+		}{
+			{supportv1.ClockFirstResponse, p.Spec.Targets.FirstResponse},
+			{supportv1.ClockUpdate, p.Spec.Targets.Update},
+			{supportv1.ClockResolution, p.Spec.Targets.Resolution},
+		} {
+			if t.target != nil {
+				ch <- prometheus.MustNewConstMetric(s.targets, prometheus.GaugeValue, t.target.Seconds(), p.Namespace, p.Name, string(t.clock))
+			}
+		}
 	}
 	st := tallyState(complaints.Items, escalations.Items, src.clock.Now())
 	emit := func(d *prometheus.Desc, counts map[[5]string]int, n int) {

@@ -55,7 +55,9 @@ const (
 )
 
 // EventType is a lifecycle event of a complaint that can be notified.
-// +kubebuilder:validation:Enum=Created;Acknowledged;AtRisk;Breached;Escalated;Resolved;FollowUpDue;Reopened;Closed
+// Archived carries the complaint's full record, sent before the complaint
+// leaves the cluster (deleted, or past its policy's retention).
+// +kubebuilder:validation:Enum=Created;Acknowledged;AtRisk;Breached;Escalated;Resolved;FollowUpDue;Reopened;Closed;Archived
 type EventType string
 
 const (
@@ -68,7 +70,13 @@ const (
 	EventFollowUpDue  EventType = "FollowUpDue"
 	EventReopened     EventType = "Reopened"
 	EventClosed       EventType = "Closed"
+	EventArchived     EventType = "Archived"
 )
+
+// ArchiveFinalizer holds a complaint's deletion until its Archived event is
+// delivered to the destinations that ask for it (or given up). It is set
+// only on complaints whose policy has such a destination.
+const ArchiveFinalizer = "support.servicedesk.dev/archive"
 
 // ClockName names one of a complaint's clocks.
 // +kubebuilder:validation:Enum=FirstResponse;Update;Resolution

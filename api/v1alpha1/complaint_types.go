@@ -446,6 +446,11 @@ type ComplaintStatus struct {
 	// closedAt is when the complaint was closed.
 	// +optional
 	ClosedAt *metav1.Time `json:"closedAt,omitempty"`
+	// archivedAt is when the complaint's record was taken and queued as the
+	// Archived event, as it was being deleted (by somebody, or past its
+	// policy's retention).
+	// +optional
+	ArchivedAt *metav1.Time `json:"archivedAt,omitempty"`
 	// reopenCount counts reopenings.
 	// +optional
 	ReopenCount int32 `json:"reopenCount,omitempty"`

@@ -64,6 +64,13 @@ type ServicePolicySpec struct {
 	// +optional
 	FollowUp *FollowUp `json:"followUp,omitempty"`
 
+	// retention says how long closed complaints stay in the cluster. Past
+	// it they are archived (the Archived event with their full record goes
+	// to the destinations that ask for it) and deleted with their
+	// escalations. Absent: they stay until somebody deletes them.
+	// +optional
+	Retention *Retention `json:"retention,omitempty"`
+
 	// notify lists where lifecycle events are delivered.
 	// +optional
 	// +listType=map
@@ -174,6 +181,17 @@ type Targets struct {
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=99
 	AtRiskPercent int32 `json:"atRiskPercent,omitempty"`
+}
+
+// Retention bounds how long closed complaints are kept.
+type Retention struct {
+	// closedFor is how long a complaint stays after it was closed, e.g.
+	// 720h (30 days). Any positive duration.
+	// +required
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="closedFor must be positive"
+	ClosedFor metav1.Duration `json:"closedFor"`
 }
 
 // EscalationPolicy is the escalation ladder.
@@ -309,6 +327,16 @@ type Webhook struct {
 	// value signs each delivery (HMAC-SHA256, Standard Webhooks).
 	// +optional
 	SecretRef *SecretKeyRef `json:"secretRef,omitempty"`
+
+	// caSecretRef names the key of a Secret in the policy's namespace that
+	// holds the PEM certificates (one or more) trusted to sign an https
+	// receiver's certificate, instead of the system roots: typically the
+	// ca.crt key of a cert-manager Certificate's Secret, or a trust-manager
+	// Bundle synced to a Secret (key: ca.crt). It is read again within
+	// seconds of a change, so rotation needs no restart. Absent: the
+	// system roots.
+	// +optional
+	CASecretRef *SecretKeyRef `json:"caSecretRef,omitempty"`
 
 	// timeout bounds each delivery request.
 	// +optional

@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/cloudevents/sdk-go/v2/event"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
 
 // EventTypePrefix prefixes the CloudEvents type: dev.servicedesk.complaint.breached.
@@ -26,6 +28,8 @@ type Payload struct {
 	Complaint ComplaintRef `json:"complaint"`
 	// Escalation is set on Escalated events.
 	Escalation *EscalationRef `json:"escalation,omitempty"`
+	// Record is set on Archived events: the complaint's full record.
+	Record *ArchiveRecord `json:"record,omitempty"`
 }
 
 // ComplaintRef identifies a complaint and what a receiver needs to act:
@@ -88,6 +92,9 @@ func complaintRef(c *supportv1.Complaint, hook *supportv1.Webhook) ComplaintRef 
 // for Escalated, the escalation esc).
 func BuildEvent(c *supportv1.Complaint, esc *EscalationRef, n supportv1.Notification, hook *supportv1.Webhook) (event.Event, error) {
 	data := Payload{Event: n.Event, OccurredAt: n.OccurredAt.UTC(), Detail: n.Detail, Complaint: complaintRef(c, hook), Escalation: esc}
+	if n.Event == supportv1.EventArchived {
+		data.Record = archiveRecord(c, hook)
+	}
 	source := fmt.Sprintf("/apis/%s/namespaces/%s/complaints/%s", supportv1.GroupVersion.String(), c.Namespace, c.Name)
 	return NewEvent(n.ID, EventTypePrefix+strings.ToLower(string(n.Event)), source, c.Name, n.OccurredAt.Time, data)
 }
@@ -96,4 +103,95 @@ func BuildEvent(c *supportv1.Complaint, esc *EscalationRef, n supportv1.Notifica
 func EscalationRefOf(e *supportv1.Escalation) *EscalationRef {
 	return &EscalationRef{Name: e.Name, Level: e.Spec.Level, LevelName: e.Spec.LevelName, Reason: e.Spec.Reason,
 		RequestedBy: e.Spec.RequestedBy, Question: e.Spec.Question}
+}
+
+// ArchiveRecord is the complaint's full record, sent with the Archived
+// event before the complaint leaves the cluster: what was reported, what
+// was done and by whom, every deadline, the escalations and their
+// decisions. Free text has the customer's identity replaced with
+// [customer] unless the destination sets includeContact (which also adds
+// complaint.customer).
+type ArchiveRecord struct {
+	// Spec is the complaint as reported and worked (customer identity
+	// removed unless includeContact).
+	Spec supportv1.ComplaintSpec `json:"spec"`
+	// CreatedAt is when the complaint was recorded in the cluster.
+	CreatedAt time.Time `json:"createdAt"`
+	// Status milestones.
+	AcknowledgedAt *time.Time `json:"acknowledgedAt,omitempty"`
+	ResolvedAt     *time.Time `json:"resolvedAt,omitempty"`
+	ClosedAt       *time.Time `json:"closedAt,omitempty"`
+	BreachedAt     *time.Time `json:"breachedAt,omitempty"`
+	// History is the complaint's story, oldest first.
+	History []supportv1.HistoryEntry `json:"history,omitempty"`
+	// PreviousResolutions are the resolutions the customer rejected.
+	PreviousResolutions []supportv1.ResolutionRecord `json:"previousResolutions,omitempty"`
+	// Escalations are every escalation of the complaint, with who
+	// acknowledged each and the decision taken.
+	Escalations []supportv1.EscalationSummary `json:"escalations,omitempty"`
+}
+
+// archiveRecord builds the record of c for a destination.
+func archiveRecord(c *supportv1.Complaint, hook *supportv1.Webhook) *ArchiveRecord {
+	r := &ArchiveRecord{
+		Spec: *c.Spec.DeepCopy(), CreatedAt: c.CreationTimestamp.UTC(),
+		AcknowledgedAt: timeOf(c.Status.AcknowledgedAt), ResolvedAt: timeOf(c.Status.ResolvedAt),
+		ClosedAt: timeOf(c.Status.ClosedAt), BreachedAt: timeOf(c.Status.BreachedAt),
+		History:             append([]supportv1.HistoryEntry(nil), c.Status.History...),
+		PreviousResolutions: make([]supportv1.ResolutionRecord, len(c.Status.PreviousResolutions)),
+		Escalations:         append([]supportv1.EscalationSummary(nil), c.Status.Escalations...),
+	}
+	for i := range c.Status.PreviousResolutions {
+		c.Status.PreviousResolutions[i].DeepCopyInto(&r.PreviousResolutions[i])
+	}
+	if hook != nil && hook.IncludeContact {
+		return r
+	}
+	who := &c.Spec.Customer
+	redact := func(s *string) { *s = sla.RedactCustomer(*s, who) }
+	r.Spec.Customer = supportv1.Customer{Tier: c.Spec.Customer.Tier}
+	redact(&r.Spec.Summary)
+	redact(&r.Spec.Description)
+	if a := r.Spec.Acknowledgement; a != nil {
+		redact(&a.Note)
+	}
+	if u := r.Spec.LastUpdate; u != nil {
+		redact(&u.Note)
+	}
+	redactResolution(r.Spec.Resolution, redact)
+	if f := r.Spec.Feedback; f != nil {
+		redact(&f.Comment)
+	}
+	for i := range r.History {
+		redact(&r.History[i].Message)
+	}
+	for i := range r.PreviousResolutions {
+		redactResolution(&r.PreviousResolutions[i].Resolution, redact)
+		if f := r.PreviousResolutions[i].Feedback; f != nil {
+			redact(&f.Comment)
+		}
+	}
+	for i := range r.Escalations {
+		redact(&r.Escalations[i].Decision)
+	}
+	return r
+}
+
+func redactResolution(r *supportv1.Resolution, redact func(*string)) {
+	if r == nil {
+		return
+	}
+	redact(&r.Summary)
+	redact(&r.Remedy)
+	if g := r.Gesture; g != nil {
+		redact(&g.Detail)
+	}
+}
+
+func timeOf(t *metav1.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }

@@ -119,7 +119,7 @@ func (e *evaluation) emit(t Transition) {
 		if t.Detail == "" {
 			t.Detail = t.Message
 		}
-		t.Detail = redactCustomer(t.Detail, &e.c.Spec.Customer)
+		t.Detail = RedactCustomer(t.Detail, &e.c.Spec.Customer)
 	}
 	e.out = append(e.out, t)
 }
@@ -179,7 +179,7 @@ func Created(c *supportv1.Complaint) Transition {
 	detail := fmt.Sprintf("Complaint recorded: %s (%s, %s)", c.Spec.Summary, c.Spec.Category, severityOf(c))
 	msg := fmt.Sprintf("Complaint recorded: %s (%s, %s, customer %s)", c.Spec.Summary, c.Spec.Category, severityOf(c), c.Spec.Customer.Name)
 	return Transition{Event: supportv1.EventCreated, Reason: string(supportv1.EventCreated), Message: msg,
-		Detail: redactCustomer(detail, &c.Spec.Customer), At: Start(c)}
+		Detail: RedactCustomer(detail, &c.Spec.Customer), At: Start(c)}
 }
 
 func (e *evaluation) policy() {
@@ -734,10 +734,10 @@ func clockLabel(c supportv1.ClockName) string {
 	}
 }
 
-// redactCustomer replaces, in a sentence bound for webhook receivers, every
+// RedactCustomer replaces, in a sentence bound for webhook receivers, every
 // whole-word occurrence (any case) of the customer's name, company or contact
 // details, which free-text fields such as notes and summaries may quote.
-func redactCustomer(s string, c *supportv1.Customer) string {
+func RedactCustomer(s string, c *supportv1.Customer) string {
 	secrets := []string{c.Name, c.Company}
 	if c.Contact != nil {
 		secrets = append(secrets, c.Contact.Email, c.Contact.Phone, c.Contact.Address)

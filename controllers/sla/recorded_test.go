@@ -778,11 +778,11 @@ func TestRedactCustomer(t *testing.T) {
 		{"", ""},
 	}
 	for _, tc := range cases {
-		if got := redactCustomer(tc.in, c); got != tc.want {
-			t.Errorf("redactCustomer(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := RedactCustomer(tc.in, c); got != tc.want {
+			t.Errorf("RedactCustomer(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
-	if got := redactCustomer("A is for apple", &supportv1.Customer{Name: "A"}); got != "A is for apple" {
+	if got := RedactCustomer("A is for apple", &supportv1.Customer{Name: "A"}); got != "A is for apple" {
 		t.Errorf("one-letter name redacted: %q", got)
 	}
 }

@@ -1,0 +1,159 @@
+package controllers
+
+import (
+	"context"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
+)
+
+// Records are kept: before a complaint leaves the cluster (somebody deletes
+// it, or it is past its policy's retention), its full record goes out as the
+// Archived event to the destinations that ask for it. The ArchiveFinalizer
+// holds the deletion until that delivery is done or given up (the webhook's
+// maxAttempts: the documented bound); then the complaint's escalations are
+// deleted and the finalizer removed.
+
+// Reasons a complaint left the cluster (label of servicedesk_complaints_deleted_total).
+const (
+	deletedByRetention = "retention"
+	deletedByRequest   = "deleted"
+)
+
+var beingDeleted = predicate.NewPredicateFuncs(func(o client.Object) bool { return !o.GetDeletionTimestamp().IsZero() })
+
+// archiveTargets are the destinations of policy that ask for Archived.
+func archiveTargets(policy *sla.Policy) []string {
+	if policy == nil {
+		return nil
+	}
+	return delivery.TargetsFor(policy.Spec.Notify, supportv1.EventArchived, nil)
+}
+
+// retentionDue is when a closed complaint is past its policy's retention.
+func retentionDue(c *supportv1.Complaint, policy *sla.Policy) (time.Time, bool) {
+	if policy == nil || policy.Spec.Retention == nil || c.Status.ClosedAt == nil || c.Status.Phase != supportv1.PhaseClosed {
+		return time.Time{}, false
+	}
+	return c.Status.ClosedAt.Add(policy.Spec.Retention.ClosedFor.Duration), true
+}
+
+// archivePending says whether an Archived delivery is still under way.
+func archivePending(ledger []supportv1.Notification) bool {
+	for _, n := range ledger {
+		if n.Event == supportv1.EventArchived && !n.Failed {
+			return true
+		}
+	}
+	return false
+}
+
+// ensureArchiveFinalizer sets the finalizer on a complaint whose policy has
+// a destination for Archived; others are deleted at once, as before.
+func (r *ComplaintReconciler) ensureArchiveFinalizer(ctx context.Context, c *supportv1.Complaint, policy *sla.Policy) error {
+	if len(archiveTargets(policy)) == 0 || controllerutil.ContainsFinalizer(c, supportv1.ArchiveFinalizer) {
+		return nil
+	}
+	patch := client.MergeFromWithOptions(c.DeepCopy(), client.MergeFromWithOptimisticLock{})
+	controllerutil.AddFinalizer(c, supportv1.ArchiveFinalizer)
+	c.ManagedFields = nil
+	return r.Patch(ctx, c, patch)
+}
+
+// retire deletes a complaint past its policy's retention. With the
+// finalizer, the deletion archives it first (finalize); without, nobody
+// asked for its record and it goes at once, with its escalations.
+func (r *ComplaintReconciler) retire(ctx context.Context, c *supportv1.Complaint) error {
+	if !controllerutil.ContainsFinalizer(c, supportv1.ArchiveFinalizer) {
+		if err := r.deleteEscalations(ctx, c); err != nil {
+			return err
+		}
+		deletedTotal.WithLabelValues(c.Namespace, c.Status.Policy, deletedByRetention).Inc()
+	}
+	return client.IgnoreNotFound(r.Delete(ctx, c, client.Preconditions{UID: &c.UID}))
+}
+
+// finalize archives a complaint being deleted: it queues the Archived event
+// once (status.archivedAt), waits for its delivery to finish, then deletes
+// the escalations and lets the complaint go.
+func (r *ComplaintReconciler) finalize(ctx context.Context, c *supportv1.Complaint, policy *sla.Policy) (ctrl.Result, error) {
+	if !controllerutil.ContainsFinalizer(c, supportv1.ArchiveFinalizer) {
+		return ctrl.Result{}, nil
+	}
+	now := r.Clock.Now()
+	if c.Status.ArchivedAt == nil {
+		st := c.Status.DeepCopy()
+		st.ArchivedAt = &metav1.Time{Time: now.Truncate(time.Second)}
+		st.Notifications, _ = delivery.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), supportv1.EventArchived,
+			"Complaint archived: its record leaves the cluster", now, archiveTargets(policy))
+		st.History = append(st.History, supportv1.HistoryEntry{Time: *st.ArchivedAt, Event: string(supportv1.EventArchived),
+			Message: "Archived: the record is sent to the destinations that keep it before the complaint is deleted"})
+		if err := r.writeStatus(ctx, c, st); err != nil {
+			if apierrors.IsConflict(err) {
+				return ctrl.Result{Requeue: true}, nil
+			}
+			return ctrl.Result{}, client.IgnoreNotFound(err)
+		}
+		archivedTotal.WithLabelValues(c.Namespace, c.Status.Policy).Inc()
+	}
+	if archivePending(c.Status.Notifications) {
+		return ctrl.Result{}, nil // the delivery's outcome write wakes us
+	}
+	if err := r.deleteEscalations(ctx, c); err != nil {
+		return ctrl.Result{}, err
+	}
+	reason := deletedByRequest
+	if due, ok := retentionDue(c, policy); ok && !now.Before(due) {
+		reason = deletedByRetention
+	}
+	patch := client.MergeFromWithOptions(c.DeepCopy(), client.MergeFromWithOptimisticLock{})
+	controllerutil.RemoveFinalizer(c, supportv1.ArchiveFinalizer)
+	c.ManagedFields = nil
+	if err := r.Patch(ctx, c, patch); err != nil {
+		if apierrors.IsConflict(err) {
+			return ctrl.Result{Requeue: true}, nil
+		}
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	deletedTotal.WithLabelValues(c.Namespace, c.Status.Policy, reason).Inc()
+	return ctrl.Result{}, nil
+}
+
+// deleteEscalations deletes the escalations the complaint owns (the ladder's
+// and agents' requests), so they go with it even where no garbage collector
+// runs.
+func (r *ComplaintReconciler) deleteEscalations(ctx context.Context, c *supportv1.Complaint) error {
+	var escs supportv1.EscalationList
+	if err := r.List(ctx, &escs, client.InNamespace(c.Namespace), client.MatchingFields{indexEscalationComplaint: c.Name}); err != nil {
+		return err
+	}
+	for i := range escs.Items {
+		e := &escs.Items[i]
+		if !ownedBy(e, c.UID) {
+			continue
+		}
+		if err := r.Delete(ctx, e); client.IgnoreNotFound(err) != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func ownedBy(o metav1.Object, uid types.UID) bool {
+	for _, ref := range o.GetOwnerReferences() {
+		if ref.UID == uid {
+			return true
+		}
+	}
+	return false
+}
