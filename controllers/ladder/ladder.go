@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
@@ -127,7 +128,10 @@ func Name(complaint, levelName string) string {
 		return name
 	}
 	sum := sha256.Sum256([]byte(name))
-	return fmt.Sprintf("%s-%s", name[:253-17], hex.EncodeToString(sum[:])[:16])
+	// The cut must not end a DNS label with '.' or '-' (before the '-' of
+	// the hash), or the name would be refused.
+	prefix := strings.TrimRight(name[:253-17], ".-")
+	return fmt.Sprintf("%s-%s", prefix, hex.EncodeToString(sum[:])[:16])
 }
 
 // ReasonFor maps a breached clock to an escalation reason.

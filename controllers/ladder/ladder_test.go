@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/validation"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
@@ -428,6 +430,7 @@ func TestName(t *testing.T) {
 		complaint string
 		levelName string
 		want      string
+		trimmed   bool // the cut ends in '.' or '-', which is dropped
 	}{
 		{name: "short name is complaint-level", complaint: "c-7", levelName: "team-lead", want: "c-7-team-lead"},
 		{name: "exactly 253 chars kept as is", complaint: strings.Repeat("x", 243), levelName: "team-lead",
@@ -435,6 +438,8 @@ func TestName(t *testing.T) {
 		{name: "254 chars shortened", complaint: strings.Repeat("x", 244), levelName: "team-lead"},
 		{name: "very long complaint shortened", complaint: strings.Repeat("y", 253), levelName: "director"},
 		{name: "40-char level name shortened", complaint: strings.Repeat("a", 220), levelName: strings.Repeat("m", 40)},
+		{name: "cut right after a dot", complaint: strings.Repeat("a", 235) + "." + strings.Repeat("b", 17), levelName: "team-lead", trimmed: true},
+		{name: "cut right after a dash", complaint: strings.Repeat("a", 235) + "-" + strings.Repeat("b", 17), levelName: "team-lead", trimmed: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -449,6 +454,15 @@ func TestName(t *testing.T) {
 			if tt.want != "" {
 				if got != tt.want {
 					t.Errorf("Name = %q, want %q", got, tt.want)
+				}
+				return
+			}
+			if errs := validation.IsDNS1123Subdomain(got); len(errs) > 0 {
+				t.Errorf("Name %q is not a valid object name: %v", got, errs)
+			}
+			if tt.trimmed {
+				if want := strings.TrimRight(full[:253-17], ".-"); !strings.HasPrefix(got, want+"-") || len(got) != len(want)+17 {
+					t.Errorf("Name = %q, want the cut without its trailing '.' or '-' and the hash", got)
 				}
 				return
 			}
