@@ -8,12 +8,10 @@ import (
 	"strings"
 	"time"
 
-	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	"sigs.k8s.io/yaml"
 
 	"github.com/servicedesk-operator/servicedesk-operator/test/testenv"
 )
@@ -30,7 +28,7 @@ type cluster struct {
 	assets     string
 }
 
-const managerUser = "servicedesk-manager"
+const managerUser = testenv.ManagerUser
 
 func startCluster(ctx context.Context, dir string) (*cluster, error) {
 	env := testenv.New()
@@ -76,39 +74,10 @@ func startCluster(ctx context.Context, dir string) (*cluster, error) {
 }
 
 // managerUser gives the manager a user of its own with the operator's
-// generated ClusterRole (config/rbac/role.yaml), as in a real install: its
-// requests are authorized by RBAC and classified by priority and fairness
-// like a workload's, not as an exempt admin's.
-func (cl *cluster) managerUser(ctx context.Context, dir string) error {
-	raw, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "rbac", "role.yaml"))
-	if err != nil {
-		return err
-	}
-	var role rbacv1.ClusterRole
-	if err := yaml.Unmarshal(raw, &role); err != nil {
-		return fmt.Errorf("config/rbac/role.yaml: %w", err)
-	}
-	role.ResourceVersion = ""
-	if err := cl.c.Create(ctx, &role); err != nil {
-		return fmt.Errorf("creating ClusterRole %s: %w", role.Name, err)
-	}
-	binding := &rbacv1.ClusterRoleBinding{}
-	binding.Name = "bench-" + role.Name
-	binding.RoleRef = rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name}
-	binding.Subjects = []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: managerUser}}
-	if err := cl.c.Create(ctx, binding); err != nil {
-		return fmt.Errorf("creating ClusterRoleBinding: %w", err)
-	}
-	user, err := cl.env.AddUser(envtest.User{Name: managerUser}, nil)
-	if err != nil {
-		return fmt.Errorf("adding user %s: %w", managerUser, err)
-	}
-	kc, err := user.KubeConfig()
-	if err != nil {
-		return err
-	}
-	cl.kubeconfig = filepath.Join(dir, "manager.kubeconfig")
-	return os.WriteFile(cl.kubeconfig, kc, 0o600)
+// generated ClusterRole (testenv.AddManagerUser).
+func (cl *cluster) managerUser(ctx context.Context, dir string) (err error) {
+	cl.kubeconfig, err = testenv.AddManagerUser(ctx, cl.env, cl.c, dir)
+	return err
 }
 
 func (cl *cluster) stop() {
