@@ -2,7 +2,9 @@ package controllers
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,8 +22,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 )
 
 // ServicePolicyReconciler checks what the schema cannot (time zone, Secrets)
@@ -37,6 +41,14 @@ type ServicePolicyReconciler struct {
 	// Sharded: this replica sees one shard's complaints, so it does not
 	// count them.
 	Sharded bool
+	// Destinations is the delivery subsystem's AddressPolicy: webhooks it
+	// refuses make the policy not Ready (DestinationRefused).
+	Destinations delivery.AddressPolicy
+	// Resolver looks webhook hosts up (nil: net.DefaultResolver).
+	Resolver delivery.Resolver
+	// Refused carries the policies whose webhook an attempt was just
+	// refused for, so they are checked again at once (nil: none).
+	Refused <-chan event.GenericEvent
 	// Workers bounds parallel reconciles; Timeout bounds one.
 	Workers int
 	Timeout time.Duration
@@ -78,6 +90,8 @@ func (r *ServicePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, supportv1.ReasonSecretNotFound, strings.Join(problems, "; ")
 	} else if problems := checkLadder(&policy); len(problems) > 0 {
 		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, supportv1.ReasonInvalidPolicy, strings.Join(problems, "; ")
+	} else if problems := checkDestinations(ctx, &policy, r.Destinations, r.Resolver); len(problems) > 0 {
+		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, supportv1.ReasonDestinationRefused, strings.Join(problems, "; ")
 	}
 	apimeta.SetStatusCondition(&policy.Status.Conditions, ready)
 	setStalledCondition(&policy.Status.Conditions, ready)
@@ -86,6 +100,9 @@ func (r *ServicePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	result := ctrl.Result{}
 	if ready.Reason == supportv1.ReasonSecretNotFound {
 		result.RequeueAfter = secretRecheck
+	} else if hasWebhookHostName(&policy) {
+		// DNS answers change: look again now and then.
+		result.RequeueAfter = destinationRecheck
 	}
 	if equality.Semantic.DeepEqual(before, &policy.Status) {
 		return result, nil
@@ -101,26 +118,34 @@ func (r *ServicePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 // secretRecheck is how often a policy with a missing Secret looks again.
 const secretRecheck = 30 * time.Second
 
-// checkSecrets reports webhook secretRefs that point at no Secret or key.
+// checkSecrets reports webhook secretRefs and caSecretRefs that point at
+// no Secret or key, and CA bundles without a PEM certificate.
 // The values are never read into messages.
 func (r *ServicePolicyReconciler) checkSecrets(ctx context.Context, p *supportv1.ServicePolicy) ([]string, error) {
 	var problems []string
 	for i, n := range p.Spec.Notify {
-		if n.Webhook == nil || n.Webhook.SecretRef == nil {
+		if n.Webhook == nil {
 			continue
 		}
-		ref := n.Webhook.SecretRef
-		var s corev1.Secret
-		err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: p.Namespace, Name: ref.Name}, &s)
-		switch {
-		case apierrors.IsNotFound(err):
-			problems = append(problems, fmt.Sprintf("spec.notify[%d].webhook.secretRef: Secret %s not found", i, ref.Name))
-		case err != nil:
-			return nil, err
-		case len(s.Data[ref.Key]) == 0:
-			problems = append(problems, fmt.Sprintf("spec.notify[%d].webhook.secretRef: Secret %s has no key %s", i, ref.Name, ref.Key))
+		for field, ref := range map[string]*supportv1.SecretKeyRef{"secretRef": n.Webhook.SecretRef, "caSecretRef": n.Webhook.CASecretRef} {
+			if ref == nil {
+				continue
+			}
+			var s corev1.Secret
+			err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: p.Namespace, Name: ref.Name}, &s)
+			switch {
+			case apierrors.IsNotFound(err):
+				problems = append(problems, fmt.Sprintf("spec.notify[%d].webhook.%s: Secret %s not found", i, field, ref.Name))
+			case err != nil:
+				return nil, err
+			case len(s.Data[ref.Key]) == 0:
+				problems = append(problems, fmt.Sprintf("spec.notify[%d].webhook.%s: Secret %s has no key %s", i, field, ref.Name, ref.Key))
+			case field == "caSecretRef" && !x509.NewCertPool().AppendCertsFromPEM(s.Data[ref.Key]):
+				problems = append(problems, fmt.Sprintf("spec.notify[%d].webhook.%s: Secret %s key %s holds no PEM certificate", i, field, ref.Name, ref.Key))
+			}
 		}
 	}
+	slices.Sort(problems) // map order is random; the message must not churn
 	return problems, nil
 }
 
@@ -151,6 +176,7 @@ func checkLadder(p *supportv1.ServicePolicy) []string {
 func (r *ServicePolicyReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&supportv1.ServicePolicy{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		WatchesRawSource(source.Channel(refusals(r.Refused), &handler.EnqueueRequestForObject{})).
 		Watches(&supportv1.Complaint{}, handler.Funcs{
 			CreateFunc: func(_ context.Context, e event.TypedCreateEvent[client.Object], q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 				enqueuePolicyOf(q, e.Object)

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 )
@@ -79,20 +80,23 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	stateMetrics.use(mgr.GetCache(), opts.clock(), mgr.Elected())
 	timeout := orDefault(opts.ReconcileTimeout, DefaultReconcileTimeout)
 	policies := &policyCache{}
+	refused := make(chan event.GenericEvent, 64)
 	if _, err := delivery.SetupWithManager(mgr, delivery.Options{
 		Clock: opts.clock(), Backoff: opts.DeliveryBackoff, HTTPClient: opts.HTTPClient,
-		Destinations: opts.WebhookDestinations,
-		Workers:      opts.DeliveryWorkers, PerDestination: opts.DeliveryPerDestination, ReconcileTimeout: timeout,
+		Destinations: opts.WebhookDestinations, OnRefused: refusalNotifier(refused),
+		Workers: opts.DeliveryWorkers, PerDestination: opts.DeliveryPerDestination, ReconcileTimeout: timeout,
 	}); err != nil {
 		return err
 	}
 	if err := (&ServicePolicyReconciler{
-		Client:    mgr.GetClient(),
-		APIReader: mgr.GetAPIReader(),
-		Policies:  policies,
-		Sharded:   opts.Shard != nil && !opts.Shard.Empty(),
-		Workers:   orDefault(opts.PolicyWorkers, DefaultPolicyWorkers),
-		Timeout:   timeout,
+		Client:       mgr.GetClient(),
+		APIReader:    mgr.GetAPIReader(),
+		Policies:     policies,
+		Destinations: opts.WebhookDestinations,
+		Refused:      refused,
+		Sharded:      opts.Shard != nil && !opts.Shard.Empty(),
+		Workers:      orDefault(opts.PolicyWorkers, DefaultPolicyWorkers),
+		Timeout:      timeout,
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}

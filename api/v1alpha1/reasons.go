@@ -11,6 +11,11 @@ const (
 	ReasonInvalidPolicy = "InvalidPolicy"
 	// ReasonSecretNotFound: a webhook's secretRef points at no Secret or key.
 	ReasonSecretNotFound = "SecretNotFound"
+	// ReasonDestinationRefused: a webhook's host is, or resolves to, an
+	// address the operator refuses to send to (loopback, link-local, the
+	// cluster's ranges); the message names spec.notify[i], the host and
+	// the address.
+	ReasonDestinationRefused = "DestinationRefused"
 
 	// ReasonPinned: the complaint's spec.policyName names its policy.
 	ReasonPinned = "Pinned"

@@ -168,6 +168,7 @@ func ntHarnessOn(t *testing.T, cl client.Client) *ntHarness {
 		recorder: newRecorder(cl, cl),
 		secrets:  &secretCache{reader: cl, ttl: time.Second},
 		sender:   &Sender{Timeout: 5 * time.Second},
+		clients:  &clients{dial: &GuardedDialer{Policy: AddressPolicy{Allowed: testLoopback}}},
 		clock:    clk,
 		backoff:  ntBackoff,
 		rand:     func() float64 { return 0 },

@@ -23,6 +23,9 @@ const (
 	Retry Outcome = "Retry"
 	// Gone: the receiver answered 410 Gone; stop retrying.
 	Gone Outcome = "Gone"
+	// Refused: the destination's address is refused by the AddressPolicy;
+	// nothing was sent, and the notification is given up at once.
+	Refused Outcome = "Refused"
 )
 
 // Result of one attempt.

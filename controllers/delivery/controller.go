@@ -42,6 +42,10 @@ type Options struct {
 	// PerDestination bounds the requests in flight to one destination
 	// (default DefaultPerDestination).
 	PerDestination int
+	// OnRefused, when set, is told of each attempt refused by Destinations,
+	// with the namespace and name of the policy whose destination it was.
+	// It must not block.
+	OnRefused func(namespace, policy string)
 	// ReconcileTimeout bounds one pass of a delivery controller.
 	ReconcileTimeout time.Duration
 	// Rand returns a number in [0,1) for jitter (tests pin it).
@@ -63,10 +67,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) (*Dispatcher, error) {
 	if opts.Rand == nil {
 		opts.Rand = rand.Float64
 	}
-	httpClient := opts.HTTPClient
-	if httpClient == nil {
-		httpClient = &http.Client{Timeout: 65 * time.Second}
-	}
+	hc := &clients{fixed: opts.HTTPClient, dial: &GuardedDialer{Policy: opts.Destinations}}
 	d := &Dispatcher{Workers: opts.Workers, PerDestination: opts.PerDestination, Backoff: opts.Backoff, Clock: clk, Rand: opts.Rand}
 	if err := mgr.Add(d); err != nil {
 		return nil, err
@@ -83,7 +84,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) (*Dispatcher, error) {
 	for _, src := range sources {
 		r := &deliveryReconciler{
 			client: mgr.GetClient(), src: src, dispatcher: d, recorder: rec, secrets: secrets,
-			sender: &Sender{Client: httpClient}, clock: clk, backoff: opts.Backoff, rand: opts.Rand,
+			sender: &Sender{}, clients: hc, onRefused: opts.OnRefused, clock: clk, backoff: opts.Backoff, rand: opts.Rand,
 			track: tracker{m: map[types.UID]map[string]*trackState{}}, wake: make(chan event.GenericEvent, 1024),
 		}
 		obj := src.newObject()
@@ -114,11 +115,15 @@ type deliveryReconciler struct {
 	dispatcher *Dispatcher
 	recorder   *recorder
 	secrets    *secretCache
-	sender     *Sender
-	clock      clock.PassiveClock
-	backoff    Backoff
-	rand       func() float64
-	track      tracker
+	// sender is the template of each attempt's Sender (its Client comes
+	// from clients).
+	sender    *Sender
+	clients   *clients
+	onRefused func(namespace, policy string)
+	clock     clock.PassiveClock
+	backoff   Backoff
+	rand      func() float64
+	track     tracker
 	// wake re-runs an object's pass once an outcome is recorded.
 	wake chan event.GenericEvent
 }
@@ -217,7 +222,21 @@ func (r *deliveryReconciler) attempt(ctx context.Context, name types.NamespacedN
 		// Sending again would not help: give up, loudly.
 		return Attempt{Record: Decide(item, Result{Outcome: Gone, Message: "not sent: cannot build the event: " + err.Error()}, hook.MaxAttempts, r.backoff, r.clock.Now(), r.rand())}
 	}
+	var caPEM []byte
+	if ref := hook.CASecretRef; ref != nil {
+		v, err := r.secrets.getRaw(ctx, obj.GetNamespace(), ref)
+		if err != nil {
+			return Attempt{Record: Decide(item, Result{Outcome: Retry, Message: "caSecretRef: " + err.Error()}, hook.MaxAttempts, r.backoff, r.clock.Now(), r.rand())}
+		}
+		caPEM = v
+	}
+	hc, err := r.clients.get(caPEM)
+	if err != nil {
+		// The user may fix the Secret: a failed attempt of ours, retried.
+		return Attempt{Record: Decide(item, Result{Outcome: Retry, Message: "caSecretRef: Secret " + hook.CASecretRef.Name + " key " + hook.CASecretRef.Key + ": " + err.Error()}, hook.MaxAttempts, r.backoff, r.clock.Now(), r.rand())}
+	}
 	sender := *r.sender
+	sender.Client = hc
 	if hook.Timeout != nil && hook.Timeout.Duration > 0 {
 		sender.Timeout = hook.Timeout.Duration
 	}
@@ -230,6 +249,14 @@ func (r *deliveryReconciler) attempt(ctx context.Context, name types.NamespacedN
 			return Attempt{Aborted: true}
 		}
 		res = Result{Outcome: Retry, Message: err.Error()}
+	}
+	if res.Outcome == Refused {
+		// Nothing left this process: the destination's health is not
+		// concerned, and the policy is told so it can say why.
+		if r.onRefused != nil {
+			r.onRefused(obj.GetNamespace(), r.src.policy(obj))
+		}
+		return Attempt{Record: Decide(item, res, hook.MaxAttempts, r.backoff, r.clock.Now(), r.rand())}
 	}
 	requestDuration.WithLabelValues(outcomeLabel(res.Outcome)).Observe(time.Since(started).Seconds())
 	o := Decide(item, res, hook.MaxAttempts, r.backoff, r.clock.Now(), r.rand())

@@ -94,3 +94,6 @@ func TestParseCIDRs(t *testing.T) {
 		}
 	}
 }
+
+// testLoopback allows the test receivers, which listen on loopback.
+var testLoopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}

@@ -130,7 +130,7 @@ func Decide(item supportv1.Notification, res Result, maxAttempts int32, b Backof
 	switch {
 	case res.Outcome == Delivered:
 		o.Delivered = true
-	case res.Outcome == Gone:
+	case res.Outcome == Gone || res.Outcome == Refused:
 		o.Failed, o.LastError = true, res.Message
 	case o.Attempts >= maxAttempts:
 		o.Failed, o.LastError = true, fmt.Sprintf("gave up after %d attempts: %s", o.Attempts, res.Message)

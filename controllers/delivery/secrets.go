@@ -24,15 +24,29 @@ type secretCache struct {
 	m  map[secretKey]secretValue
 }
 
-type secretKey struct{ namespace, name, key string }
+type secretKey struct {
+	namespace, name, key string
+	// raw: the value as stored (a CA bundle), not a signing key.
+	raw bool
+}
 
 type secretValue struct {
 	value []byte
 	until time.Time
 }
 
+// get returns the signing key ref names (SecretBytes of its value).
 func (c *secretCache) get(ctx context.Context, namespace string, ref *supportv1.SecretKeyRef) ([]byte, error) {
-	k := secretKey{namespace, ref.Name, ref.Key}
+	return c.read(ctx, secretKey{namespace: namespace, name: ref.Name, key: ref.Key})
+}
+
+// getRaw returns the value ref names as stored, e.g. a PEM CA bundle.
+func (c *secretCache) getRaw(ctx context.Context, namespace string, ref *supportv1.SecretKeyRef) ([]byte, error) {
+	return c.read(ctx, secretKey{namespace: namespace, name: ref.Name, key: ref.Key, raw: true})
+}
+
+func (c *secretCache) read(ctx context.Context, k secretKey) ([]byte, error) {
+	ref := supportv1.SecretKeyRef{Name: k.name, Key: k.key}
 	now := time.Now()
 	c.mu.Lock()
 	if v, ok := c.m[k]; ok && now.Before(v.until) {
@@ -41,14 +55,17 @@ func (c *secretCache) get(ctx context.Context, namespace string, ref *supportv1.
 	}
 	c.mu.Unlock()
 	var s corev1.Secret
-	if err := c.reader.Get(ctx, client.ObjectKey{Namespace: namespace, Name: ref.Name}, &s); err != nil {
+	if err := c.reader.Get(ctx, client.ObjectKey{Namespace: k.namespace, Name: ref.Name}, &s); err != nil {
 		return nil, fmt.Errorf("cannot read Secret %s: %v", ref.Name, err)
 	}
 	raw, ok := s.Data[ref.Key]
 	if !ok || len(raw) == 0 {
 		return nil, fmt.Errorf("Secret %s has no key %s", ref.Name, ref.Key)
 	}
-	v := SecretBytes(raw)
+	v := raw
+	if !k.raw {
+		v = SecretBytes(raw)
+	}
 	c.mu.Lock()
 	if c.m == nil {
 		c.m = map[secretKey]secretValue{}

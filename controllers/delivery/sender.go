@@ -53,8 +53,9 @@ type Sender struct {
 //
 // The error is non-nil only when no meaningful attempt was made: url is not
 // absolute http(s), ev is invalid or cannot be marshalled (zero Result), or
-// ctx itself was cancelled (Result is Retry). Neither errors nor messages
-// contain the secret or the URL.
+// ctx itself was cancelled (Result is Retry). A destination whose address
+// the client's dialer refuses (GuardedDialer) gives a Refused result naming
+// the address. Neither errors nor messages contain the secret or the URL.
 func (s *Sender) Send(ctx context.Context, url string, ev event.Event, secret []byte, now time.Time) (Result, error) {
 	if err := ValidateURL(url); err != nil {
 		return Result{}, err
@@ -94,6 +95,9 @@ func (s *Sender) Send(ctx context.Context, url string, ev event.Event, secret []
 
 	resp, err := s.client(timeout).Do(req)
 	if err != nil {
+		if refused, ok := errors.AsType[*RefusedError](err); ok {
+			return Result{Outcome: Refused, Message: refused.Error()}, nil
+		}
 		if ctx.Err() != nil {
 			return Result{Outcome: Retry, Message: "delivery cancelled"},
 				fmt.Errorf("delivery: %w", context.Cause(ctx))
