@@ -54,6 +54,10 @@ vet: ## Run go vet.
 test: manifests generate fmt vet envtest test-rules ## Run all tests against a real API server (builds it the first time).
 	go test ./... -coverprofile cover.out $(GINKGO_ARGS)
 
+.PHONY: test-faults
+test-faults: envtest ## Fault suite (test/faults, build tag faults; not part of make test): SIGKILLs, API server restart, leader failover, hostile receivers, conflicting writers (FAULTS_COMPLAINTS, FAULTS_KILLS, ...; docs/guarantees.md).
+	go test ./test/faults/... -tags faults -timeout 20m -v $(GINKGO_ARGS)
+
 .PHONY: test-rules
 test-rules: promtool kustomize ## Check the Prometheus rules of config/prometheus and run their unit tests (promtool).
 	go run ./hack/promrules -o $(LOCALBIN)/prometheus-rules
