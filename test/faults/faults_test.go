@@ -85,7 +85,16 @@ var _ = Describe("API server and etcd restarted mid-run", Label("apiserver"), fu
 			time.Sleep(15 * time.Second) // mid-creation, with breaches due
 			By("stopping etcd and the API server for 5s, then starting them on the same ports")
 			start := time.Now()
-			Expect(restartControlPlane(5 * time.Second)).To(Succeed())
+			errc := make(chan error, 1)
+			go func() { errc <- restartControlPlane(5 * time.Second) }()
+			select {
+			case err := <-errc:
+				Expect(err).NotTo(HaveOccurred())
+			case <-time.After(90 * time.Second):
+				// Seen once (full run, 2 busy cores): the restart never
+				// returned and no kube-apiserver ran; not diagnosed yet.
+				Fail("restarting etcd and the API server did not finish within 90s")
+			}
 			outage = time.Since(start)
 		}()
 		w.run(5 * time.Minute)
