@@ -112,11 +112,9 @@ func Decide(in Input) Decision {
 			d.Reached = level
 		}
 	}
-	// Only the highest level due is created: the lower ones would be
-	// superseded at once (after an outage, say), and people are told once.
-	if len(d.Create) > 1 {
-		d.Create = d.Create[len(d.Create)-1:]
-	}
+	// Every level due is created, each once, even when the lower ones are
+	// superseded at once (after an outage, say): each level reached keeps
+	// its record, and its people are told.
 	return d
 }
 

@@ -170,9 +170,9 @@ func TestDecide(t *testing.T) {
 			want: Decision{Reached: 1},
 		},
 		{
-			name: "two levels: outage, Now B+3h with nothing created creates only level 2",
+			name: "two levels: outage, Now B+3h with nothing created creates levels 1 and 2 (one per level reached)",
 			in:   Input{Levels: twoLevels, BreachedAt: b1, Now: b1.Add(3 * time.Hour)},
-			want: Decision{Create: []Create{create("manager", 2, b1)}, Reached: 2},
+			want: Decision{Create: []Create{create("team-lead", 1, b1), create("manager", 2, b1)}, Reached: 2},
 		},
 		{
 			name: "two levels: levels 1 and 2 of the same breach exist, nothing, Next zero",
@@ -242,14 +242,14 @@ func TestDecide(t *testing.T) {
 			want: Decision{Create: []Create{create("director", 3, b1)}, Reached: 3},
 		},
 		{
-			name: "three levels: outage at B+2h creates only level 2, Next B+4h",
+			name: "three levels: outage at B+2h creates levels 1 and 2, Next B+4h",
 			in:   Input{Levels: threeLevels, BreachedAt: b1, Now: b1.Add(2 * time.Hour)},
-			want: Decision{Create: []Create{create("manager", 2, b1)}, Reached: 2, Next: b1.Add(4 * time.Hour)},
+			want: Decision{Create: []Create{create("team-lead", 1, b1), create("manager", 2, b1)}, Reached: 2, Next: b1.Add(4 * time.Hour)},
 		},
 		{
-			name: "three levels: outage at B+5h creates only level 3",
+			name: "three levels: outage at B+5h creates levels 1, 2 and 3",
 			in:   Input{Levels: threeLevels, BreachedAt: b1, Now: b1.Add(5 * time.Hour)},
-			want: Decision{Create: []Create{create("director", 3, b1)}, Reached: 3},
+			want: Decision{Create: []Create{create("team-lead", 1, b1), create("manager", 2, b1), create("director", 3, b1)}, Reached: 3},
 		},
 		{
 			name: "three levels: acknowledged level 2 stops level 3",
@@ -278,10 +278,10 @@ func TestDecide(t *testing.T) {
 			want: Decision{Create: []Create{create("director", 3, b2)}, Reached: 3},
 		},
 		{
-			name: "three levels: second breach noticed late (B2+3h) creates only level 3",
+			name: "three levels: second breach noticed late (B2+3h) creates levels 2 and 3",
 			in: Input{Levels: threeLevels, BreachedAt: b2, Now: b2.Add(3 * time.Hour),
 				Existing: []Escalation{auto("team-lead", 1, b1, false)}},
-			want: Decision{Create: []Create{create("director", 3, b2)}, Reached: 3},
+			want: Decision{Create: []Create{create("manager", 2, b2), create("director", 3, b2)}, Reached: 3},
 		},
 		{
 			name: "three levels: second breach after level 2 creates level 3 at once",

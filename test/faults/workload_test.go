@@ -409,7 +409,6 @@ type verdict struct {
 	Events, Requests, RawDuplicates int
 	MaxCopies                       int
 	DueTimesSeen                    int
-	SkippedLevel1                   int
 	Problems                        []string
 	RawDuplicatesByEvent            map[string]int
 }
@@ -484,14 +483,10 @@ func (w *workload) check() verdict {
 		}
 		levels := ladder[name]
 		if class == 2 {
-			// Level 1 is skipped by design when both levels were due at
-			// once (the manager was down across both): only the highest
-			// level due is created (controllers/ladder).
-			if levels[1] > 1 || levels[2] != 1 || len(levels) > 2 {
-				problem("%s (breach): escalations by level %v, want one at level 2 and at most one at level 1", name, levels)
-			}
-			if levels[1] == 0 {
-				v.SkippedLevel1++
+			// Exactly one per level reached, also when both levels fell due
+			// while the manager was down (controllers/ladder creates each).
+			if levels[1] != 1 || levels[2] != 1 || len(levels) > 2 {
+				problem("%s (breach): escalations by level %v, want exactly one at level 1 and one at level 2", name, levels)
 			}
 		} else if len(levels) != 0 {
 			problem("%s (%s): escalations by level %v, want none", name, classNames[class], levels)
@@ -574,7 +569,7 @@ func (w *workload) check() verdict {
 func report(name string, v verdict, extra map[string]any) {
 	fields := map[string]any{"complaints": v.Complaints, "lifecyclesCompleted": v.Done, "ladderEscalations": v.Escalations,
 		"eventsReceived": v.Events, "requests": v.Requests, "rawDuplicates": v.RawDuplicates,
-		"rawDuplicatesByEvent": v.RawDuplicatesByEvent, "maxCopiesOfOneEvent": v.MaxCopies, "dueTimesObserved": v.DueTimesSeen, "breachesWithLevel1Skipped": v.SkippedLevel1,
+		"rawDuplicatesByEvent": v.RawDuplicatesByEvent, "maxCopiesOfOneEvent": v.MaxCopies, "dueTimesObserved": v.DueTimesSeen,
 		"problems": len(v.Problems)}
 	for k, x := range extra {
 		fields[k] = x
