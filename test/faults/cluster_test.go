@@ -22,12 +22,15 @@ import (
 )
 
 // startControlPlane starts envtest's etcd and API server so that both can
-// be stopped and started again mid-run: etcd keeps its data dir, the API
-// server its certificate dir (so the same serving and client CAs) and both
-// their ports (envtest picks free ports once, in Start, and keeps them in
-// the Etcd.URL and APIServer.SecureServing fields; only a randomly
-// allocated directory is reset on Stop). So every kubeconfig issued before
-// a restart stays valid after it.
+// be stopped and started again mid-run (restartControlPlane): etcd keeps its
+// data dir, the API server its certificate dir and both their ports. envtest
+// picks free ports once, in the first Start, and keeps them in Etcd.URL and
+// APIServer.SecureServing; a Stop deletes only randomly allocated dirs (these
+// are not); a Start builds a new process.State and keeps the serving
+// certificate already in the cert dir (apiserver.crt) and the client CA of
+// the same Authn (rewritten to client-cert-auth-ca.crt). So every kubeconfig
+// issued before a restart (the manager's client certificate) stays valid
+// after it. The output of both goes to apiserver.log and etcd.log in dir.
 func startControlPlane(dir string) (*envtest.Environment, *rest.Config, error) {
 	e := testenv.New()
 	etcdDir, certDir := filepath.Join(dir, "etcd"), filepath.Join(dir, "apiserver")
@@ -36,8 +39,24 @@ func startControlPlane(dir string) (*envtest.Environment, *rest.Config, error) {
 			return nil, nil, err
 		}
 	}
-	e.ControlPlane.Etcd = &envtest.Etcd{DataDir: etcdDir}
-	e.ControlPlane.APIServer = &envtest.APIServer{CertDir: certDir}
+	etcdLog, err := os.OpenFile(filepath.Join(dir, "etcd.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, err
+	}
+	apiLog, err := os.OpenFile(filepath.Join(dir, "apiserver.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, err
+	}
+	e.ControlPlane.Etcd = &envtest.Etcd{DataDir: etcdDir, Out: etcdLog, Err: etcdLog}
+	e.ControlPlane.APIServer = &envtest.APIServer{CertDir: certDir, Out: apiLog, Err: apiLog}
+	// On SIGTERM kube-apiserver waits for the watches in flight to end
+	// (goroutines parked in WatchServer.HandleHTTP under the request wait
+	// group; a watch lasts --min-request-timeout=1800s to twice that) unless
+	// this grace period is set: with the manager's informers watching, it
+	// did not exit within envtest's 20s StopTimeout, so envtest SIGKILLed
+	// it, returned "timeout waiting for process kube-apiserver to stop" and
+	// etcd was never restarted. With it, it exits within a second or so.
+	e.ControlPlane.APIServer.Configure().Set("shutdown-watch-termination-grace-period", "3s")
 	c, err := e.Start()
 	if err != nil {
 		return nil, nil, err
@@ -47,27 +66,40 @@ func startControlPlane(dir string) (*envtest.Environment, *rest.Config, error) {
 }
 
 // restartControlPlane stops the API server and etcd, waits down, and starts
-// them again on the same ports with the same data.
-func restartControlPlane(down time.Duration) error {
+// them again on the same ports with the same data and certificates. It
+// returns how long each step took (for the report).
+func restartControlPlane(down time.Duration) (map[string]float64, error) {
 	api, etcd := env.ControlPlane.APIServer, env.ControlPlane.Etcd
-	port := api.SecureServing.Port
-	if err := api.Stop(); err != nil {
-		return fmt.Errorf("stopping the API server: %w", err)
+	port, etcdURL := api.SecureServing.Port, etcd.URL.String()
+	took := map[string]float64{}
+	step := func(name string, f func() error) error {
+		t := time.Now()
+		err := f()
+		took[name] = time.Since(t).Seconds()
+		GinkgoWriter.Printf("%s: %s took %s (err: %v)\n", time.Now().Format(time.TimeOnly), name, time.Since(t).Round(time.Millisecond), err)
+		return err
 	}
-	if err := etcd.Stop(); err != nil {
-		return fmt.Errorf("stopping etcd: %w", err)
+	if err := step("stopAPIServer", api.Stop); err != nil {
+		_ = etcd.Stop()
+		return took, fmt.Errorf("stopping the API server: %w", err)
+	}
+	if err := step("stopEtcd", etcd.Stop); err != nil {
+		return took, fmt.Errorf("stopping etcd: %w", err)
 	}
 	time.Sleep(down)
-	if err := etcd.Start(); err != nil {
-		return fmt.Errorf("starting etcd again: %w", err)
+	if err := step("startEtcd", etcd.Start); err != nil {
+		return took, fmt.Errorf("starting etcd again: %w", err)
 	}
-	if err := api.Start(); err != nil {
-		return fmt.Errorf("starting the API server again: %w", err)
+	if etcd.URL.String() != etcdURL {
+		return took, fmt.Errorf("etcd came back on %s, not %s", etcd.URL, etcdURL)
+	}
+	if err := step("startAPIServer", api.Start); err != nil {
+		return took, fmt.Errorf("starting the API server again: %w", err)
 	}
 	if api.SecureServing.Port != port {
-		return fmt.Errorf("the API server came back on port %s, not %s", api.SecureServing.Port, port)
+		return took, fmt.Errorf("the API server came back on port %s, not %s", api.SecureServing.Port, port)
 	}
-	return nil
+	return took, nil
 }
 
 // hookSecret is the HMAC key of every policy's webhooks (whsec_ form).

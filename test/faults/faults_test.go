@@ -77,6 +77,7 @@ var _ = Describe("API server and etcd restarted mid-run", Label("apiserver"), fu
 		t0 := time.Now()
 
 		var outage time.Duration
+		var steps map[string]float64
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() {
@@ -85,14 +86,17 @@ var _ = Describe("API server and etcd restarted mid-run", Label("apiserver"), fu
 			time.Sleep(15 * time.Second) // mid-creation, with breaches due
 			By("stopping etcd and the API server for 5s, then starting them on the same ports")
 			start := time.Now()
-			errc := make(chan error, 1)
-			go func() { errc <- restartControlPlane(5 * time.Second) }()
+			type result struct {
+				steps map[string]float64
+				err   error
+			}
+			done := make(chan result, 1)
+			go func() { s, err := restartControlPlane(5 * time.Second); done <- result{s, err} }()
 			select {
-			case err := <-errc:
-				Expect(err).NotTo(HaveOccurred())
+			case r := <-done:
+				steps = r.steps
+				Expect(r.err).NotTo(HaveOccurred())
 			case <-time.After(90 * time.Second):
-				// Seen once (full run, 2 busy cores): the restart never
-				// returned and no kube-apiserver ran; not diagnosed yet.
 				Fail("restarting etcd and the API server did not finish within 90s")
 			}
 			outage = time.Since(start)
@@ -102,13 +106,19 @@ var _ = Describe("API server and etcd restarted mid-run", Label("apiserver"), fu
 
 		Expect(settled(ns, 2*time.Minute)).To(Succeed())
 		v := w.check()
-		report("apiserver", v, map[string]any{"outageSeconds": outage.Seconds(), "totalSeconds": time.Since(t0).Seconds(),
+		report("apiserver", v, map[string]any{"outageSeconds": outage.Seconds(), "restartSteps": steps, "totalSeconds": time.Since(t0).Seconds(),
 			"managerPID": pid, "managerPIDAfter": mgr.PID(), "managerStarts": mgr.Starts()})
 		Expect(mgr.Alive()).To(BeTrue(), "the manager exited during the outage")
 		Expect(mgr.PID()).To(Equal(pid))
 		Expect(mgr.Starts()).To(Equal(1))
 		Eventually(func() bool { return mgr.Ready(ctx) }).Should(BeTrue())
-		Expect(v.Problems).To(BeEmpty())
+		// Fails at the time of writing (operator, not harness): the control
+		// plane comes back on the same port with the same certificates and
+		// the same manager process carries on (for ~1s after /healthz the
+		// new API server's RBAC denies it; it retries), but some team-lead
+		// escalations keep an empty status.policy ("never announced"), as
+		// in the leader spec without any restart. See docs/guarantees.md.
+		Expect(v.Problems).To(BeEmpty(), "invariants after the API server restart (the restart itself succeeded: same port, same PID)")
 	})
 })
 
