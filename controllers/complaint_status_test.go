@@ -187,8 +187,11 @@ func TestNextEscalationStatus(t *testing.T) {
 		{"a level superseded before its complaint's policy was known is announced once it is", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationSuperseded, ""),
 			with(open, func(f *escalationFacts) { f.Phase = supportv1.EscalationSuperseded }),
 			nil, 2, "p", supportv1.ReasonPending, supportv1.ReasonReconciled, false, false},
-		{"resolution closes, and a closed escalation whose policy was unknown while it stood is never announced", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen, ""),
+		{"resolution closes; one closed before its policy was known is still announced once it is", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen, ""),
 			with(open, func(f *escalationFacts) { f.Phase = supportv1.EscalationClosed }),
+			[]string{"Closed"}, 2, "p", supportv1.ReasonPending, supportv1.ReasonReconciled, true, false},
+		{"resolution closes a policy-less escalation: nothing to announce yet", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen, ""),
+			with(open, func(f *escalationFacts) { f.Phase, f.Policy, f.Targets = supportv1.EscalationClosed, "", nil }),
 			[]string{"Closed"}, 0, "", supportv1.ReasonAwaitingPolicy, supportv1.ReasonReconciled, true, false},
 	}
 	for _, tc := range cases {

@@ -160,7 +160,9 @@ func (r *EscalationReconciler) escalationsOfComplaint(ctx context.Context, o cli
 	}
 	reqs := make([]reconcile.Request, 0, len(list.Items))
 	for _, e := range list.Items {
-		if e.Status.Phase == supportv1.EscalationOpen || e.Status.Phase == "" || (e.Status.Policy == "" && e.Status.Phase == supportv1.EscalationAcknowledged) {
+		// Open ones follow their complaint; any not yet announced waits for
+		// the complaint's policy, whatever its phase.
+		if e.Status.Phase == supportv1.EscalationOpen || e.Status.Phase == "" || e.Status.Policy == "" {
 			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&e)})
 		}
 	}

@@ -31,7 +31,7 @@ type escalationFacts struct {
 // nextEscalationStatus decides an escalation's status. The Escalated
 // notification is queued once, in the same write that records the policy
 // whose destinations it goes to: at first sight when the complaint's policy
-// is known, else as soon as it is (unless the escalation closed meanwhile). Each phase change stamps its time, and
+// is known, else as soon as it is, whatever the escalation's phase. Each phase change stamps its time, and
 // the conditions say what is true: a complaint not seen yet, a policy not
 // known yet, nobody to tell. Pure: now comes in.
 func nextEscalationStatus(esc *supportv1.Escalation, f escalationFacts, now time.Time) (supportv1.EscalationStatus, []escalationTransition) {
@@ -48,13 +48,12 @@ func nextEscalationStatus(esc *supportv1.Escalation, f escalationFacts, now time
 	if st.ComplaintUID == "" {
 		st.ComplaintUID = f.ComplaintUID
 	}
-	// Announced once, as soon as the complaint's policy is known: a level
-	// superseded at once (several fell due during an outage) was still
-	// reached, and its people are told. One closed before its policy was
-	// known is not announced after the fact (unless seen for the first time
-	// closed: the complaint was resolved meanwhile, the level was reached).
-	firstSight := st.Phase == ""
-	if st.Policy == "" && f.Policy != "" && (firstSight || f.Phase != supportv1.EscalationClosed) {
+	// Announced once, as soon as the complaint's policy is known, whatever
+	// the escalation's phase by then: a level superseded at once (several
+	// fell due during an outage) or closed meanwhile (the complaint was
+	// resolved) was still reached, and its people are told (at least once,
+	// like every event).
+	if st.Policy == "" && f.Policy != "" {
 		st.Policy = f.Policy
 		var seq int64
 		st.Notifications, _ = delivery.Enqueue(st.Notifications, &seq, string(esc.UID), supportv1.EventEscalated, describe(esc), stamp.Time, f.Targets)
