@@ -112,12 +112,9 @@ var _ = Describe("API server and etcd restarted mid-run", Label("apiserver"), fu
 		Expect(mgr.PID()).To(Equal(pid))
 		Expect(mgr.Starts()).To(Equal(1))
 		Eventually(func() bool { return mgr.Ready(ctx) }).Should(BeTrue())
-		// Fails at the time of writing (operator, not harness): the control
-		// plane comes back on the same port with the same certificates and
-		// the same manager process carries on (for ~1s after /healthz the
-		// new API server's RBAC denies it; it retries), but some team-lead
-		// escalations keep an empty status.policy ("never announced"), as
-		// in the leader spec without any restart. See docs/guarantees.md.
+		// The control plane comes back on the same port with the same
+		// certificates and the same manager process carries on (for ~1s
+		// after /healthz the new API server's RBAC denies it; it retries).
 		Expect(v.Problems).To(BeEmpty(), "invariants after the API server restart (the restart itself succeeded: same port, same PID)")
 	})
 })
@@ -191,11 +188,13 @@ var _ = Describe("Two replicas with leader election", Label("leader"), func() {
 		// lease from when it last saw the record change (up to one retry
 		// after the renewal) and tries again every retry: so a SIGKILLed
 		// leader's lease is taken 15s to 15s + 2 x 2.4s after its last
-		// renewal (measured: 18.5s after the kill, 20.5s after the renewal,
-		// on 2 busy cores), never before 15s.
+		// renewal (measured: 18.0s to 21.6s after the kill and after the
+		// renewal, on 2 busy cores), never before 15s. The bound allows 4s
+		// of scheduling on a busy machine on top.
+		bound := 15*time.Second + 4800*time.Millisecond + 4*time.Second
 		Expect(sinceRenew).To(BeNumerically(">=", 15*time.Second))
-		Expect(sinceRenew).To(BeNumerically("<=", 15*time.Second+4800*time.Millisecond+2*time.Second))
-		Expect(takeover).To(BeNumerically("<=", 15*time.Second+4800*time.Millisecond+2*time.Second))
+		Expect(sinceRenew).To(BeNumerically("<=", bound))
+		Expect(takeover).To(BeNumerically("<=", bound))
 		Expect(twoLeaders).To(BeFalse())
 		Expect(v.Problems).To(BeEmpty())
 	})

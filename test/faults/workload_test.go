@@ -525,10 +525,11 @@ func (w *workload) check() verdict {
 				counts[found]++
 			}
 			// Exactly once per occurrence: no event queued twice under two ids.
-			want := map[string]int{"Created": 1, "Reopened": int(c.Status.ReopenCount)}
-			if finalPhase[class] == supportv1.PhaseClosed {
-				want["Closed"] = 1
-			}
+			// A complaint is closed as many times as its history says: a
+			// slow harness (2 busy cores, the manager down) may send the
+			// unhappy feedback after followUp.closeAfter closed it for lack
+			// of an answer; the feedback then reopens it.
+			want := map[string]int{"Created": 1, "Reopened": int(c.Status.ReopenCount), "Closed": closings(c)}
 			if class == 2 {
 				want["Breached"] = 1
 			} else {
@@ -584,4 +585,15 @@ func report(name string, v verdict, extra map[string]any) {
 		}
 		GinkgoWriter.Printf("%s problems:\n  %s\n", name, strings.Join(shown, "\n  "))
 	}
+}
+
+// closings counts the times a complaint was closed, from its history.
+func closings(c *supportv1.Complaint) int {
+	n := 0
+	for _, h := range c.Status.History {
+		if h.Event == supportv1.ReasonCustomerSatisfied || h.Event == supportv1.ReasonNoFeedback {
+			n++
+		}
+	}
+	return n
 }
