@@ -80,6 +80,7 @@ func startManager(opts controllers.Options) func() {
 func startManagerAs(cfg *rest.Config, opts controllers.Options) func() {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:     scheme,
+		Logger:     reconciles.logger(logf.Log),
 		Metrics:    metricsserver.Options{BindAddress: "0"},
 		Cache:      controllers.CacheOptions(opts.Shard),
 		Controller: ctrlConfig(),
