@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -50,6 +51,10 @@ type ComplaintReconciler struct {
 	// Workers bounds parallel reconciles; Timeout bounds one.
 	Workers int
 	Timeout time.Duration
+
+	// escalationsCreated are the Escalations created here whose creation
+	// the watch has not reported yet.
+	escalationsCreated selfCreated
 }
 
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=complaints,verbs=get;list;watch;patch;delete
@@ -117,8 +122,6 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		}
 		return ctrl.Result{}, err
 	}
-	// Events are API writes too: an escalation's own Event is on the
-	// Escalation; the complaint's history records it.
 	if err := r.ensureArchiveFinalizer(ctx, &complaint, policy); err != nil {
 		if apierrors.IsConflict(err) {
 			return ctrl.Result{Requeue: true}, nil
@@ -129,10 +132,7 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		next = requeue.Earliest(next, due)
 	}
 	observeTransitions(&complaint, st.Policy, res.Transitions, r.Clock.Now())
-	for _, t := range res.Transitions {
-		if !worthAnEvent(t) {
-			continue
-		}
+	for _, t := range complaintEvents(res.Transitions, escTransitions) {
 		r.event(&complaint, t)
 		log.V(1).Info("transition", "reason", t.Reason, "message", t.Message)
 	}
@@ -152,6 +152,9 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 // complaint "a-b" at level "c"), a name qualified by the complaint's UID is used.
 func (r *ComplaintReconciler) createEscalation(ctx context.Context, esc *supportv1.Escalation) error {
 	err := r.Create(ctx, esc)
+	if err == nil {
+		r.escalationsCreated.add(esc.UID, r.Clock.Now())
+	}
 	if !apierrors.IsAlreadyExists(err) {
 		return err
 	}
@@ -164,7 +167,9 @@ func (r *ComplaintReconciler) createEscalation(ctx context.Context, esc *support
 	}
 	esc.Name = ladder.Name(esc.Name, string(esc.OwnerReferences[0].UID)[:8])
 	esc.ResourceVersion = ""
-	if err := r.Create(ctx, esc); err != nil && !apierrors.IsAlreadyExists(err) {
+	if err := r.Create(ctx, esc); err == nil {
+		r.escalationsCreated.add(esc.UID, r.Clock.Now())
+	} else if !apierrors.IsAlreadyExists(err) {
 		return err
 	}
 	return nil
@@ -215,6 +220,40 @@ func worthAnEvent(t sla.Transition) bool {
 	return t.Event != supportv1.EventCreated
 }
 
+// complaintEvents are the Kubernetes Events of one pass. Events are API
+// writes, so a breach and the ladder levels it reached are one Event: the
+// levels are told in the Breached Event's message. Levels reached in a pass
+// without a breach (a later climb) are one Escalated Event. Requests and
+// acknowledgements are told by the Escalation's own Events; history keeps
+// them all.
+func complaintEvents(ts, escTransitions []sla.Transition) []sla.Transition {
+	var out []sla.Transition
+	breached := -1
+	for _, t := range ts {
+		if !worthAnEvent(t) {
+			continue
+		}
+		if t.Event == supportv1.EventBreached {
+			breached = len(out)
+		}
+		out = append(out, t)
+	}
+	var levels []string
+	for _, t := range escTransitions {
+		if isLevelReached(t) {
+			levels = append(levels, t.Message)
+		}
+	}
+	switch {
+	case len(levels) == 0:
+	case breached >= 0:
+		out[breached].Message += "; " + strings.Join(levels, "; ")
+	default:
+		out = append(out, sla.Transition{Reason: string(supportv1.EventEscalated), Warning: true, Message: strings.Join(levels, "; ")})
+	}
+	return out
+}
+
 func actionOf(t sla.Transition) string {
 	if t.Event != "" {
 		return string(t.Event)
@@ -246,7 +285,8 @@ func (r *ComplaintReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		// outcome of its Archived delivery lets it go.
 		Watches(&supportv1.Complaint{}, r.enqueueByPriority(), builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}, beingDeleted))).
 		Watches(&supportv1.ServicePolicy{}, handler.EnqueueRequestsFromMapFunc(r.complaintsOfNamespace), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Watches(&supportv1.Escalation{}, handler.EnqueueRequestsFromMapFunc(complaintOfEscalation), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		// Escalations created here are known to their complaint already.
+		Watches(&supportv1.Escalation{}, handler.EnqueueRequestsFromMapFunc(complaintOfEscalation), builder.WithPredicates(predicate.GenerationChangedPredicate{}, r.notCreatedHere())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers, ReconciliationTimeout: r.Timeout}).
 		Named("complaint").
 		Complete(r)
@@ -295,6 +335,14 @@ func (r *ComplaintReconciler) complaintsOfNamespace(ctx context.Context, o clien
 		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&c)})
 	}
 	return reqs
+}
+
+// notCreatedHere passes every Escalation event but the report of one this
+// reconciler created.
+func (r *ComplaintReconciler) notCreatedHere() predicate.Predicate {
+	return predicate.Funcs{CreateFunc: func(e event.CreateEvent) bool {
+		return !r.escalationsCreated.take(e.Object.GetUID())
+	}}
 }
 
 func complaintOfEscalation(_ context.Context, o client.Object) []reconcile.Request {

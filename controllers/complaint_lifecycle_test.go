@@ -75,6 +75,19 @@ func eventReasons(obj client.Object) []string {
 	return out
 }
 
+// eventMessages are the messages of obj's Events by reason.
+func eventMessages(obj client.Object) map[string][]string {
+	var list eventsv1.EventList
+	Expect(k8sClient.List(ctx, &list, client.InNamespace(obj.GetNamespace()))).To(Succeed())
+	out := map[string][]string{}
+	for _, e := range list.Items {
+		if e.Regarding.Name == obj.GetName() && e.Regarding.UID == obj.GetUID() {
+			out[e.Reason] = append(out[e.Reason], e.Note)
+		}
+	}
+	return out
+}
+
 var _ = Describe("Complaint lifecycle", func() {
 	var ns string
 	BeforeEach(func() { ns = newNamespace() })

@@ -155,6 +155,12 @@ func appendHistory(st *supportv1.ComplaintStatus, ts []sla.Transition) {
 	}
 }
 
+// isLevelReached tells summarizeEscalations' transitions for a ladder level
+// reached (a Warning) from those for a request or an acknowledgement.
+func isLevelReached(t sla.Transition) bool {
+	return t.Reason == string(supportv1.EventEscalated) && t.Warning
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "-"

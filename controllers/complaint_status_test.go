@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -157,17 +158,17 @@ func TestNextEscalationStatus(t *testing.T) {
 		wantClosed   bool
 		wantAckStamp bool
 	}{
-		{"first sight queues one delivery per destination", esc("e", 1, supportv1.ReasonUpdateBreached, nil), open,
-			[]string{"Escalated"}, 2, "p", supportv1.ReasonPending, supportv1.ReasonReconciled, false, false},
+		{"first sight queues one delivery per destination; the complaint's Event tells a level", esc("e", 1, supportv1.ReasonUpdateBreached, nil), open,
+			nil, 2, "p", supportv1.ReasonPending, supportv1.ReasonReconciled, false, false},
 		{"first sight before the complaint has a policy queues nothing and says so", esc("e", 1, supportv1.ReasonUpdateBreached, nil),
 			with(open, func(f *escalationFacts) { f.Policy, f.Targets = "", nil }),
-			[]string{"Escalated"}, 0, "", supportv1.ReasonAwaitingPolicy, supportv1.ReasonReconciled, false, false},
+			nil, 0, "", supportv1.ReasonAwaitingPolicy, supportv1.ReasonReconciled, false, false},
 		{"the policy known later queues the deliveries then", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen, ""), open,
 			nil, 2, "p", supportv1.ReasonPending, supportv1.ReasonReconciled, false, false},
 		{"a policy without destinations for the level tells nobody, truthfully", esc("e", 1, supportv1.ReasonUpdateBreached, nil),
 			with(open, func(f *escalationFacts) { f.Targets = nil }),
-			[]string{"Escalated"}, 0, "p", supportv1.ReasonNoDestinations, supportv1.ReasonReconciled, false, false},
-		{"a complaint not seen yet leaves it open, not ready, not closed", esc("e", 1, supportv1.ReasonRequested, nil),
+			nil, 0, "p", supportv1.ReasonNoDestinations, supportv1.ReasonReconciled, false, false},
+		{"a request is told by its own Event; a complaint not seen yet leaves it open, not ready, not closed", esc("e", 1, supportv1.ReasonRequested, nil),
 			escalationFacts{Phase: supportv1.EscalationOpen},
 			[]string{"Escalated"}, 0, "", supportv1.ReasonAwaitingPolicy, supportv1.ReasonComplaintNotFound, false, false},
 		{"an announced escalation seen again queues nothing more", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationOpen, "p"), open,
@@ -180,10 +181,10 @@ func TestNextEscalationStatus(t *testing.T) {
 			[]string{"Superseded"}, 0, "p", supportv1.ReasonNoDestinations, supportv1.ReasonReconciled, true, false},
 		{"a level superseded at first sight (several fell due at once) is still announced", esc("e", 1, supportv1.ReasonUpdateBreached, nil),
 			with(open, func(f *escalationFacts) { f.Phase = supportv1.EscalationSuperseded }),
-			[]string{"Escalated", "Superseded"}, 2, "p", supportv1.ReasonPending, supportv1.ReasonReconciled, true, false},
+			[]string{"Superseded"}, 2, "p", supportv1.ReasonPending, supportv1.ReasonReconciled, true, false},
 		{"a level closed at first sight (the complaint was resolved meanwhile) is still announced", esc("e", 1, supportv1.ReasonUpdateBreached, nil),
 			with(open, func(f *escalationFacts) { f.Phase = supportv1.EscalationClosed }),
-			[]string{"Escalated", "Closed"}, 2, "p", supportv1.ReasonPending, supportv1.ReasonReconciled, true, false},
+			[]string{"Closed"}, 2, "p", supportv1.ReasonPending, supportv1.ReasonReconciled, true, false},
 		{"a level superseded before its complaint's policy was known is announced once it is", seen(esc("e", 1, supportv1.ReasonUpdateBreached, nil), supportv1.EscalationSuperseded, ""),
 			with(open, func(f *escalationFacts) { f.Phase = supportv1.EscalationSuperseded }),
 			nil, 2, "p", supportv1.ReasonPending, supportv1.ReasonReconciled, false, false},
@@ -306,5 +307,66 @@ func TestJudgeComplaint(t *testing.T) {
 				t.Errorf("judgeComplaint = %v, %v; want current %v, gone %v", current, gone, tc.wantCurrent, tc.wantGone)
 			}
 		})
+	}
+}
+
+func TestComplaintEvents(t *testing.T) {
+	created := sla.Transition{Event: supportv1.EventCreated, Reason: "Created", Message: "recorded"}
+	breached := sla.Transition{Event: supportv1.EventBreached, Reason: "Breached", Warning: true, Message: "firstResponse target of 1h breached"}
+	atRisk := sla.Transition{Event: supportv1.EventAtRisk, Reason: "AtRisk", Warning: true, Message: "firstResponse at risk"}
+	_, _, levels := summarizeEscalations(nil, []supportv1.Escalation{esc("l1", 1, supportv1.ReasonFirstResponseBreached, nil), esc("l2", 2, supportv1.ReasonFirstResponseBreached, nil)}, statusNow)
+	_, _, request := summarizeEscalations(nil, []supportv1.Escalation{esc("r", 1, supportv1.ReasonRequested, nil)}, statusNow)
+	cases := []struct {
+		name          string
+		ts, escTs     []sla.Transition
+		wantReasons   []string
+		wantMessageOf map[string]string
+	}{
+		{"recording is no Event", []sla.Transition{created}, nil, nil, nil},
+		{"a breach that reached two levels is one Event naming both", []sla.Transition{atRisk, breached}, levels,
+			[]string{"AtRisk", "Breached"}, map[string]string{"Breached": "firstResponse target of 1h breached; Escalated to level 1 (lvl): FirstResponseBreached; Escalated to level 2 (lvl): FirstResponseBreached"}},
+		{"a later climb is one Escalated Event", nil, levels[1:],
+			[]string{"Escalated"}, map[string]string{"Escalated": "Escalated to level 2 (lvl): FirstResponseBreached"}},
+		{"a request is told by the Escalation, not here", nil, request, nil, nil},
+		{"a breach alone keeps its message", []sla.Transition{breached}, nil,
+			[]string{"Breached"}, map[string]string{"Breached": "firstResponse target of 1h breached"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := complaintEvents(tc.ts, tc.escTs)
+			if !equalStrings(reasons(got), tc.wantReasons) {
+				t.Fatalf("events %v, want %v", reasons(got), tc.wantReasons)
+			}
+			for _, e := range got {
+				if want, ok := tc.wantMessageOf[e.Reason]; ok && e.Message != want {
+					t.Errorf("%s message %q, want %q", e.Reason, e.Message, want)
+				}
+				if e.Reason == "Escalated" && !e.Warning {
+					t.Errorf("a level reached is a Warning")
+				}
+			}
+		})
+	}
+	if breached.Message != "firstResponse target of 1h breached" {
+		t.Errorf("the caller's transition was changed: %q", breached.Message)
+	}
+}
+
+func TestSelfCreated(t *testing.T) {
+	var s selfCreated
+	s.add("a", statusNow)
+	s.add("", statusNow)
+	if !s.take("a") || s.take("a") {
+		t.Fatal("a created object is taken once")
+	}
+	if s.take("b") || s.take("") {
+		t.Fatal("an object not created here is not taken")
+	}
+	for i := range 1100 {
+		s.add(types.UID(fmt.Sprint(i)), statusNow)
+	}
+	s.add("late", statusNow.Add(selfCreatedTTL+time.Second))
+	if len(s.uids) != 1 || !s.take("late") {
+		t.Fatalf("entries never reported are forgotten after the TTL: %d left", len(s.uids))
 	}
 }

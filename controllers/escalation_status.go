@@ -42,7 +42,9 @@ func nextEscalationStatus(esc *supportv1.Escalation, f escalationFacts, now time
 	say := func(reason, format string, args ...any) {
 		out = append(out, escalationTransition{reason, fmt.Sprintf(format, args...)})
 	}
-	if st.Phase == "" {
+	// A ladder level is told by its complaint's Breached or Escalated Event
+	// (one API write per breach, not two); a request is told here.
+	if st.Phase == "" && esc.Spec.Reason == supportv1.ReasonRequested {
 		say(string(supportv1.EventEscalated), "Level %d (%s) escalation for complaint %s: %s", esc.Spec.Level, orDash(esc.Spec.LevelName), esc.Spec.ComplaintName, describe(esc))
 	}
 	if st.ComplaintUID == "" {

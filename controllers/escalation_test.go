@@ -127,6 +127,15 @@ var _ = Describe("Escalation ladder and notifications", func() {
 		Eventually(func() supportv1.EscalationPhase { return getEscalation(ns, "c1-manager").Status.Phase }).Should(Equal(supportv1.EscalationClosed))
 		Eventually(func() []string { return rcv.eventTypes("/leads") }).Should(ContainElement("Resolved"))
 		Expect(escalationsOf(ns, "c1")).To(HaveLen(2))
+
+		By("one Event per breach: the complaint's Breached names the level reached, a later climb is one Escalated")
+		Eventually(func(g Gomega) {
+			messages := eventMessages(getComplaint(c))
+			g.Expect(messages["Breached"]).To(ConsistOf(ContainSubstring("Escalated to level 1 (team-lead)")))
+			g.Expect(messages["Escalated"]).To(ConsistOf(ContainSubstring("Escalated to level 2 (manager)")))
+		}).Should(Succeed())
+		Eventually(func() []string { return eventReasons(getEscalation(ns, "c1-team-lead")) }).Should(ConsistOf("Superseded"))
+		Eventually(func() []string { return eventReasons(getEscalation(ns, "c1-manager")) }).Should(ConsistOf("Closed"))
 	})
 
 	It("stops the climb when an escalation is acknowledged", func() {

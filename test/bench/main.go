@@ -53,6 +53,7 @@ type Config struct {
 	RestartRate int             `json:"restartRate"`
 	Outage      int             `json:"outageSeconds"`
 	HungRate    int             `json:"hungRate"`
+	Probes      int             `json:"capacityProbes"`
 	Budget      time.Duration   `json:"budgetNs"`
 	Scenarios   map[string]bool `json:"scenarios"`
 	ManagerBin  string          `json:"managerBin,omitempty"`
@@ -95,6 +96,9 @@ func loadConfig() (Config, error) {
 		return c, err
 	}
 	if c.HungRate, err = envInt("BENCH_HUNG_RATE", 50, 1, 5000); err != nil {
+		return c, err
+	}
+	if c.Probes, err = envInt("BENCH_PROBES", 2, 0, 10); err != nil {
 		return c, err
 	}
 	rates := os.Getenv("BENCH_RATES")
@@ -300,6 +304,7 @@ func (b *bench) run(ctx context.Context) error {
 		{"intake", b.intake},
 		{"resources", b.idle},
 		{"breaches", b.breaches},
+		{"capacity", b.capacity},
 		{"restart", b.restart},
 		{"hung", b.hung},
 	}
@@ -349,13 +354,15 @@ func (b *bench) minNeeded(name string) time.Duration {
 		return time.Duration(b.cfg.Outage+90) * s
 	case "hung":
 		return time.Duration(b.cfg.Seconds+60) * s
+	case "capacity":
+		return time.Duration(b.cfg.Probes*(b.cfg.Seconds+40)) * s
 	}
 	return 30 * s
 }
 
 // reserveAfter is the time the scenarios after name need, and the end.
 func (b *bench) reserveAfter(name string) time.Duration {
-	order := []string{"intake", "resources", "breaches", "restart", "hung"}
+	order := []string{"intake", "resources", "breaches", "capacity", "restart", "hung"}
 	d := 20 * time.Second // the end: stopping, the ceiling when no restart, the report
 	if b.cfg.Scenarios["capacity"] && !b.cfg.Scenarios["restart"] {
 		d += 15 * time.Second

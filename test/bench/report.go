@@ -26,6 +26,8 @@ type Result struct {
 	Breaches  *BreachResult    `json:"breaches,omitempty"`
 	Ceiling   *CeilingResult   `json:"ceiling,omitempty"`
 	Capacity  *CapacityResult  `json:"capacity,omitempty"`
+	// Probes are scenario 3's windows between scenario 2's rates.
+	Probes []RateResult `json:"capacityProbes,omitempty"`
 	Resources *ResourcesResult `json:"resources,omitempty"`
 	Restart   *RestartResult   `json:"restart,omitempty"`
 	Hung      *HungResult      `json:"hung,omitempty"`
@@ -143,6 +145,9 @@ type RateResult struct {
 	CPU           map[string]float64 `json:"cpu"`
 	MaxRSSMiB     float64            `json:"maxRSSMiB"`
 	MaxQueueDepth float64            `json:"maxQueueDepth"`
+	// Settled (probes only): its complaints had their due times and the
+	// manager's queues were empty before the window began.
+	Settled bool `json:"settled,omitempty"`
 }
 
 // BreachResult is scenario 2.
@@ -315,6 +320,15 @@ func (r *Result) table() string {
 		hr := "none (not even the lowest rate)"
 		if c.HighestRate > 0 {
 			hr = fmt.Sprintf("%d/s", c.HighestRate)
+		}
+		for _, x := range r.Probes {
+			s := fmt.Sprintf("3 probe %d/s", x.Rate)
+			add(s, fmt.Sprintf("due → Escalation p50 / p99 / max (%d/%d)", x.Escalation.Seen, x.Escalation.Expected), x.Escalation.triple())
+			add(s, fmt.Sprintf("due → webhooks p50 / p99 / max (%d/%d)", x.Webhook.Seen, x.Webhook.Expected), x.Webhook.triple())
+			add(s, "CPU cores manager / API server / etcd / harness / others", cpuLine(x.CPU))
+			if !x.Settled {
+				add(s, "started from", "a manager NOT settled (earlier work overlapped)")
+			}
 		}
 		add("3 capacity", "highest rate with Escalation p99 ≤ 1s", hr)
 		if r.Ceiling != nil {

@@ -646,7 +646,7 @@ func (b *bench) finish() {
 	r := b.res
 	if b.cfg.Scenarios["capacity"] && r.Breaches != nil {
 		c := &CapacityResult{WritesPerBreach: r.Breaches.WritesPerBreach}
-		for _, x := range r.Breaches.Rates {
+		for _, x := range append(r.Breaches.Rates, r.Probes...) {
 			if within(x.Escalation.P99Ms, x.Escalation.P99Bound, time.Second) && x.Rate > c.HighestRate {
 				c.HighestRate = x.Rate
 			}
@@ -673,4 +673,105 @@ func (b *bench) finish() {
 		}
 		r.Resources = rs
 	}
+}
+
+// ---- 3: breach capacity, probed between the rates of scenario 2 -------------------
+
+// probeRate is the next rate to try: the midpoint of the highest rate
+// that met p99 ≤ 1 s and the lowest that did not (0 when there is no gap
+// left to split).
+func probeRate(pass, fail int) int {
+	if fail == 0 || fail-pass <= 1 {
+		return 0
+	}
+	return (pass + fail) / 2
+}
+
+// capacity bisects the gap scenario 2 left between the highest rate on
+// time and the lowest late one, BENCH_PROBES times, each probe a window of
+// BENCH_SECONDS in a namespace of its own, started from a quiet manager.
+func (b *bench) capacity(ctx context.Context) error {
+	if b.res.Breaches == nil {
+		return nil
+	}
+	pass, fail := 0, 0
+	for _, x := range b.res.Breaches.Rates {
+		if within(x.Escalation.P99Ms, x.Escalation.P99Bound, time.Second) {
+			pass = max(pass, x.Rate)
+		} else if fail == 0 || x.Rate < fail {
+			fail = x.Rate
+		}
+	}
+	for range b.cfg.Probes {
+		rate := probeRate(pass, fail)
+		if rate == 0 || b.left() < b.minNeeded("capacity")/time.Duration(b.cfg.Probes)+b.reserveAfter("capacity") {
+			break
+		}
+		rr, err := b.probe(ctx, rate)
+		if err != nil {
+			return err
+		}
+		b.res.Probes = append(b.res.Probes, rr)
+		if within(rr.Escalation.P99Ms, rr.Escalation.P99Bound, time.Second) {
+			pass = rate
+		} else {
+			fail = rate
+		}
+	}
+	return nil
+}
+
+// probe runs one window of breaches at rate.
+func (b *bench) probe(ctx context.Context, rate int) (RateResult, error) {
+	ns := fmt.Sprintf("bench-probe-%d", rate)
+	if err := namespaceWithPolicy(ctx, b.cl.c, ns, b.secret, breachTarget, b.rcv.url(ns, false)); err != nil {
+		return RateResult{}, fmt.Errorf("namespace %s: %w", ns, err)
+	}
+	count := rate * b.cfg.Seconds
+	t0 := fullSecond(time.Now().Add(b.margin(count, "capacity", time.Duration(b.cfg.Seconds+30)*time.Second)))
+	dueOf := func(i int) time.Time { return t0.Add(time.Duration(i/rate) * time.Second) }
+	logf("3 capacity: probing %d/s: %d complaints in %s due from %s on", rate, count, ns, t0.Format("15:04:05"))
+	pre, err := b.precreate(ctx, []string{ns}, count, t0, func(i int) *supportv1.Complaint {
+		return newComplaint(ns, i, dueOf(i).Add(-breachTarget))
+	})
+	if err != nil {
+		return RateResult{}, err
+	}
+	if err := sleepUntil(ctx, t0); err != nil {
+		return RateResult{}, err
+	}
+	before := b.cpuSnap()
+	wEnd := t0.Add(time.Duration(b.cfg.Seconds) * time.Second)
+	if err := sleepUntil(ctx, wEnd); err != nil {
+		return RateResult{}, err
+	}
+	after := b.cpuSnap()
+	if _, err := waitFor(ctx, b.capped(30*time.Second, "capacity"), func() bool {
+		for i := range count {
+			if esc, a, c := b.escalated(ns, i); esc.IsZero() || a.IsZero() || c.IsZero() {
+				return false
+			}
+		}
+		return true
+	}); err != nil {
+		return RateResult{}, err
+	}
+	end := time.Now()
+	var esc, both []sample
+	for i := range count {
+		e, a, c := b.escalated(ns, i)
+		esc = append(esc, sample{dueOf(i), e})
+		both = append(both, sample{dueOf(i), later(a, c)})
+	}
+	rr := RateResult{Rate: rate, Breaches: count, WindowStart: t0, Settled: pre.Settled,
+		Escalation: summarize(esc, end), Webhook: summarize(both, end), CPU: cores(before, after)}
+	rr.CPUCores = rr.CPU["manager"]
+	rr.MaxRSSMiB, rr.MaxQueueDepth = b.peaks(t0, wEnd)
+	logf("3 capacity %d/s: escalation %s, webhooks %s", rate, rr.Escalation.triple(), rr.Webhook.triple())
+	if ok, err := b.settle(ctx, b.capped(30*time.Second, "capacity")); err != nil {
+		return rr, err
+	} else if !ok {
+		b.note("capacity: the manager's queues were still not empty after the %d/s probe", rate)
+	}
+	return rr, nil
 }

@@ -79,3 +79,13 @@ func TestCounters(t *testing.T) {
 		t.Fatalf("order %v", k)
 	}
 }
+
+func TestProbeRate(t *testing.T) {
+	for _, tc := range []struct{ pass, fail, want int }{
+		{10, 50, 30}, {10, 30, 20}, {30, 50, 40}, {0, 10, 5}, {10, 11, 0}, {200, 0, 0}, {0, 1, 0},
+	} {
+		if got := probeRate(tc.pass, tc.fail); got != tc.want {
+			t.Errorf("probeRate(%d, %d) = %d, want %d", tc.pass, tc.fail, got, tc.want)
+		}
+	}
+}
