@@ -6,6 +6,7 @@ import (
 	"flag"
 	"net/netip"
 	"os"
+	"runtime/debug"
 	"time"
 
 	// Business hours need the IANA time zone database wherever the manager runs.
@@ -61,6 +62,8 @@ func main() {
 	var allowedCIDRs, clusterCIDRs string
 	flag.StringVar(&allowedCIDRs, "webhook-allowed-cidrs", "", "Comma-separated CIDRs webhooks may reach even though they are refused by default (loopback, link-local, unspecified, --cluster-cidrs), e.g. 127.0.0.0/8,::1/128 for a receiver on the same host. Empty: none.")
 	flag.StringVar(&clusterCIDRs, "cluster-cidrs", "", "Comma-separated CIDRs of the cluster's own service and pod networks, which webhooks may not reach (unless in --webhook-allowed-cidrs). Set it to your cluster's service and pod CIDRs, e.g. 10.96.0.0/12,10.244.0.0/16. Empty: private ranges stay reachable.")
+	var gcPercent int
+	flag.IntVar(&gcPercent, "gc-percent", 50, "Go garbage collection target (as GOGC): the heap may grow this many percent over the live heap before a collection. The informer cache is most of the live heap and changes slowly: 50 keeps the resident set about a fifth lower than Go's default 100 for a little CPU. GOGC in the environment wins; -1 turns collection off (GOMEMLIMIT still applies).")
 	flag.DurationVar(&desk.ReconcileTimeout, "reconcile-timeout", controllers.DefaultReconcileTimeout, "Longest time one reconcile may take before it is cancelled and retried.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
@@ -94,6 +97,10 @@ func main() {
 	if desk.ReconcileTimeout <= 0 || desk.ReconcileTimeout > 10*time.Minute {
 		log.Error(nil, "invalid flag: must be between 0s (exclusive) and 10m", "flag", "--reconcile-timeout", "value", desk.ReconcileTimeout)
 		os.Exit(2)
+	}
+
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
 	}
 
 	var tlsOpts []func(*tls.Config)

@@ -464,9 +464,11 @@ type ComplaintStatus struct {
 	Seen SeenFingerprints `json:"seen,omitempty"`
 	// conditions: Acknowledged, AtRisk, Breached, Escalated, Resolved,
 	// Satisfied, PolicyResolved, ResolutionAccepted, Ready.
+	// Only the operator writes them, always all together: the list is
+	// atomic, so the API server keeps no per-condition field ownership
+	// (managedFields) to store and parse on every write.
 	// +optional
-	// +listType=map
-	// +listMapKey=type
+	// +listType=atomic
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 	// history tells the complaint's story, newest last (bounded).
 	// +optional

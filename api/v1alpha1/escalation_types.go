@@ -134,9 +134,11 @@ type EscalationStatus struct {
 	// while that telling is under way (pending deliveries, or waiting for the
 	// complaint's policy), so kstatus shows the escalation InProgress until
 	// then.
+	// Only the operator writes them, always all together: the list is
+	// atomic, so the API server keeps no per-condition field ownership
+	// (managedFields) to store and parse on every write.
 	// +optional
-	// +listType=map
-	// +listMapKey=type
+	// +listType=atomic
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 

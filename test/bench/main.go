@@ -303,8 +303,8 @@ func (b *bench) run(ctx context.Context) error {
 	}{
 		{"intake", b.intake},
 		{"resources", b.idle},
-		{"breaches", b.breaches},
 		{"capacity", b.capacity},
+		{"breaches", b.breaches},
 		{"restart", b.restart},
 		{"hung", b.hung},
 	}
@@ -362,7 +362,7 @@ func (b *bench) minNeeded(name string) time.Duration {
 
 // reserveAfter is the time the scenarios after name need, and the end.
 func (b *bench) reserveAfter(name string) time.Duration {
-	order := []string{"intake", "resources", "breaches", "capacity", "restart", "hung"}
+	order := []string{"intake", "resources", "capacity", "breaches", "restart", "hung"}
 	d := 20 * time.Second // the end: stopping, the ceiling when no restart, the report
 	if b.cfg.Scenarios["capacity"] && !b.cfg.Scenarios["restart"] {
 		d += 15 * time.Second

@@ -687,21 +687,16 @@ func probeRate(pass, fail int) int {
 	return (pass + fail) / 2
 }
 
-// capacity bisects the gap scenario 2 left between the highest rate on
-// time and the lowest late one, BENCH_PROBES times, each probe a window of
-// BENCH_SECONDS in a namespace of its own, started from a quiet manager.
+// capacity bisects the gap between the first two rates of BENCH_RATES
+// (10 and 50 by default: the first is expected on time, the second late),
+// BENCH_PROBES times, each probe a window of BENCH_SECONDS in a namespace of
+// its own. It runs before scenario 2, whose highest rates leave a backlog
+// minutes long; a probe leaves little, and the next waits for it to clear.
 func (b *bench) capacity(ctx context.Context) error {
-	if b.res.Breaches == nil {
+	if len(b.cfg.Rates) < 2 {
 		return nil
 	}
-	pass, fail := 0, 0
-	for _, x := range b.res.Breaches.Rates {
-		if within(x.Escalation.P99Ms, x.Escalation.P99Bound, time.Second) {
-			pass = max(pass, x.Rate)
-		} else if fail == 0 || x.Rate < fail {
-			fail = x.Rate
-		}
-	}
+	pass, fail := b.cfg.Rates[0], b.cfg.Rates[1]
 	for range b.cfg.Probes {
 		rate := probeRate(pass, fail)
 		if rate == 0 || b.left() < b.minNeeded("capacity")/time.Duration(b.cfg.Probes)+b.reserveAfter("capacity") {
