@@ -220,9 +220,9 @@ func (b *bench) margin(count int, name string, after time.Duration) time.Duratio
 	if dr <= 0 {
 		dr = 100
 	}
-	// Creating and giving due times overlap; the slower of the two, with a
-	// quarter more for safety.
-	est := time.Duration((1.25*max(float64(count)/cr, float64(count)/dr) + 10) * float64(time.Second))
+	// Creating and giving due times overlap; the slower of the two, with
+	// half more for safety (creates and status writes compete).
+	est := time.Duration((1.5*max(float64(count)/cr, float64(count)/dr) + 10) * float64(time.Second))
 	limit := b.left() - b.reserveAfter(name) - after
 	return max(15*time.Second, min(est, 4*time.Minute, limit))
 }
