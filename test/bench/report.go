@@ -21,13 +21,13 @@ type Result struct {
 	Config          Config    `json:"config"`
 	Manager         Manager   `json:"manager"`
 
-	Intake    *IntakeResult    `json:"intake,omitempty"`
-	Idle      *Window          `json:"idle,omitempty"`
-	Breaches  *BreachResult    `json:"breaches,omitempty"`
-	Ceiling   *CeilingResult   `json:"ceiling,omitempty"`
-	Capacity  *CapacityResult  `json:"capacity,omitempty"`
-	// Probes are scenario 3's windows between scenario 2's rates.
-	Probes []RateResult `json:"capacityProbes,omitempty"`
+	Intake   *IntakeResult   `json:"intake,omitempty"`
+	Idle     *Window         `json:"idle,omitempty"`
+	Breaches *BreachResult   `json:"breaches,omitempty"`
+	Ceiling  *CeilingResult  `json:"ceiling,omitempty"`
+	Capacity *CapacityResult `json:"capacity,omitempty"`
+	// Probes are scenario 3's windows between the first two rates of scenario 2.
+	Probes    []RateResult     `json:"capacityProbes,omitempty"`
 	Resources *ResourcesResult `json:"resources,omitempty"`
 	Restart   *RestartResult   `json:"restart,omitempty"`
 	Hung      *HungResult      `json:"hung,omitempty"`
