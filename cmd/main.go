@@ -99,6 +99,10 @@ func main() {
 		os.Exit(2)
 	}
 
+	if gcPercent < -1 {
+		log.Error(nil, "invalid flag: must be -1 (off) or more", "flag", "--gc-percent", "value", gcPercent)
+		os.Exit(2)
+	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
