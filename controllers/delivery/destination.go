@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -37,7 +38,9 @@ func (e *RefusedError) Error() string {
 
 // Check returns nil when ip may be connected to, or a *RefusedError naming
 // why not. IPv4-mapped IPv6 addresses (::ffff:127.0.0.1) are judged as the
-// IPv4 address they carry; an invalid address is refused.
+// IPv4 address they carry, and so are NAT64 (64:ff9b::/96) and 6to4
+// (2002::/16) addresses unless Allowed themselves; an invalid address is
+// refused.
 func (p AddressPolicy) Check(ip netip.Addr) error {
 	ip = ip.Unmap().WithZone("")
 	if !ip.IsValid() {
@@ -46,6 +49,13 @@ func (p AddressPolicy) Check(ip netip.Addr) error {
 	for _, pre := range p.Allowed {
 		if pre.Contains(ip) {
 			return nil
+		}
+	}
+	// A NAT64 or 6to4 address reaches the IPv4 address it carries.
+	if v4, kind, ok := embeddedIPv4(ip); ok {
+		var refused *RefusedError
+		if errors.As(p.Check(v4), &refused) {
+			return &RefusedError{Addr: ip, Why: fmt.Sprintf("%s of %s, which is %s", kind, v4, refused.Why)}
 		}
 	}
 	if why := builtinRefusal(ip); why != "" {
@@ -57,6 +67,28 @@ func (p AddressPolicy) Check(ip netip.Addr) error {
 		}
 	}
 	return nil
+}
+
+// NAT64's well-known prefix (RFC 6052) and 6to4 (RFC 3056) carry an IPv4
+// address a gateway connects to. Network-specific NAT64 prefixes are not
+// known here: list them in --cluster-cidrs to refuse them.
+var (
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour = netip.MustParsePrefix("2002::/16")
+)
+
+// embeddedIPv4 returns the IPv4 address a NAT64 or 6to4 address carries.
+func embeddedIPv4(ip netip.Addr) (netip.Addr, string, bool) {
+	b := ip.As16()
+	switch {
+	case !ip.Is6():
+		return netip.Addr{}, "", false
+	case nat64.Contains(ip):
+		return netip.AddrFrom4([4]byte(b[12:16])), "NAT64", true
+	case sixToFour.Contains(ip):
+		return netip.AddrFrom4([4]byte(b[2:6])), "6to4", true
+	}
+	return netip.Addr{}, "", false
 }
 
 // thisNetwork is 0.0.0.0/8: Linux connects 0.0.0.0 to the local host.

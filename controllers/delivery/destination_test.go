@@ -46,6 +46,15 @@ func TestAddressPolicyCheck(t *testing.T) {
 		{"allow-list does not widen", AddressPolicy{Allowed: loopback}, "169.254.169.254", "is link-local"},
 		{"allow-list overrides cluster", AddressPolicy{Cluster: cluster, Allowed: []netip.Prefix{netip.MustParsePrefix("10.96.0.10/32")}}, "10.96.0.10", ""},
 		{"allow-list host only", AddressPolicy{Cluster: cluster, Allowed: []netip.Prefix{netip.MustParsePrefix("10.96.0.10/32")}}, "10.96.0.11", "cluster's range"},
+		{"NAT64 of cloud metadata", AddressPolicy{}, "64:ff9b::a9fe:a9fe", "64:ff9b::a9fe:a9fe is NAT64 of 169.254.169.254, which is link-local (cloud metadata)"},
+		{"NAT64 of loopback", AddressPolicy{}, "64:ff9b::7f00:1", "NAT64 of 127.0.0.1, which is loopback"},
+		{"NAT64 of a cluster address", AddressPolicy{Cluster: cluster}, "64:ff9b::a60:1", "NAT64 of 10.96.0.1, which is in the cluster's range 10.96.0.0/12"},
+		{"NAT64 of a public address", AddressPolicy{Cluster: cluster}, "64:ff9b::5db8:d822", ""},
+		{"6to4 of loopback", AddressPolicy{}, "2002:7f00:1::1", "2002:7f00:1::1 is 6to4 of 127.0.0.1, which is loopback"},
+		{"6to4 of a cluster address", AddressPolicy{Cluster: cluster}, "2002:af4:307::1", "6to4 of 10.244.3.7"},
+		{"6to4 of a public address", AddressPolicy{}, "2002:5db8:d822::1", ""},
+		{"NAT64 of an allowed address", AddressPolicy{Allowed: loopback}, "64:ff9b::7f00:1", ""},
+		{"an allowed NAT64 address", AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("64:ff9b::a9fe:a9fe/128")}}, "64:ff9b::a9fe:a9fe", ""},
 		{"allow-list overrides metadata", AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("169.254.169.254/32")}}, "169.254.169.254", ""},
 	}
 	for _, tt := range tests {
