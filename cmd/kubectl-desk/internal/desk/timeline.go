@@ -66,7 +66,7 @@ func Timeline(in TimelineInput) []Step {
 		ledgers = append(ledgers, e.Status.Notifications)
 	}
 	for _, e := range in.Events {
-		if e.Type != corev1.EventTypeWarning || told[e.Reason+"\x00"+e.Message] || inLedger(e.Message, ledgers) {
+		if e.Type != corev1.EventTypeWarning || toldBy(told, e.Reason, e.Message) || inLedger(e.Message, ledgers) {
 			continue
 		}
 		msg := e.Message
@@ -92,6 +92,22 @@ func Timeline(in TimelineInput) []Step {
 		steps = insertAfter(steps, a, anchors[i])
 	}
 	return steps
+}
+
+// toldBy reports whether history tells an Event: its message, or the
+// message before a "; " that adds what history tells in steps of their own
+// (a Breached Event names the ladder levels the breach reached).
+func toldBy(told map[string]bool, reason, msg string) bool {
+	for {
+		if told[reason+"\x00"+msg] {
+			return true
+		}
+		i := strings.LastIndex(msg, "; ")
+		if i < 0 {
+			return false
+		}
+		msg = msg[:i]
+	}
 }
 
 // inLedger reports whether a message names a failed notification that a

@@ -44,7 +44,8 @@ func TestTimeline(t *testing.T) {
 			Conditions: []metav1.Condition{{Type: supportv1.ConditionNotified, Status: metav1.ConditionTrue, Message: "the level's destinations were told"}}},
 	}
 	events := []corev1.Event{
-		{Type: corev1.EventTypeWarning, Reason: "Breached", Message: "firstResponse target of 15m breached", LastTimestamp: *mt(20 * min)},
+		{Type: corev1.EventTypeWarning, Reason: "Breached", Message: "firstResponse target of 15m breached; Escalated to level 1 (team-lead): FirstResponseBreached", LastTimestamp: *mt(20 * min)},
+		{Type: corev1.EventTypeWarning, Reason: "Breached", Message: "resolution target of 1d breached; it is late", LastTimestamp: *mt(24 * min)},
 		{Type: corev1.EventTypeWarning, Reason: "DeliveryFailed", Message: "Breached notification 0123456789abcdef0123456789abcdef to crm failed: HTTP 500", EventTime: metav1.NewMicroTime(t0.Add(22 * min))},
 		{Type: corev1.EventTypeWarning, Reason: "DeliveryFailed", Message: "notification dropped: more than 150 pending", EventTime: metav1.NewMicroTime(t0.Add(23 * min)),
 			InvolvedObject: corev1.ObjectReference{Kind: "Escalation", Name: "c-1-team-lead"}},
@@ -68,6 +69,7 @@ func TestTimeline(t *testing.T) {
 		"21m0s Escalation: escalation c-1-team-lead (level 1 team-lead, FirstResponseBreached): the level's destinations were told",
 		"    leads: delivered",
 		"23m0s DeliveryFailed: escalation c-1-team-lead: notification dropped: more than 150 pending",
+		"24m0s Breached: resolution target of 1d breached; it is late",
 		"25m0s Acknowledged: Customer contacted by agent-bob",
 		"    leads: pending, 1 attempts so far: timeout",
 		"25m0s Missed: firstResponse target 15m missed by 10m",
