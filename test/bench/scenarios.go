@@ -281,6 +281,19 @@ func (b *bench) escalated(ns string, i int) (esc, breached, escWebhook time.Time
 	return esc, breached, escWebhook
 }
 
+// allEscalated says whether each of the first count complaints of ns has
+// its Escalation and both webhooks.
+func (b *bench) allEscalated(ns string, count int) func() bool {
+	return func() bool {
+		for i := range count {
+			if esc, a, c := b.escalated(ns, i); esc.IsZero() || a.IsZero() || c.IsZero() {
+				return false
+			}
+		}
+		return true
+	}
+}
+
 func later(a, c time.Time) time.Time {
 	if a.IsZero() || c.IsZero() {
 		return time.Time{}
@@ -348,14 +361,7 @@ func (b *bench) breaches(ctx context.Context) error {
 	lastEnd := windows[len(windows)-1].start.Add(time.Duration(b.cfg.Seconds) * time.Second)
 	drain := b.capped(90*time.Second, "breaches")
 	logf("2 breaches: windows over; waiting up to %s for every escalation and webhook", drain)
-	done, err := waitFor(ctx, drain, func() bool {
-		for i := range total {
-			if esc, a, c := b.escalated(nsBreach, i); esc.IsZero() || a.IsZero() || c.IsZero() {
-				return false
-			}
-		}
-		return true
-	})
+	done, err := waitFor(ctx, drain, b.allEscalated(nsBreach, total))
 	if err != nil {
 		return err
 	}
@@ -446,14 +452,7 @@ func (b *bench) restart(ctx context.Context) error {
 	rr.RestartedAt = startedAt
 	rr.ReadyAfterMs = ms(readyAt.Sub(startedAt))
 	wait := b.capped(90*time.Second, "restart")
-	if _, err := waitFor(ctx, wait, func() bool {
-		for i := range count {
-			if esc, a, c := b.escalated(nsRestart, i); esc.IsZero() || a.IsZero() || c.IsZero() {
-				return false
-			}
-		}
-		return true
-	}); err != nil {
+	if _, err := waitFor(ctx, wait, b.allEscalated(nsRestart, count)); err != nil {
 		return err
 	}
 	end := time.Now()
@@ -741,14 +740,7 @@ func (b *bench) probe(ctx context.Context, rate int) (RateResult, error) {
 		return RateResult{}, err
 	}
 	after := b.cpuSnap()
-	if _, err := waitFor(ctx, b.capped(30*time.Second, "capacity"), func() bool {
-		for i := range count {
-			if esc, a, c := b.escalated(ns, i); esc.IsZero() || a.IsZero() || c.IsZero() {
-				return false
-			}
-		}
-		return true
-	}); err != nil {
+	if _, err := waitFor(ctx, b.capped(30*time.Second, "capacity"), b.allEscalated(ns, count)); err != nil {
 		return RateResult{}, err
 	}
 	end := time.Now()
