@@ -4,6 +4,7 @@ package main
 import (
 	"crypto/tls"
 	"flag"
+	"fmt"
 	"net/netip"
 	"os"
 	"runtime/debug"
@@ -11,6 +12,10 @@ import (
 
 	// Business hours need the IANA time zone database wherever the manager runs.
 	_ "time/tzdata"
+
+	// CA roots for https webhooks where the system has none (the image is
+	// FROM scratch); the system's roots win wherever there are some.
+	_ "golang.org/x/crypto/x509roots/fallback"
 
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -25,6 +30,7 @@ import (
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/internal/version"
 )
 
 var scheme = runtime.NewScheme()
@@ -60,14 +66,19 @@ func main() {
 	var shard string
 	flag.StringVar(&shard, "watch-label-selector", "", "Handle only the complaints (and their escalations) whose labels match this selector, e.g. support.servicedesk.dev/shard=a, or '!support.servicedesk.dev/shard' for the unlabelled rest. Each shard elects its own leader. Empty: all.")
 	var allowedCIDRs, clusterCIDRs string
-	flag.StringVar(&allowedCIDRs, "webhook-allowed-cidrs", "", "Comma-separated CIDRs webhooks may reach even though they are refused by default (loopback, link-local, unspecified, --cluster-cidrs), e.g. 127.0.0.0/8,::1/128 for a receiver on the same host. Empty: none.")
-	flag.StringVar(&clusterCIDRs, "cluster-cidrs", "", "Comma-separated CIDRs of the cluster's own service and pod networks, which webhooks may not reach (unless in --webhook-allowed-cidrs). Set it to your cluster's service and pod CIDRs, e.g. 10.96.0.0/12,10.244.0.0/16. Empty: private ranges stay reachable.")
+	flag.StringVar(&allowedCIDRs, "webhook-allowed-cidrs", "", "Comma-separated CIDRs webhooks may reach even though they are refused by default (every IANA special-purpose range that is not globally reachable: private, shared, loopback, link-local, unique local, documentation, ...; the cluster's ServiceCIDRs; --cluster-cidrs), e.g. 10.20.0.0/16 for a receiver on the private network, 127.0.0.0/8,::1/128 for one on the same host. Empty: none.")
+	flag.StringVar(&clusterCIDRs, "cluster-cidrs", "", "Comma-separated CIDRs of the cluster's own networks, which webhooks may not reach (unless in --webhook-allowed-cidrs), for ranges no special-purpose list holds: the pod network, a Service range on clusters without ServiceCIDR objects (before Kubernetes 1.33), network-specific NAT64 prefixes. The ServiceCIDRs the API server serves are refused without being listed. Empty: none.")
 	var gcPercent int
 	flag.IntVar(&gcPercent, "gc-percent", 50, "Go garbage collection target (as GOGC): the heap may grow this many percent over the live heap before a collection. The informer cache is most of the live heap and changes slowly: 50 keeps the resident set about a fifth lower than Go's default 100 for a little CPU. GOGC in the environment wins; -1 turns collection off (GOMEMLIMIT still applies).")
 	flag.DurationVar(&desk.ReconcileTimeout, "reconcile-timeout", controllers.DefaultReconcileTimeout, "Longest time one reconcile may take before it is cancelled and retried.")
+	showVersion := flag.Bool("version", false, "Print the version and exit.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
+	if *showVersion {
+		fmt.Println("servicedesk-operator", version.Get())
+		os.Exit(0)
+	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
 	log := ctrl.Log.WithName("setup")
 	for name, v := range map[string]int{"complaint-workers": desk.ComplaintWorkers, "escalation-workers": desk.EscalationWorkers, "policy-workers": desk.PolicyWorkers,
@@ -150,7 +161,7 @@ func main() {
 		log.Error(err, "unable to set up ready check")
 		os.Exit(1)
 	}
-	log.Info("starting manager")
+	log.Info("starting manager", "version", version.Get().Version, "revision", version.Get().Revision)
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
 		log.Error(err, "manager stopped with an error")
 		os.Exit(1)

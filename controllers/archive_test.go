@@ -1,6 +1,7 @@
 package controllers_test
 
 import (
+	"fmt"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -11,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
 
 func gone(obj client.Object) func() bool {
@@ -67,6 +69,40 @@ var _ = Describe("Archive and retention", func() {
 		Expect(rec.Escalations).To(ContainElement(And(HaveField("AcknowledgedBy", "lead-carol"), HaveField("Decision", "refund the fee"))))
 		Expect(got[0].Body).NotTo(ContainSubstring("Acme Pharmacy"))
 		Expect(escalationsOf(ns, "c")).To(BeEmpty(), "its escalations go with it")
+	})
+
+	It("archives and lets go a complaint whose history is full (the Archived entry pushes the oldest out)", func() {
+		rcv := newReceiver("")
+		DeferCleanup(rcv.Close)
+		ns := newNamespace()
+		newPolicy(ns, "p", func(s *supportv1.ServicePolicySpec) {
+			s.Targets.FirstResponse = dur(time.Hour)
+			s.Notify = []supportv1.NotifyTarget{{Name: "records", Events: []supportv1.EventType{supportv1.EventArchived},
+				Webhook: &supportv1.Webhook{URL: rcv.URL + "/records"}}}
+		})
+		c := newComplaint(ns, "c", nil)
+		Eventually(func() []string { return getComplaint(c).Finalizers }).Should(ContainElement(supportv1.ArchiveFinalizer))
+		// A long life: more progress updates than the history holds, each
+		// recorded before the next.
+		for i := range sla.MaxHistory + 5 {
+			note := fmt.Sprintf("update %d", i)
+			editSpec(c, func(s *supportv1.ComplaintSpec) {
+				s.LastUpdate = &supportv1.ProgressUpdate{Note: note, By: "agent-bob"}
+			})
+			Eventually(func() string {
+				h := getComplaint(c).Status.History
+				return h[len(h)-1].Message
+			}).Should(HaveSuffix(": " + note))
+		}
+		Expect(getComplaint(c).Status.History).To(HaveLen(sla.MaxHistory), "the history is full")
+
+		Expect(k8sClient.Delete(ctx, c)).To(Succeed())
+		Eventually(gone(c), 15*time.Second).Should(BeTrue(), "archived and deleted, not held forever by a refused status write")
+		got := archivedEvents(rcv, "/records")
+		Expect(got).To(HaveLen(1))
+		Expect(got[0].Payload.Record).NotTo(BeNil())
+		Expect(got[0].Payload.Record.History).To(ContainElement(HaveField("Message", HaveSuffix(fmt.Sprintf(": update %d", sla.MaxHistory+4)))),
+			"the record holds the newest update")
 	})
 
 	It("holds a deletion while the archive is undelivered, and lets go once the webhook gives up", func() {

@@ -96,7 +96,7 @@ func (r *ComplaintReconciler) finalize(ctx context.Context, c *supportv1.Complai
 		st.ArchivedAt = &metav1.Time{Time: now.Truncate(time.Second)}
 		st.Notifications, _ = delivery.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), supportv1.EventArchived,
 			"Complaint archived: its record leaves the cluster", now, archiveTargets(policy))
-		st.History = append(st.History, supportv1.HistoryEntry{Time: *st.ArchivedAt, Event: string(supportv1.EventArchived),
+		sla.AppendHistory(st, sla.Transition{At: now, Reason: string(supportv1.EventArchived),
 			Message: "Archived: the record is sent to the destinations that keep it before the complaint is deleted"})
 		if err := r.writeStatus(ctx, c, st); err != nil {
 			if apierrors.IsConflict(err) {

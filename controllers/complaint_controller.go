@@ -112,7 +112,7 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	var escTransitions []sla.Transition
 	st.Escalations, st.EscalationLevel, escTransitions = summarizeEscalations(complaint.Status.Escalations, escs.Items, now)
 	setEscalatedCondition(st, complaint.Generation, now)
-	appendHistory(st, escTransitions)
+	sla.AppendHistory(st, escTransitions...)
 	// Queued in the same write as the transitions: nothing fires twice,
 	// nothing is lost.
 	dropped := queueNotifications(&complaint, st, policy, res.Transitions)

@@ -1,6 +1,7 @@
 package controllers_test
 
 import (
+	"encoding/base64"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -361,6 +362,48 @@ var _ = Describe("ServicePolicy status", func() {
 			return k8sClient.Update(ctx, &cur)
 		}).Should(Succeed())
 		Eventually(readyOf(noSecret)).Should(HaveField("Status", metav1.ConditionTrue))
+	})
+})
+
+var _ = Describe("A malformed signing secret", func() {
+	It("stalls the policy naming the Secret and key, and signs nothing with it until it is fixed", func() {
+		key := "whsec_" + base64.StdEncoding.EncodeToString([]byte("the-real-signing-key"))
+		rcv := newReceiver(key)
+		DeferCleanup(rcv.Close)
+		ns := newNamespace()
+		secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "crm-hook", Namespace: ns}, Data: map[string][]byte{"hmac": []byte("whsec_not*base64!")}}
+		Expect(k8sClient.Create(ctx, secret)).To(Succeed())
+		p := newPolicy(ns, "p", func(s *supportv1.ServicePolicySpec) {
+			s.Targets.FirstResponse = dur(time.Hour)
+			s.Notify = []supportv1.NotifyTarget{{Name: "crm", Events: []supportv1.EventType{supportv1.EventCreated},
+				Webhook: &supportv1.Webhook{URL: rcv.URL + "/crm", SecretRef: &supportv1.SecretKeyRef{Name: "crm-hook", Key: "hmac"}}}}
+		})
+		conditionOf := func(t string) func(g Gomega) *metav1.Condition {
+			return func(g Gomega) *metav1.Condition {
+				var got supportv1.ServicePolicy
+				g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(p), &got)).To(Succeed())
+				return apimeta.FindStatusCondition(got.Status.Conditions, t)
+			}
+		}
+		Eventually(conditionOf(supportv1.ConditionReady)).Should(And(HaveField("Status", metav1.ConditionFalse), HaveField("Reason", supportv1.ReasonSecretInvalid),
+			HaveField("Message", And(ContainSubstring("spec.notify[0].webhook.secretRef: Secret crm-hook key hmac"), ContainSubstring("whsec_"), Not(ContainSubstring("not*base64"))))))
+		Eventually(conditionOf(supportv1.ConditionStalled)).Should(HaveField("Status", metav1.ConditionTrue))
+
+		c := newComplaint(ns, "c", nil)
+		By("the operator trying, and refusing the key")
+		Eventually(func() []supportv1.Notification { return getComplaint(c).Status.Notifications }, 10*time.Second).Should(
+			ContainElement(And(HaveField("Event", supportv1.EventCreated), HaveField("LastError", ContainSubstring("Secret crm-hook key hmac")))))
+		Expect(rcv.attemptCount()).To(BeZero(), "nothing is sent with a key no receiver could verify")
+
+		By("the Secret fixed")
+		Eventually(func() error {
+			var cur corev1.Secret
+			Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(secret), &cur)).To(Succeed())
+			cur.Data["hmac"] = []byte(key)
+			return k8sClient.Update(ctx, &cur)
+		}).Should(Succeed())
+		Eventually(rcv.events, 30*time.Second).Should(ContainElement(And(HaveField("Path", "/crm"), HaveField("Signed", true))))
+		Expect(rcv.problems()).To(BeEmpty(), "every request the receiver saw verified")
 	})
 })
 

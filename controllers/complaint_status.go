@@ -24,19 +24,38 @@ func ladderInput(c *supportv1.Complaint, st *supportv1.ComplaintStatus, policy *
 	}
 	if st.BreachedAt != nil && st.ResolvedAt == nil && st.ClosedAt == nil {
 		in.BreachedAt = st.BreachedAt.Time
-		in.Reason = supportv1.ReasonResolutionBreached
-		for name, cs := range map[supportv1.ClockName]*supportv1.ClockStatus{
-			supportv1.ClockFirstResponse: st.Clocks.FirstResponse, supportv1.ClockUpdate: st.Clocks.Update, supportv1.ClockResolution: st.Clocks.Resolution,
-		} {
-			if cs != nil && cs.State == supportv1.ClockBreached && cs.DueAt != nil && cs.DueAt.Time.Equal(in.BreachedAt) {
-				in.Reason = ladder.ReasonFor(name)
-			}
-		}
+		in.Reason = breachReason(st.Clocks, in.BreachedAt)
 	}
 	for _, e := range escs {
 		in.Existing = append(in.Existing, ladderView(&e))
 	}
 	return in
+}
+
+// breachReason names the clock whose breach the ladder climbs from: the
+// breached clock due at breachedAt (the standing breach), or else the
+// breached clock due earliest; clocks due at the same instant are taken in
+// a fixed order (first response, update, resolution), so two clocks that
+// breach together always give the same reason.
+func breachReason(clocks supportv1.Clocks, breachedAt time.Time) supportv1.EscalationReason {
+	var best *supportv1.ClockStatus
+	reason := supportv1.ReasonResolutionBreached
+	for _, c := range []struct {
+		name  supportv1.ClockName
+		clock *supportv1.ClockStatus
+	}{{supportv1.ClockFirstResponse, clocks.FirstResponse}, {supportv1.ClockUpdate, clocks.Update}, {supportv1.ClockResolution, clocks.Resolution}} {
+		cs := c.clock
+		if cs == nil || cs.State != supportv1.ClockBreached || cs.DueAt == nil {
+			continue
+		}
+		if cs.DueAt.Time.Equal(breachedAt) {
+			return ladder.ReasonFor(c.name)
+		}
+		if best == nil || cs.DueAt.Time.Before(best.DueAt.Time) {
+			best, reason = cs, ladder.ReasonFor(c.name)
+		}
+	}
+	return reason
 }
 
 func ladderView(e *supportv1.Escalation) ladder.Escalation {
@@ -144,15 +163,6 @@ func setEscalatedCondition(st *supportv1.ComplaintStatus, gen int64, now time.Ti
 		c.Message = fmt.Sprintf("escalated to level %d", st.EscalationLevel)
 	}
 	apimeta.SetStatusCondition(&st.Conditions, c)
-}
-
-func appendHistory(st *supportv1.ComplaintStatus, ts []sla.Transition) {
-	for _, t := range ts {
-		st.History = append(st.History, supportv1.HistoryEntry{Time: metav1.NewTime(t.At.Truncate(time.Second)), Event: t.Reason, Message: t.Message})
-	}
-	if n := len(st.History); n > sla.MaxHistory {
-		st.History = st.History[n-sla.MaxHistory:]
-	}
 }
 
 // isLevelReached tells summarizeEscalations' transitions for a ladder level

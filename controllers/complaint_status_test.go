@@ -370,3 +370,78 @@ func TestSelfCreated(t *testing.T) {
 		t.Fatalf("entries never reported are forgotten after the TTL: %d left", len(s.uids))
 	}
 }
+
+func TestBreachReason(t *testing.T) {
+	at := func(d time.Duration) *metav1.Time { return &metav1.Time{Time: statusNow.Add(d)} }
+	breached := func(d time.Duration) *supportv1.ClockStatus {
+		return &supportv1.ClockStatus{State: supportv1.ClockBreached, DueAt: at(d)}
+	}
+	running := func(d time.Duration) *supportv1.ClockStatus {
+		return &supportv1.ClockStatus{State: supportv1.ClockRunning, DueAt: at(d)}
+	}
+	for _, tc := range []struct {
+		name       string
+		clocks     supportv1.Clocks
+		breachedAt time.Duration
+		want       supportv1.EscalationReason
+	}{
+		{"the clock due at the standing breach", supportv1.Clocks{FirstResponse: breached(0), Resolution: breached(time.Hour)}, time.Hour, supportv1.ReasonResolutionBreached},
+		{"first response alone", supportv1.Clocks{FirstResponse: breached(0), Resolution: running(time.Hour)}, 0, supportv1.ReasonFirstResponseBreached},
+		{"update alone", supportv1.Clocks{Update: breached(time.Minute)}, time.Minute, supportv1.ReasonUpdateBreached},
+		{"tie of all three: first response", supportv1.Clocks{FirstResponse: breached(0), Update: breached(0), Resolution: breached(0)}, 0, supportv1.ReasonFirstResponseBreached},
+		{"tie of update and resolution: update", supportv1.Clocks{Update: breached(0), Resolution: breached(0)}, 0, supportv1.ReasonUpdateBreached},
+		{"no clock at breachedAt: the earliest breached", supportv1.Clocks{Update: breached(2 * time.Minute), Resolution: breached(time.Minute)}, time.Hour, supportv1.ReasonResolutionBreached},
+		{"no clock at breachedAt, tie: fixed order", supportv1.Clocks{FirstResponse: breached(time.Minute), Update: breached(time.Minute)}, time.Hour, supportv1.ReasonFirstResponseBreached},
+		{"nothing breached: resolution", supportv1.Clocks{FirstResponse: running(0)}, 0, supportv1.ReasonResolutionBreached},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Many runs: a map's random order would show within a few.
+			for range 50 {
+				if got := breachReason(tc.clocks, statusNow.Add(tc.breachedAt)); got != tc.want {
+					t.Fatalf("breachReason = %s, want %s", got, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func TestAppendHistoryBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		have, add  int
+		wantLen    int
+		wantLast   string
+		wantFirstN int // the index (in the order appended) of the first entry kept
+	}{
+		{"empty", 0, 1, 1, "e0", 0},
+		{"below the bound", 10, 5, 15, "e4", 0},
+		{"exactly the bound", sla.MaxHistory - 1, 1, sla.MaxHistory, "e0", 0},
+		{"a full history gets one more (the archive)", sla.MaxHistory, 1, sla.MaxHistory, "e0", 1},
+		{"a full history gets several", sla.MaxHistory, 3, sla.MaxHistory, "e2", 3},
+		{"more than the bound at once", 0, sla.MaxHistory + 7, sla.MaxHistory, fmt.Sprintf("e%d", sla.MaxHistory+6), 7},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &supportv1.ComplaintStatus{}
+			var all []string
+			for i := range tc.have {
+				st.History = append(st.History, supportv1.HistoryEntry{Event: fmt.Sprintf("old%d", i)})
+				all = append(all, fmt.Sprintf("old%d", i))
+			}
+			var ts []sla.Transition
+			for i := range tc.add {
+				ts = append(ts, sla.Transition{Reason: fmt.Sprintf("e%d", i), At: statusNow.Add(1500 * time.Millisecond)})
+				all = append(all, fmt.Sprintf("e%d", i))
+			}
+			sla.AppendHistory(st, ts...)
+			if len(st.History) != tc.wantLen {
+				t.Fatalf("len = %d, want %d", len(st.History), tc.wantLen)
+			}
+			if got := st.History[len(st.History)-1]; got.Event != tc.wantLast || !got.Time.Time.Equal(statusNow.Add(time.Second)) {
+				t.Fatalf("last = %s at %s, want %s at the second", got.Event, got.Time, tc.wantLast)
+			}
+			if st.History[0].Event != all[tc.wantFirstN] {
+				t.Fatalf("first kept = %s, want %s", st.History[0].Event, all[tc.wantFirstN])
+			}
+		})
+	}
+}

@@ -84,10 +84,10 @@ func (r *ServicePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		Message: "the policy can be applied", ObservedGeneration: policy.Generation}
 	if _, err := r.Policies.get(&policy); err != nil {
 		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, supportv1.ReasonInvalidPolicy, err.Error()
-	} else if problems, err := r.checkSecrets(ctx, &policy); err != nil {
+	} else if reason, problems, err := r.checkSecrets(ctx, &policy); err != nil {
 		return ctrl.Result{}, err
 	} else if len(problems) > 0 {
-		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, supportv1.ReasonSecretNotFound, strings.Join(problems, "; ")
+		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, reason, strings.Join(problems, "; ")
 	} else if problems := checkLadder(&policy); len(problems) > 0 {
 		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, supportv1.ReasonInvalidPolicy, strings.Join(problems, "; ")
 	} else if problems := checkDestinations(ctx, &policy, r.Destinations, r.Resolver); len(problems) > 0 {
@@ -98,7 +98,7 @@ func (r *ServicePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	// Secrets are read, not watched (no cluster-wide Secret cache): look
 	// again while one is missing.
 	result := ctrl.Result{}
-	if ready.Reason == supportv1.ReasonSecretNotFound {
+	if ready.Reason == supportv1.ReasonSecretNotFound || ready.Reason == supportv1.ReasonSecretInvalid {
 		result.RequeueAfter = secretRecheck
 	} else if hasWebhookHostName(&policy) {
 		// DNS answers change: look again now and then.
@@ -115,14 +115,22 @@ func (r *ServicePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	return result, nil
 }
 
-// secretRecheck is how often a policy with a missing Secret looks again.
+// secretRecheck is how often a policy with a missing or unusable Secret looks again.
 const secretRecheck = 30 * time.Second
 
 // checkSecrets reports webhook secretRefs and caSecretRefs that point at
-// no Secret or key, and CA bundles without a PEM certificate.
-// The values are never read into messages.
-func (r *ServicePolicyReconciler) checkSecrets(ctx context.Context, p *supportv1.ServicePolicy) ([]string, error) {
+// no Secret or key (SecretNotFound), and values that cannot be used
+// (SecretInvalid): a whsec_ signing secret that does not decode, a CA
+// bundle without a PEM certificate. A missing Secret outranks an invalid
+// one in the reason; the message lists every problem. The values are
+// never read into messages.
+func (r *ServicePolicyReconciler) checkSecrets(ctx context.Context, p *supportv1.ServicePolicy) (string, []string, error) {
 	var problems []string
+	reason := supportv1.ReasonSecretInvalid
+	missing := func(msg string) {
+		problems = append(problems, msg)
+		reason = supportv1.ReasonSecretNotFound
+	}
 	for i, n := range p.Spec.Notify {
 		if n.Webhook == nil {
 			continue
@@ -135,18 +143,22 @@ func (r *ServicePolicyReconciler) checkSecrets(ctx context.Context, p *supportv1
 			err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: p.Namespace, Name: ref.Name}, &s)
 			switch {
 			case apierrors.IsNotFound(err):
-				problems = append(problems, fmt.Sprintf("spec.notify[%d].webhook.%s: Secret %s not found", i, field, ref.Name))
+				missing(fmt.Sprintf("spec.notify[%d].webhook.%s: Secret %s not found", i, field, ref.Name))
 			case err != nil:
-				return nil, err
+				return "", nil, err
 			case len(s.Data[ref.Key]) == 0:
-				problems = append(problems, fmt.Sprintf("spec.notify[%d].webhook.%s: Secret %s has no key %s", i, field, ref.Name, ref.Key))
+				missing(fmt.Sprintf("spec.notify[%d].webhook.%s: Secret %s has no key %s", i, field, ref.Name, ref.Key))
 			case field == "caSecretRef" && !x509.NewCertPool().AppendCertsFromPEM(s.Data[ref.Key]):
 				problems = append(problems, fmt.Sprintf("spec.notify[%d].webhook.%s: Secret %s key %s holds no PEM certificate", i, field, ref.Name, ref.Key))
+			case field == "secretRef":
+				if _, err := delivery.SigningKey(s.Data[ref.Key]); err != nil {
+					problems = append(problems, fmt.Sprintf("spec.notify[%d].webhook.%s: Secret %s key %s: %v", i, field, ref.Name, ref.Key, err))
+				}
 			}
 		}
 	}
 	slices.Sort(problems) // map order is random; the message must not churn
-	return problems, nil
+	return reason, problems, nil
 }
 
 // checkLadder reports escalation levels that notify destinations not in spec.notify.

@@ -30,8 +30,10 @@ type Options struct {
 	HTTPClient *http.Client
 	// WebhookDestinations decides which addresses webhook requests may
 	// connect to (--webhook-allowed-cidrs, --cluster-cidrs). The zero value
-	// refuses loopback, link-local and unspecified addresses: tests and the
-	// sandbox, whose receivers listen on loopback, allow 127.0.0.0/8 and ::1.
+	// refuses every special-purpose range that is not globally reachable
+	// (private, loopback, link-local, ...) and the cluster's ServiceCIDRs:
+	// tests and the sandbox, whose receivers listen on loopback, allow
+	// 127.0.0.0/8 and ::1.
 	WebhookDestinations delivery.AddressPolicy
 	// ComplaintWorkers, EscalationWorkers and PolicyWorkers bound each
 	// controller's parallel reconciles (defaults 8, 4, 2).
@@ -81,9 +83,16 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	timeout := orDefault(opts.ReconcileTimeout, DefaultReconcileTimeout)
 	policies := &policyCache{}
 	refused := make(chan event.GenericEvent, 64)
+	destinations := opts.WebhookDestinations
+	if destinations.Discovered == nil {
+		destinations.Discovered = &delivery.DiscoveredRanges{}
+	}
+	if err := setupServiceCIDRs(mgr, destinations.Discovered); err != nil {
+		return err
+	}
 	if _, err := delivery.SetupWithManager(mgr, delivery.Options{
 		Clock: opts.clock(), Backoff: opts.DeliveryBackoff, HTTPClient: opts.HTTPClient,
-		Destinations: opts.WebhookDestinations, OnRefused: refusalNotifier(refused),
+		Destinations: destinations, OnRefused: refusalNotifier(refused),
 		Workers: opts.DeliveryWorkers, PerDestination: opts.DeliveryPerDestination, ReconcileTimeout: timeout,
 	}); err != nil {
 		return err
@@ -92,7 +101,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		Client:       mgr.GetClient(),
 		APIReader:    mgr.GetAPIReader(),
 		Policies:     policies,
-		Destinations: opts.WebhookDestinations,
+		Destinations: destinations,
 		Refused:      refused,
 		Sharded:      opts.Shard != nil && !opts.Shard.Empty(),
 		Workers:      orDefault(opts.PolicyWorkers, DefaultPolicyWorkers),

@@ -5,10 +5,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"sync/atomic"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	networkingv1 "k8s.io/api/networking/v1"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -78,5 +81,40 @@ var _ = Describe("Webhook destinations", func() {
 		}).Should(Succeed())
 		Expect(internalHits.Load()).To(BeZero(), "nothing reached the refused receiver")
 		Expect(crm.problems()).To(BeEmpty())
+	})
+	It("refuses cloud metadata in every form, the private ranges and the cluster's ServiceCIDRs by default", func() {
+		By("a ServiceCIDR with a range no special-purpose list holds")
+		extra := &networkingv1.ServiceCIDR{ObjectMeta: metav1.ObjectMeta{Name: "servicedesk-test-extra"}, Spec: networkingv1.ServiceCIDRSpec{CIDRs: []string{"203.1.0.0/16"}}}
+		Expect(client.IgnoreAlreadyExists(k8sClient.Create(ctx, extra))).To(Succeed())
+		DeferCleanup(func() { _ = k8sClient.Delete(ctx, extra) })
+
+		ns := newNamespace()
+		created := []supportv1.EventType{supportv1.EventCreated}
+		policy := newPolicy(ns, "p", func(s *supportv1.ServicePolicySpec) {
+			s.Notify = []supportv1.NotifyTarget{
+				{Name: "alibaba", Events: created, Webhook: &supportv1.Webhook{URL: "http://100.100.100.200/latest/meta-data/"}},
+				{Name: "aws-ipv6", Events: created, Webhook: &supportv1.Webhook{URL: "http://[fd00:ec2::254]/latest/meta-data/"}},
+				{Name: "private", Events: created, Webhook: &supportv1.Webhook{URL: "http://10.1.2.3/hook"}},
+				{Name: "benchmarking", Events: created, Webhook: &supportv1.Webhook{URL: "http://198.18.0.1/hook"}},
+				{Name: "service", Events: created, Webhook: &supportv1.Webhook{URL: "http://203.1.0.9/hook"}},
+			}
+		})
+		// ServiceCIDRs are learnt from a watch: an edit makes the policy look again.
+		Eventually(func(g Gomega) {
+			var p supportv1.ServicePolicy
+			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(policy), &p)).To(Succeed())
+			ready := apimeta.FindStatusCondition(p.Status.Conditions, supportv1.ConditionReady)
+			if ready == nil || !strings.Contains(ready.Message, "spec.notify[4]") {
+				p.Spec.Precedence++
+				_ = k8sClient.Update(ctx, &p)
+			}
+			g.Expect(ready).NotTo(BeNil())
+			g.Expect(ready.Reason).To(Equal(supportv1.ReasonDestinationRefused))
+			g.Expect(ready.Message).To(ContainSubstring("spec.notify[0] (alibaba): webhook host 100.100.100.200: refused: 100.100.100.200 is shared address space (RFC 6598) 100.64.0.0/10 (cloud metadata)"))
+			g.Expect(ready.Message).To(ContainSubstring("spec.notify[1] (aws-ipv6): webhook host fd00:ec2::254: refused: fd00:ec2::254 is unique local (RFC 4193) fc00::/7 (cloud metadata)"))
+			g.Expect(ready.Message).To(ContainSubstring("spec.notify[2] (private): webhook host 10.1.2.3: refused: 10.1.2.3 is private (RFC 1918) 10.0.0.0/8"))
+			g.Expect(ready.Message).To(ContainSubstring("spec.notify[3] (benchmarking): webhook host 198.18.0.1: refused: 198.18.0.1 is benchmarking (RFC 2544) 198.18.0.0/15"))
+			g.Expect(ready.Message).To(ContainSubstring("spec.notify[4] (service): webhook host 203.1.0.9: refused: 203.1.0.9 is in the cluster's service range 203.1.0.0/16 (ServiceCIDR servicedesk-test-extra)"))
+		}, 20*time.Second, 500*time.Millisecond).Should(Succeed())
 	})
 })

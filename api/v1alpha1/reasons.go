@@ -11,6 +11,10 @@ const (
 	ReasonInvalidPolicy = "InvalidPolicy"
 	// ReasonSecretNotFound: a webhook's secretRef points at no Secret or key.
 	ReasonSecretNotFound = "SecretNotFound"
+	// ReasonSecretInvalid: a webhook's Secret holds a value that cannot be
+	// used: a whsec_ signing secret that is not base64, or a CA bundle
+	// without a PEM certificate. Nothing is sent with it.
+	ReasonSecretInvalid = "SecretInvalid"
 	// ReasonDestinationRefused: a webhook's host is, or resolves to, an
 	// address the operator refuses to send to (loopback, link-local, the
 	// cluster's ranges); the message names spec.notify[i], the host and

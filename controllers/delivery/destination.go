@@ -4,15 +4,22 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
+	"sync/atomic"
+
+	"code.dny.dev/ssrf"
 )
 
 // AddressPolicy decides which IP addresses webhook requests may connect to.
-// By default loopback, link-local (cloud metadata 169.254.169.254
-// included), unspecified and multicast addresses are refused, and so are
-// the Cluster ranges; Allowed overrides all of that. Everything else,
-// private ranges included, is allowed. The zero value refuses only the
-// built-in ranges.
+// By default every address a receiver on the internet cannot have is
+// refused: each IANA special-purpose range that is not globally reachable
+// (private, shared, loopback, link-local, documentation, benchmarking,
+// reserved, unique local, multicast, ...: code.dny.dev/ssrf's lists,
+// generated from the IANA registries), cloud metadata addresses among
+// them, and the cluster's own ranges (Cluster, Discovered). Allowed is the
+// explicit opt-in that overrides all of that: a receiver on the private
+// network is the admin's choice, never the default.
 type AddressPolicy struct {
 	// Allowed ranges are always allowed, even when a refused range holds
 	// them (--webhook-allowed-cidrs).
@@ -20,6 +27,9 @@ type AddressPolicy struct {
 	// Cluster ranges are the cluster's own service and pod networks, refused
 	// unless Allowed (--cluster-cidrs).
 	Cluster []netip.Prefix
+	// Discovered holds cluster ranges learnt at run time (the ServiceCIDR
+	// objects the API server serves), refused unless Allowed; nil: none.
+	Discovered *DiscoveredRanges
 }
 
 // RefusedError reports a destination address the AddressPolicy refuses.
@@ -27,11 +37,11 @@ type AddressPolicy struct {
 type RefusedError struct {
 	// Addr is the refused address (IPv4-mapped IPv6 unmapped, zone dropped).
 	Addr netip.Addr
-	// Why names the range: "loopback", "link-local", ...
+	// Why names the range: "loopback", "private (RFC 1918) 10.0.0.0/8", ...
 	Why string
 }
 
-// Error reads like "refused: 169.254.169.254 is link-local (allow with --webhook-allowed-cidrs)".
+// Error reads like "refused: 169.254.169.254 is link-local (cloud metadata) (allow with --webhook-allowed-cidrs)".
 func (e *RefusedError) Error() string {
 	return fmt.Sprintf("refused: %s is %s (allow with --webhook-allowed-cidrs)", e.Addr, e.Why)
 }
@@ -57,6 +67,7 @@ func (p AddressPolicy) Check(ip netip.Addr) error {
 		if errors.As(p.Check(v4), &refused) {
 			return &RefusedError{Addr: ip, Why: fmt.Sprintf("%s of %s, which is %s", kind, v4, refused.Why)}
 		}
+		return nil
 	}
 	if why := builtinRefusal(ip); why != "" {
 		return &RefusedError{Addr: ip, Why: why}
@@ -66,6 +77,14 @@ func (p AddressPolicy) Check(ip netip.Addr) error {
 			return &RefusedError{Addr: ip, Why: "in the cluster's range " + pre.String() + " (--cluster-cidrs)"}
 		}
 	}
+	for _, r := range p.Discovered.Get() {
+		if r.Prefix.Contains(ip) {
+			return &RefusedError{Addr: ip, Why: "in the cluster's service range " + r.Prefix.String() + " (" + r.Source + ")"}
+		}
+	}
+	if why := specialPurpose(ip); why != "" {
+		return &RefusedError{Addr: ip, Why: why}
+	}
 	return nil
 }
 
@@ -73,7 +92,7 @@ func (p AddressPolicy) Check(ip netip.Addr) error {
 // address a gateway connects to. Network-specific NAT64 prefixes are not
 // known here: list them in --cluster-cidrs to refuse them.
 var (
-	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+	nat64     = ssrf.IPv6NAT64Prefix
 	sixToFour = netip.MustParsePrefix("2002::/16")
 )
 
@@ -94,13 +113,13 @@ func embeddedIPv4(ip netip.Addr) (netip.Addr, string, bool) {
 // thisNetwork is 0.0.0.0/8: Linux connects 0.0.0.0 to the local host.
 var thisNetwork = netip.MustParsePrefix("0.0.0.0/8")
 
-// builtinRefusal names the always-refused range holding ip, or "".
+// builtinRefusal names the host's own and link ranges holding ip, or "".
 func builtinRefusal(ip netip.Addr) string {
 	switch {
 	case ip.IsLoopback():
 		return "loopback"
 	case ip.IsLinkLocalUnicast():
-		if ip == metadataAddr {
+		if metadata[ip] {
 			return "link-local (cloud metadata)"
 		}
 		return "link-local"
@@ -112,8 +131,137 @@ func builtinRefusal(ip netip.Addr) string {
 	return ""
 }
 
-// metadataAddr is the cloud metadata service of most providers.
-var metadataAddr = netip.MustParseAddr("169.254.169.254")
+// metadata are cloud providers' instance metadata services: most
+// providers' link-local 169.254.169.254, Alibaba Cloud's 100.100.100.200
+// (shared address space) and AWS's IPv6 fd00:ec2::254 (unique local).
+var metadata = map[netip.Addr]bool{
+	netip.MustParseAddr("169.254.169.254"): true,
+	netip.MustParseAddr("100.100.100.200"): true,
+	netip.MustParseAddr("fd00:ec2::254"):   true,
+}
+
+// specialPurpose names the IANA special-purpose range that is not globally
+// reachable holding ip, or "". The ranges are code.dny.dev/ssrf's
+// (generated from the IANA IPv4 and IPv6 special-purpose registries): every
+// IPv6 address outside the global unicast range 2000::/3, and the denied
+// parts inside it, except those the IPv6 registry marks globally
+// reachable.
+func specialPurpose(ip netip.Addr) string {
+	named := func(pre netip.Prefix) string {
+		why := rangeNames[pre]
+		if why == "" {
+			why = "special-purpose (IANA)"
+		}
+		why += " " + pre.String()
+		if metadata[ip] {
+			why += " (cloud metadata)"
+		}
+		return why
+	}
+	if ip.Is4() {
+		for _, pre := range ssrf.IPv4DeniedPrefixes {
+			if pre.Contains(ip) {
+				return named(pre)
+			}
+		}
+		return ""
+	}
+	if !ssrf.IPv6GlobalUnicast.Contains(ip) {
+		for _, pre := range ipv6OutsideGlobal {
+			if pre.Contains(ip) {
+				return named(pre)
+			}
+		}
+		return "outside the global unicast range " + ssrf.IPv6GlobalUnicast.String()
+	}
+	for _, pre := range ipv6GloballyReachable {
+		if pre.Contains(ip) {
+			return ""
+		}
+	}
+	for _, pre := range ssrf.IPv6DeniedPrefixes {
+		if pre.Contains(ip) {
+			return named(pre)
+		}
+	}
+	return ""
+}
+
+// ipv6OutsideGlobal names the best-known ranges outside 2000::/3 (all of
+// which are refused) for the refusal's message.
+var ipv6OutsideGlobal = []netip.Prefix{
+	netip.MustParsePrefix("fc00::/7"),
+	netip.MustParsePrefix("100::/64"),
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+}
+
+// ipv6GloballyReachable are the entries of the IANA IPv6 special-purpose
+// registry inside 2001::/23 whose "Globally Reachable" is True: anycast
+// services and identifiers a receiver on the internet may have.
+var ipv6GloballyReachable = []netip.Prefix{
+	netip.MustParsePrefix("2001:1::1/128"),   // Port Control Protocol Anycast (RFC 7723)
+	netip.MustParsePrefix("2001:1::2/128"),   // TURN Anycast (RFC 8155)
+	netip.MustParsePrefix("2001:1::3/128"),   // DNS-SD Service Registration Protocol Anycast (RFC 9665)
+	netip.MustParsePrefix("2001:3::/32"),     // AMT (RFC 7450)
+	netip.MustParsePrefix("2001:4:112::/48"), // AS112-v6 (RFC 7535)
+	netip.MustParsePrefix("2001:20::/28"),    // ORCHIDv2 (RFC 7343)
+	netip.MustParsePrefix("2001:30::/28"),    // Drone Remote ID Protocol Entity Tags (RFC 9374)
+}
+
+// rangeNames are the names the registries give the refused ranges.
+var rangeNames = map[netip.Prefix]string{
+	netip.MustParsePrefix("10.0.0.0/8"):        "private (RFC 1918)",
+	netip.MustParsePrefix("172.16.0.0/12"):     "private (RFC 1918)",
+	netip.MustParsePrefix("192.168.0.0/16"):    "private (RFC 1918)",
+	netip.MustParsePrefix("100.64.0.0/10"):     "shared address space (RFC 6598)",
+	netip.MustParsePrefix("192.0.0.0/24"):      "IETF protocol assignments (RFC 6890)",
+	netip.MustParsePrefix("192.0.2.0/24"):      "documentation (RFC 5737)",
+	netip.MustParsePrefix("198.51.100.0/24"):   "documentation (RFC 5737)",
+	netip.MustParsePrefix("203.0.113.0/24"):    "documentation (RFC 5737)",
+	netip.MustParsePrefix("192.88.99.0/24"):    "6to4 relay anycast, deprecated (RFC 7526)",
+	netip.MustParsePrefix("198.18.0.0/15"):     "benchmarking (RFC 2544)",
+	netip.MustParsePrefix("240.0.0.0/4"):       "reserved (RFC 1112)",
+	netip.MustParsePrefix("192.31.196.0/24"):   "AS112 (RFC 7535)",
+	netip.MustParsePrefix("192.175.48.0/24"):   "AS112 (RFC 7534)",
+	netip.MustParsePrefix("192.52.193.0/24"):   "AMT (RFC 7450)",
+	netip.MustParsePrefix("fc00::/7"):          "unique local (RFC 4193)",
+	netip.MustParsePrefix("100::/64"):          "discard-only (RFC 6666)",
+	netip.MustParsePrefix("64:ff9b:1::/48"):    "local-use NAT64 (RFC 8215)",
+	netip.MustParsePrefix("2001::/23"):         "IETF protocol assignments (RFC 2928)",
+	netip.MustParsePrefix("2001:db8::/32"):     "documentation (RFC 3849)",
+	netip.MustParsePrefix("3fff::/20"):         "documentation (RFC 9637)",
+	netip.MustParsePrefix("2620:4f:8000::/48"): "AS112 (RFC 7534)",
+}
+
+// DiscoveredRange is a cluster range learnt at run time, with where it came
+// from (e.g. "ServiceCIDR kubernetes").
+type DiscoveredRange struct {
+	Prefix netip.Prefix
+	Source string
+}
+
+// DiscoveredRanges holds the cluster ranges learnt at run time; it is safe
+// for concurrent use, and a nil *DiscoveredRanges holds none.
+type DiscoveredRanges struct {
+	v atomic.Pointer[[]DiscoveredRange]
+}
+
+// Set replaces the ranges.
+func (d *DiscoveredRanges) Set(ranges []DiscoveredRange) {
+	ranges = slices.Clone(ranges)
+	d.v.Store(&ranges)
+}
+
+// Get returns the ranges; the caller must not modify them.
+func (d *DiscoveredRanges) Get() []DiscoveredRange {
+	if d == nil {
+		return nil
+	}
+	if p := d.v.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
 
 // ParseCIDRs parses a comma-separated list of CIDRs (spaces allowed, empty
 // items skipped) as a flag value. A bare address is taken as a single-host

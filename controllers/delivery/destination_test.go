@@ -10,6 +10,8 @@ import (
 func TestAddressPolicyCheck(t *testing.T) {
 	cluster := []netip.Prefix{netip.MustParsePrefix("10.96.0.0/12"), netip.MustParsePrefix("10.244.0.0/16"), netip.MustParsePrefix("fd00:10:96::/108")}
 	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	discovered := &DiscoveredRanges{}
+	discovered.Set([]DiscoveredRange{{Prefix: netip.MustParsePrefix("203.1.0.0/16"), Source: "ServiceCIDR kubernetes"}})
 	tests := []struct {
 		name    string
 		policy  AddressPolicy
@@ -18,10 +20,40 @@ func TestAddressPolicyCheck(t *testing.T) {
 	}{
 		{"public IPv4", AddressPolicy{}, "93.184.216.34", ""},
 		{"public IPv6", AddressPolicy{}, "2606:2800:220:1:248:1893:25c8:1946", ""},
-		{"private 10/8 allowed by default", AddressPolicy{}, "10.1.2.3", ""},
-		{"private 172.16/12 allowed by default", AddressPolicy{}, "172.16.0.10", ""},
-		{"private 192.168/16 allowed by default", AddressPolicy{}, "192.168.1.1", ""},
-		{"unique local IPv6 allowed by default", AddressPolicy{}, "fd12::1", ""},
+		// Every IANA special-purpose range that is not globally reachable is refused by default.
+		{"private 10/8", AddressPolicy{}, "10.1.2.3", "10.1.2.3 is private (RFC 1918) 10.0.0.0/8"},
+		{"private 172.16/12", AddressPolicy{}, "172.16.0.10", "is private (RFC 1918) 172.16.0.0/12"},
+		{"private 192.168/16", AddressPolicy{}, "192.168.1.1", "is private (RFC 1918) 192.168.0.0/16"},
+		{"Alibaba Cloud metadata", AddressPolicy{}, "100.100.100.200", "100.100.100.200 is shared address space (RFC 6598) 100.64.0.0/10 (cloud metadata)"},
+		{"shared address space", AddressPolicy{}, "100.64.0.1", "shared address space (RFC 6598) 100.64.0.0/10"},
+		{"IETF protocol assignments", AddressPolicy{}, "192.0.0.8", "192.0.0.0/24"},
+		{"TEST-NET-1", AddressPolicy{}, "192.0.2.1", "documentation (RFC 5737) 192.0.2.0/24"},
+		{"6to4 relay anycast", AddressPolicy{}, "192.88.99.1", "192.88.99.0/24"},
+		{"benchmarking 198.18/15", AddressPolicy{}, "198.19.255.1", "benchmarking (RFC 2544) 198.18.0.0/15"},
+		{"TEST-NET-2", AddressPolicy{}, "198.51.100.7", "198.51.100.0/24"},
+		{"TEST-NET-3", AddressPolicy{}, "203.0.113.9", "203.0.113.0/24"},
+		{"reserved 240/4", AddressPolicy{}, "240.0.0.1", "reserved (RFC 1112) 240.0.0.0/4"},
+		{"broadcast", AddressPolicy{}, "255.255.255.255", "240.0.0.0/4"},
+		{"AWS IPv6 metadata", AddressPolicy{}, "fd00:ec2::254", "fd00:ec2::254 is unique local (RFC 4193) fc00::/7 (cloud metadata)"},
+		{"unique local IPv6", AddressPolicy{}, "fd12::1", "unique local (RFC 4193) fc00::/7"},
+		{"discard-only 100::/64", AddressPolicy{}, "100::1", "discard-only (RFC 6666) 100::/64"},
+		{"local-use NAT64", AddressPolicy{}, "64:ff9b:1::a00:1", "local-use NAT64 (RFC 8215) 64:ff9b:1::/48"},
+		{"outside global unicast", AddressPolicy{}, "4000::1", "outside the global unicast range 2000::/3"},
+		{"IETF protocol assignments 2001::/23 (Teredo)", AddressPolicy{}, "2001:0:4136:e378::1", "IETF protocol assignments (RFC 2928) 2001::/23"},
+		{"documentation 2001:db8::/32", AddressPolicy{}, "2001:db8::1", "2001:db8::/32"},
+		{"documentation 3fff::/20", AddressPolicy{}, "3fff::1", "3fff::/20"},
+		{"globally reachable in 2001::/23: TURN anycast", AddressPolicy{}, "2001:1::2", ""},
+		{"globally reachable in 2001::/23: AMT", AddressPolicy{}, "2001:3::7", ""},
+		{"globally reachable in 2001::/23: AS112-v6", AddressPolicy{}, "2001:4:112::1", ""},
+		{"globally reachable in 2001::/23: ORCHIDv2", AddressPolicy{}, "2001:20::1", ""},
+		{"next to a reachable one in 2001::/23", AddressPolicy{}, "2001:1::4", "2001::/23"},
+		{"mapped private", AddressPolicy{}, "::ffff:10.0.0.1", "10.0.0.1 is private"},
+		{"NAT64 of a private address", AddressPolicy{}, "64:ff9b::a00:1", "NAT64 of 10.0.0.1, which is private (RFC 1918) 10.0.0.0/8"},
+		{"6to4 of Alibaba Cloud metadata", AddressPolicy{}, "2002:6464:64c8::1", "6to4 of 100.100.100.200, which is shared address space"},
+		{"allow-list opts a private range in", AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("10.20.0.0/16")}}, "10.20.1.1", ""},
+		{"allow-list opt-in is only that range", AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("10.20.0.0/16")}}, "10.21.1.1", "private"},
+		{"discovered service range", AddressPolicy{Discovered: discovered}, "203.1.0.9", "203.1.0.9 is in the cluster's service range 203.1.0.0/16 (ServiceCIDR kubernetes)"},
+		{"allow-list overrides a discovered range", AddressPolicy{Discovered: discovered, Allowed: []netip.Prefix{netip.MustParsePrefix("203.1.0.9/32")}}, "203.1.0.9", ""},
 		{"loopback 127.0.0.1", AddressPolicy{}, "127.0.0.1", "127.0.0.1 is loopback"},
 		{"loopback 127.255.0.9", AddressPolicy{}, "127.255.0.9", "is loopback"},
 		{"loopback ::1", AddressPolicy{}, "::1", "::1 is loopback"},
@@ -39,7 +71,7 @@ func TestAddressPolicyCheck(t *testing.T) {
 		{"cluster pod range", AddressPolicy{Cluster: cluster}, "10.244.3.7", "range 10.244.0.0/16"},
 		{"mapped cluster address", AddressPolicy{Cluster: cluster}, "::ffff:10.244.3.7", "10.244.3.7 is in the cluster's range"},
 		{"cluster IPv6 range", AddressPolicy{Cluster: cluster}, "fd00:10:96::a", "cluster's range fd00:10:96::/108"},
-		{"private outside cluster ranges", AddressPolicy{Cluster: cluster}, "10.0.0.5", ""},
+		{"private outside cluster ranges", AddressPolicy{Cluster: cluster}, "10.0.0.5", "is private (RFC 1918) 10.0.0.0/8"},
 		{"allow-list overrides loopback", AddressPolicy{Allowed: loopback}, "127.0.0.1", ""},
 		{"allow-list overrides ::1", AddressPolicy{Allowed: loopback}, "::1", ""},
 		{"allow-list matches mapped address", AddressPolicy{Allowed: loopback}, "::ffff:127.0.0.1", ""},

@@ -97,7 +97,7 @@ func TestGuardedDialerRefusesNameResolvingToLoopback(t *testing.T) {
 // A name that resolves to a public address and an internal one is refused
 // as a whole: the dialer never picks the internal one, whatever the order.
 func TestGuardedDialerRefusesWhenAnyAddressIsRefused(t *testing.T) {
-	for _, addrs := range [][]string{{"192.0.2.10", "169.254.169.254"}, {"::ffff:169.254.169.254", "192.0.2.10"}} {
+	for _, addrs := range [][]string{{"93.184.216.34", "169.254.169.254"}, {"::ffff:169.254.169.254", "93.184.216.34"}} {
 		res := &fakeResolver{}
 		for _, a := range addrs {
 			res.addrs = append(res.addrs, netip.MustParseAddr(a))
@@ -146,8 +146,8 @@ func TestGuardedDialerControlHook(t *testing.T) {
 	if err := d.control("tcp6", "[::ffff:169.254.169.254]:80", nil); err == nil {
 		t.Error("control(mapped metadata) allowed, want refused")
 	}
-	if err := d.control("tcp4", "192.0.2.1:443", nil); err != nil {
-		t.Errorf("control(192.0.2.1) = %v, want allowed", err)
+	if err := d.control("tcp4", "93.184.216.34:443", nil); err != nil {
+		t.Errorf("control(93.184.216.34) = %v, want allowed", err)
 	}
 }
 

@@ -11,7 +11,8 @@
 //
 // The HMAC key is the raw bytes of the Kubernetes Secret value, except that a
 // value starting with "whsec_" is treated like the Standard Webhooks libraries
-// do: the prefix is stripped and the rest base64-decoded (see [SecretBytes]).
+// do: the prefix is stripped and the rest base64-decoded (see [SigningKey]); a
+// "whsec_" value that does not decode is refused, never used as it is.
 //
 // Response handling: 2xx is [Delivered]; 410 Gone is [Gone] (stop retrying);
 // everything else, including redirects, network errors and timeouts, is

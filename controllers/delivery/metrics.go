@@ -5,6 +5,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 )
 
 var (
@@ -28,8 +30,28 @@ var (
 	})
 )
 
+// deliveryEvents and deliveryOutcomes are the label values of
+// deliveriesTotal, exported at 0 from the start (add an event here when the
+// API gains one).
+var (
+	deliveryEvents = []supportv1.EventType{
+		supportv1.EventCreated, supportv1.EventAcknowledged, supportv1.EventAtRisk, supportv1.EventBreached,
+		supportv1.EventEscalated, supportv1.EventResolved, supportv1.EventFollowUpDue, supportv1.EventReopened,
+		supportv1.EventClosed, supportv1.EventArchived,
+	}
+	deliveryOutcomes = []string{"delivered", "retry", "failed"}
+)
+
 func init() {
 	metrics.Registry.MustRegister(deliveriesTotal, requestDuration, recordConflicts)
+	// A series born at 1 is no increase to increase() or rate(): without
+	// its 0 the first failure of an event after a start would not raise
+	// ServiceDeskDeliveriesFailing (increase of outcome="failed").
+	for _, e := range deliveryEvents {
+		for _, o := range deliveryOutcomes {
+			deliveriesTotal.WithLabelValues(string(e), o)
+		}
+	}
 }
 
 // outcomeLabel is an attempt outcome as a metric label value.

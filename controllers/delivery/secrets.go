@@ -35,7 +35,8 @@ type secretValue struct {
 	until time.Time
 }
 
-// get returns the signing key ref names (SecretBytes of its value).
+// get returns the signing key ref names (SigningKey of its value); a
+// malformed whsec_ value is an error, so nothing is signed with it.
 func (c *secretCache) get(ctx context.Context, namespace string, ref *supportv1.SecretKeyRef) ([]byte, error) {
 	return c.read(ctx, secretKey{namespace: namespace, name: ref.Name, key: ref.Key})
 }
@@ -64,7 +65,11 @@ func (c *secretCache) read(ctx context.Context, k secretKey) ([]byte, error) {
 	}
 	v := raw
 	if !k.raw {
-		v = SecretBytes(raw)
+		key, err := SigningKey(raw)
+		if err != nil {
+			return nil, fmt.Errorf("Secret %s key %s: %v", ref.Name, ref.Key, err)
+		}
+		v = key
 	}
 	c.mu.Lock()
 	if c.m == nil {

@@ -34,22 +34,39 @@ var (
 	ErrEmptySecret        = errors.New("delivery: empty signing secret")
 )
 
-// SecretBytes turns a Secret value into the HMAC key. A value starting with
-// "whsec_" has the prefix stripped and the rest base64 (standard encoding)
-// decoded, as the Standard Webhooks libraries do; if that decoding fails the
-// whole value is used verbatim. Any other value is used as raw bytes, unchanged
-// (no whitespace trimming). The result never aliases v.
-func SecretBytes(v []byte) []byte {
+// ErrMalformedSecret is returned by SigningKey for a "whsec_" value whose
+// remainder is not standard base64 of at least one byte: every Standard
+// Webhooks receiver would reject what such a key signs.
+var ErrMalformedSecret = errors.New("the value starts with whsec_ but the rest is not standard base64 of a key (the Standard Webhooks form)")
+
+// SigningKey turns a Secret value into the HMAC key. A value starting with
+// "whsec_" has the prefix stripped and the rest base64 (standard encoding,
+// line breaks ignored) decoded, as the Standard Webhooks libraries do; if
+// that fails, or leaves no key, it returns ErrMalformedSecret and no key.
+// Any other value is used as raw bytes, unchanged (no whitespace
+// trimming). The result never aliases v.
+func SigningKey(v []byte) ([]byte, error) {
 	if v == nil {
-		return nil
+		return nil, nil
 	}
-	if rest, ok := bytes.CutPrefix(v, []byte(SecretPrefix)); ok {
-		key := make([]byte, base64.StdEncoding.DecodedLen(len(rest)))
-		if n, err := base64.StdEncoding.Decode(key, rest); err == nil {
-			return key[:n]
-		}
+	rest, ok := bytes.CutPrefix(v, []byte(SecretPrefix))
+	if !ok {
+		return bytes.Clone(v), nil
 	}
-	return bytes.Clone(v)
+	key := make([]byte, base64.StdEncoding.DecodedLen(len(rest)))
+	n, err := base64.StdEncoding.Decode(key, rest)
+	if err != nil || n == 0 {
+		return nil, ErrMalformedSecret
+	}
+	return key[:n], nil
+}
+
+// SecretBytes is SigningKey for receivers and tests whose value is known to
+// be well formed; a malformed "whsec_" value gives nil, which Verify
+// refuses (ErrEmptySecret).
+func SecretBytes(v []byte) []byte {
+	key, _ := SigningKey(v)
+	return key
 }
 
 // Sign returns the webhook-signature header value "v1,<base64>" for id,

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,7 +68,8 @@ func TestSecretBytes(t *testing.T) {
 		{"raw value used verbatim", []byte("s3cr3t\n"), []byte("s3cr3t\n")},
 		{"whsec_ prefix stripped and base64-decoded", []byte("whsec_" + base64.StdEncoding.EncodeToString(key)), key},
 		{"whsec_ with trailing newline still decodes", []byte("whsec_" + base64.StdEncoding.EncodeToString(key) + "\n"), key},
-		{"whsec_ with invalid base64 used verbatim", []byte("whsec_not*base64"), []byte("whsec_not*base64")},
+		{"whsec_ with invalid base64 gives no key", []byte("whsec_not*base64"), nil},
+		{"whsec_ with nothing after it gives no key", []byte("whsec_"), nil},
 		{"prefix elsewhere is not special", []byte("xwhsec_AAAA"), []byte("xwhsec_AAAA")},
 	}
 	for _, tt := range tests {
@@ -87,6 +89,34 @@ func TestSecretBytes(t *testing.T) {
 			t.Errorf("input modified to %q", in)
 		}
 	})
+}
+
+func TestSigningKey(t *testing.T) {
+	key := []byte{0x00, 0xff, 0x10, 'k'}
+	for _, tt := range []struct {
+		name    string
+		in      string
+		want    []byte
+		wantErr bool
+	}{
+		{"raw value", "s3cr3t", []byte("s3cr3t"), false},
+		{"whsec_ decoded", "whsec_" + base64.StdEncoding.EncodeToString(key), key, false},
+		{"whsec_ with line breaks decoded", "whsec_" + base64.StdEncoding.EncodeToString(key) + "\r\n", key, false},
+		{"whsec_ not base64", "whsec_not*base64", nil, true},
+		{"whsec_ url-safe alphabet", "whsec_" + base64.URLEncoding.EncodeToString([]byte{0xfb, 0xff}), nil, true},
+		{"whsec_ missing padding", "whsec_AAE", nil, true},
+		{"whsec_ empty", "whsec_", nil, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := delivery.SigningKey([]byte(tt.in))
+			if (err != nil) != tt.wantErr || !bytes.Equal(got, tt.want) {
+				t.Fatalf("SigningKey(%q) = %q, %v; want %q, error %v", tt.in, got, err, tt.want, tt.wantErr)
+			}
+			if err != nil && (got != nil || !errors.Is(err, delivery.ErrMalformedSecret) || strings.Contains(err.Error(), tt.in[len("whsec_"):]) && len(tt.in) > len("whsec_")) {
+				t.Fatalf("error %q must be ErrMalformedSecret, give no key and not echo the value", err)
+			}
+		})
+	}
 }
 
 func TestVerify(t *testing.T) {

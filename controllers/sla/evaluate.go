@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -707,12 +708,20 @@ func (e *evaluation) setConditionRaw(c metav1.Condition) {
 }
 
 func (e *evaluation) history() {
-	for _, t := range e.out {
-		ev := t.Reason
-		e.st.History = append(e.st.History, supportv1.HistoryEntry{Time: metav1.NewTime(t.At), Event: ev, Message: t.Message})
+	AppendHistory(e.st, e.out...)
+}
+
+// AppendHistory is the one writer of status.history: it appends an entry
+// per transition (at its time, to the second) and keeps the newest
+// MaxHistory, the bound the CRD enforces. Whoever tells the complaint's
+// story (the clocks, the escalations, the archive) goes through it, so no
+// status write is ever refused for a history too long.
+func AppendHistory(st *supportv1.ComplaintStatus, ts ...Transition) {
+	for _, t := range ts {
+		st.History = append(st.History, supportv1.HistoryEntry{Time: metav1.NewTime(t.At.Truncate(time.Second)), Event: t.Reason, Message: t.Message})
 	}
-	if n := len(e.st.History); n > MaxHistory {
-		e.st.History = e.st.History[n-MaxHistory:]
+	if n := len(st.History); n > MaxHistory {
+		st.History = slices.Clone(st.History[n-MaxHistory:])
 	}
 }
 

@@ -7,7 +7,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/cmd/kubectl-desk/internal/desk"
 )
+
+// Completions are printed to the shell one a line, name and description
+// separated by a tab, and shown to the user: each is escaped (desk.Escape).
 
 // completeComplaints completes the first argument with the names of the
 // namespace's complaints.
@@ -18,7 +22,7 @@ func (o *Options) completeComplaints(cmd *cobra.Command, args []string, toComple
 	return o.completeNames(cmd, &supportv1.ComplaintList{}, toComplete, func(l client.ObjectList) []cobra.Completion {
 		var out []cobra.Completion
 		for _, c := range l.(*supportv1.ComplaintList).Items {
-			out = append(out, cobra.CompletionWithDesc(c.Name, string(c.Status.Phase)+" "+c.Spec.Summary))
+			out = append(out, cobra.CompletionWithDesc(desk.Escape(c.Name), desk.Escape(string(c.Status.Phase)+" "+c.Spec.Summary)))
 		}
 		return out
 	})
@@ -33,7 +37,7 @@ func (o *Options) completeEscalations(cmd *cobra.Command, args []string, toCompl
 	return o.completeNames(cmd, &supportv1.EscalationList{}, toComplete, func(l client.ObjectList) []cobra.Completion {
 		var out []cobra.Completion
 		for _, e := range l.(*supportv1.EscalationList).Items {
-			out = append(out, cobra.CompletionWithDesc(e.Name, string(e.Status.Phase)+" "+e.Spec.ComplaintName))
+			out = append(out, cobra.CompletionWithDesc(desk.Escape(e.Name), desk.Escape(string(e.Status.Phase)+" "+e.Spec.ComplaintName)))
 		}
 		return out
 	})
@@ -44,7 +48,7 @@ func (o *Options) completePolicies(cmd *cobra.Command, _ []string, toComplete st
 	return o.completeNames(cmd, &supportv1.ServicePolicyList{}, toComplete, func(l client.ObjectList) []cobra.Completion {
 		var out []cobra.Completion
 		for _, p := range l.(*supportv1.ServicePolicyList).Items {
-			out = append(out, p.Name)
+			out = append(out, desk.Escape(p.Name))
 		}
 		return out
 	})

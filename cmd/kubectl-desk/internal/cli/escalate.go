@@ -47,7 +47,7 @@ func newEscalateCmd(o *Options) *cobra.Command {
 				return fmt.Errorf("the API server refused the escalation: %w", err)
 			}
 			if pf.OutputFormat == nil || *pf.OutputFormat == "" {
-				_, err := fmt.Fprintln(o.Out, esc.Name)
+				_, err := fmt.Fprintln(o.Out, desk.Escape(esc.Name))
 				return err
 			}
 			return o.print(pf, esc)

@@ -91,7 +91,7 @@ func newNewCmd(o *Options) *cobra.Command {
 				return fmt.Errorf("the API server refused the complaint: %w", err)
 			}
 			if pf.OutputFormat == nil || *pf.OutputFormat == "" {
-				_, err := fmt.Fprintln(o.Out, c.Name)
+				_, err := fmt.Fprintln(o.Out, desk.Escape(c.Name))
 				return err
 			}
 			return o.print(pf, c)

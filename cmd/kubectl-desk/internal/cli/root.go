@@ -6,6 +6,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -15,6 +16,8 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/servicedesk-operator/servicedesk-operator/cmd/kubectl-desk/internal/desk"
 )
 
 // Execute runs kubectl desk with the process's arguments and streams, and
@@ -29,15 +32,25 @@ func Execute() int {
 		cmd.SetArgs(append([]string{cobra.ShellCompRequestCmd}, os.Args[1:]...))
 	}
 	if err := cmd.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "error:", err)
+		writeError(os.Stderr, err)
 		return 1
 	}
 	return 0
 }
 
+// writeError prints err for a person. Errors echo what objects hold (a
+// name, who approved, what the API server or a webhook answered), so it is
+// escaped for the terminal.
+func writeError(w io.Writer, err error) {
+	fmt.Fprintln(w, "error:", desk.EscapeLines(err.Error()))
+}
+
 // NewRootCmd builds the kubectl desk command tree, writing to streams.
 func NewRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
-	o := &Options{ConfigFlags: genericclioptions.NewConfigFlags(true), IOStreams: streams}
+	return newRootCmd(&Options{ConfigFlags: genericclioptions.NewConfigFlags(true), IOStreams: streams})
+}
+
+func newRootCmd(o *Options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "kubectl-desk",
 		Short: "Work customer complaints of servicedesk-operator",
@@ -71,5 +84,6 @@ overwritten. The acting person is who the API server says you are
 		c.GroupID = "see"
 		cmd.AddCommand(c)
 	}
+	cmd.AddCommand(newVersionCmd(o))
 	return cmd
 }

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -113,12 +115,24 @@ func (o *Options) policyOf(ctx context.Context, c *supportv1.Complaint) *support
 	return p
 }
 
+// print prints what a work command did: by default a line that names the
+// object and the operation, escaped for the terminal (desk.EscapeLines);
+// -o json, yaml and kubectl's other formats for programs print the object
+// as it is.
 func (o *Options) print(pf *genericclioptions.PrintFlags, obj client.Object) error {
 	p, err := pf.ToPrinter()
 	if err != nil {
 		return err
 	}
-	return p.PrintObj(obj, o.Out)
+	if pf.OutputFormat != nil && *pf.OutputFormat != "" && *pf.OutputFormat != "name" {
+		return p.PrintObj(obj, o.Out)
+	}
+	var b strings.Builder
+	if err := p.PrintObj(obj, &b); err != nil {
+		return err
+	}
+	_, err = io.WriteString(o.Out, desk.EscapeLines(b.String()))
+	return err
 }
 
 func newAckCmd(o *Options) *cobra.Command {

@@ -36,8 +36,16 @@ const (
 )
 
 // Write prints the table; colour paints at-risk and breached rows (only on
-// a terminal: callers decide).
+// a terminal: callers decide). Cells hold what API objects say, written by
+// anyone who may file a complaint: each is escaped (Escape) before it is
+// measured and before the colours are added.
 func (t Table) Write(w io.Writer, colour bool) error {
+	t.Header = escapeCells(t.Header)
+	rows := make([][]string, len(t.Rows))
+	for i, r := range t.Rows {
+		rows[i] = escapeCells(r)
+	}
+	t.Rows = rows
 	widths := make([]int, len(t.Header))
 	measure := func(cells []string) {
 		for i, c := range cells {
@@ -81,6 +89,14 @@ func (t Table) Write(w io.Writer, colour bool) error {
 		}
 	}
 	return nil
+}
+
+func escapeCells(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = Escape(c)
+	}
+	return out
 }
 
 // Short is a duration as kubectl prints ages: its two largest units, e.g.

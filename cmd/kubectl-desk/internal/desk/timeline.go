@@ -321,9 +321,9 @@ func TimelineTable(steps []Step) Table {
 }
 
 // TimelineHeading is the line above the story: who complains about what,
-// and where the complaint stands.
+// and where the complaint stands; escaped for the terminal (Escape).
 func TimelineHeading(c *supportv1.Complaint) string {
-	return fmt.Sprintf("%s/%s: %s (%s, %s, %s) - %s; phase %s, policy %s, owner %s, escalation level %d, reopened %d",
+	return Escape(fmt.Sprintf("%s/%s: %s (%s, %s, %s) - %s; phase %s, policy %s, owner %s, escalation level %d, reopened %d",
 		c.Namespace, c.Name, c.Spec.Customer.Name, tierOf(c), c.Spec.Category, orDash(string(c.Spec.Severity)), c.Spec.Summary,
-		phaseOf(c), orDash(c.Status.Policy), orDash(c.Spec.Owner), c.Status.EscalationLevel, c.Status.ReopenCount)
+		phaseOf(c), orDash(c.Status.Policy), orDash(c.Spec.Owner), c.Status.EscalationLevel, c.Status.ReopenCount))
 }

@@ -43,8 +43,31 @@ if phase == "Open" then
   if spec.levelName ~= nil and spec.levelName ~= "" then
     level = level .. " (" .. spec.levelName .. ")"
   end
+  -- Told (notifiedAt, Notified=True): the escalation waits for a person,
+  -- maybe for hours. That is Argo CD's Suspended (waiting for an external
+  -- event), not Progressing, so app wait --health and sync waves pass it.
+  if obj.status.notifiedAt ~= nil or (notified ~= nil and notified.status == "True") then
+    hs.status = "Suspended"
+    hs.message = level .. ": waiting for acknowledgement"
+    return hs
+  end
+  -- Nobody to tell: the operator's work is done, the escalation waits all
+  -- the same.
+  if notified ~= nil and notified.reason == "NoDestinations" then
+    hs.status = "Suspended"
+    hs.message = level .. ": waiting for acknowledgement"
+    if notified.message ~= nil and notified.message ~= "" then
+      hs.message = hs.message .. "; " .. notified.message
+    end
+    return hs
+  end
+  -- Being told: deliveries pending, or waiting for the complaint's policy
+  -- (Reconciling=True, kstatus InProgress).
   hs.status = "Progressing"
-  hs.message = level .. ": waiting for acknowledgement"
+  hs.message = level .. ": telling the level's destinations"
+  if notified ~= nil and notified.message ~= nil and notified.message ~= "" then
+    hs.message = hs.message .. ": " .. notified.message
+  end
   return hs
 end
 
