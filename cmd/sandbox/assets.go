@@ -64,15 +64,20 @@ func globNewestFirst(pattern string) []string {
 }
 
 // find returns the directory with the envtest binaries. KUBEBUILDER_ASSETS,
-// when set, is the only candidate and an error if incomplete. ok is false
+// when set, is the only candidate and an error if incomplete, except when it
+// is a directory of bin/k8s (the Makefile's default, which it exports before
+// anything is built there): then the usual candidates follow. ok is false
 // when no candidate has them all.
 func (l assetsLookup) find() (dir string, ok bool, err error) {
 	if env := l.getenv("KUBEBUILDER_ASSETS"); env != "" {
-		if missing := missingBinaries(env); len(missing) > 0 {
+		missing := missingBinaries(env)
+		if len(missing) == 0 {
+			return env, true, nil
+		}
+		if !l.inBinK8s(env) {
 			return "", false, fmt.Errorf("KUBEBUILDER_ASSETS=%s lacks %s: unset it to use bin/k8s, or point it at a complete directory",
 				env, strings.Join(missing, " and "))
 		}
-		return env, true, nil
 	}
 	for _, c := range l.candidates() {
 		if len(missingBinaries(c)) == 0 {
@@ -80,6 +85,17 @@ func (l assetsLookup) find() (dir string, ok bool, err error) {
 		}
 	}
 	return "", false, nil
+}
+
+// inBinK8s reports whether dir is a directory of the repository's bin/k8s,
+// which hack/build-envtest.sh fills.
+func (l assetsLookup) inBinK8s(dir string) bool {
+	parent := filepath.Dir(filepath.Clean(dir))
+	if parent == filepath.Join(l.root, "bin", "k8s") {
+		return true
+	}
+	real, err := filepath.EvalSymlinks(l.root)
+	return err == nil && parent == filepath.Join(real, "bin", "k8s")
 }
 
 // missingBinaries names the required binaries that are not executable files in dir.

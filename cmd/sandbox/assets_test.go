@@ -46,6 +46,10 @@ func TestFindAssets(t *testing.T) {
 		{name: "an incomplete KUBEBUILDER_ASSETS is an error, not a fallback", env: map[string]string{"KUBEBUILDER_ASSETS": incomplete},
 			wantErr: "lacks kube-apiserver"},
 		{name: "bin/k8s: the complete version when the preferred one is incomplete", env: map[string]string{}, want: k8s("1.36.0"), wantOK: true},
+		{name: "KUBEBUILDER_ASSETS at an incomplete bin/k8s directory (the Makefile's default) is looked past",
+			env: map[string]string{"KUBEBUILDER_ASSETS": k8s(K8sVersion)}, want: k8s("1.36.0"), wantOK: true},
+		{name: "KUBEBUILDER_ASSETS at a bin/k8s directory not built yet is looked past",
+			env: map[string]string{"KUBEBUILDER_ASSETS": k8s("1.39.0")}, want: k8s("1.36.0"), wantOK: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,6 +86,22 @@ func TestFindAssets(t *testing.T) {
 		l := assetsLookup{getenv: mapGetenv(envMap{"HOME": filepath.Join(tmp, "home")}), root: filepath.Join(tmp, "empty"), goos: "linux", goarch: "amd64"}
 		if got, ok, err := l.find(); ok || err != nil {
 			t.Fatalf("find() = %q, %v, %v; want not found", got, ok, err)
+		}
+	})
+
+	t.Run("a fresh clone: KUBEBUILDER_ASSETS at bin/k8s, no bin/, the binaries in the user cache", func(t *testing.T) {
+		clone := filepath.Join(tmp, "clone")
+		if err := os.MkdirAll(clone, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		env := envMap{"KUBEBUILDER_ASSETS": filepath.Join(clone, "bin", "k8s", K8sVersion+"-linux-amd64"), "XDG_CACHE_HOME": cache}
+		l := assetsLookup{getenv: mapGetenv(env), root: clone, goos: "linux", goarch: "amd64"}
+		if got, ok, err := l.find(); err != nil || !ok || got != cached("1.37.2") {
+			t.Fatalf("find() = %q, %v, %v; want the cache", got, ok, err)
+		}
+		env["XDG_CACHE_HOME"] = filepath.Join(tmp, "no-cache")
+		if got, ok, err := l.find(); ok || err != nil {
+			t.Fatalf("find() without a cache = %q, %v, %v; want not found (so the sandbox builds), no error", got, ok, err)
 		}
 	})
 }

@@ -24,6 +24,10 @@ type options struct {
 	port          int
 	firstResponse time.Duration
 	demo, samples bool
+	// untilEscalated, when set, stops the sandbox once the first Escalated
+	// webhook reaches the demo receiver, and fails it if none did within
+	// that long of the demo's start.
+	untilEscalated time.Duration
 }
 
 func main() {
@@ -48,6 +52,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.firstResponse, "demo-first-response", time.Minute, "First-response target of the demo policy when it is created; update is 2x, resolution 5x, the second ladder level 1x after the breach.")
 	fs.BoolVar(&o.demo, "demo", true, "Create the demo (namespace demo) and run its webhook receiver.")
 	fs.BoolVar(&o.samples, "samples", true, "Apply config/samples to namespace support.")
+	fs.DurationVar(&o.untilEscalated, "until-escalated", 0, "Stop by itself (exit 0) once the first Escalated webhook reaches the demo receiver; exit 1 if none did within this long of the demo's start (for scripts and CI; 0: run until Ctrl-C).")
 	fs.SetOutput(os.Stderr)
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -59,6 +64,11 @@ func parseFlags(args []string) (options, error) {
 	}
 	if o.firstResponse < time.Second {
 		err := errors.New("--demo-first-response must be at least 1s")
+		fmt.Fprintln(os.Stderr, "sandbox:", err)
+		return o, err
+	}
+	if o.untilEscalated < 0 || (o.untilEscalated > 0 && !o.demo) {
+		err := errors.New("--until-escalated needs --demo and a duration of 0 or more")
 		fmt.Fprintln(os.Stderr, "sandbox:", err)
 		return o, err
 	}
@@ -100,10 +110,19 @@ func run(o options, out io.Writer) error {
 		}
 		return err
 	}
+	var deadline <-chan time.Time
+	if o.untilEscalated > 0 {
+		deadline = time.After(o.untilEscalated)
+	}
 	select {
 	case <-ctx.Done():
 	case <-sb.mgrStopped:
 		return fmt.Errorf("the operator stopped: %v (see %s)", sb.mgrErr, sb.path("operator.log"))
+	case <-sb.escalated():
+		sb.say("the first escalation reached the receiver (--until-escalated)")
+	case <-deadline:
+		return fmt.Errorf("no escalation reached the receiver within %s (--until-escalated); see %s and %s",
+			o.untilEscalated, sb.path("webhooks.log"), sb.path("operator.log"))
 	}
 	// A second Ctrl-C while stopping kills the sandbox at once (its
 	// children die with it on Linux).

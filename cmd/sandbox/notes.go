@@ -6,13 +6,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/servicedesk-operator/servicedesk-operator/internal/version"
 )
 
 // printNext prints what to type next.
 func (sb *sandbox) printNext() {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	w("sandbox: ready. In another terminal:")
+	w("sandbox: ready (servicedesk-operator %s). In another terminal:", version.Get().Version)
 	w("")
 	w("  export KUBECONFIG=%s", sb.path("kubeconfig"))
 	if _, err := exec.LookPath("kubectl"); err != nil {

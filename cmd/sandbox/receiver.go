@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 )
 
@@ -28,6 +29,9 @@ type receiver struct {
 
 	mu   sync.Mutex
 	seen map[string]bool // webhook-id already verified
+
+	escalated     chan struct{} // closed at the first verified Escalated delivery
+	escalatedOnce sync.Once
 }
 
 // listenReceiver takes a free port on 127.0.0.1; serve starts answering.
@@ -36,7 +40,7 @@ func listenReceiver() (*receiver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &receiver{ln: ln, now: time.Now, seen: map[string]bool{}}, nil
+	return &receiver{ln: ln, now: time.Now, seen: map[string]bool{}, escalated: make(chan struct{})}, nil
 }
 
 // base is the receiver's URL, e.g. http://127.0.0.1:41234.
@@ -101,6 +105,9 @@ func (r *receiver) handle(w http.ResponseWriter, req *http.Request) {
 	rec.again = !r.firstTime(rec.id)
 	r.write(rec)
 	w.WriteHeader(http.StatusNoContent)
+	if rec.event == string(supportv1.EventEscalated) || strings.HasPrefix(rec.event, string(supportv1.EventEscalated)+"(") {
+		r.escalatedOnce.Do(func() { close(r.escalated) })
+	}
 }
 
 // firstTime reports whether id is verified for the first time.

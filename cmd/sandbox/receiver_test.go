@@ -43,22 +43,32 @@ func TestReceiverLogsVerifiedAndRejected(t *testing.T) {
 		return w.Code
 	}
 	good := delivery.Sign(secret, "e1", now, []byte(escalatedBody))
+	if code := post("e2", delivery.Sign([]byte("other"), "e2", now, []byte(escalatedBody))); code != http.StatusUnauthorized {
+		t.Errorf("badly signed delivery: %d", code)
+	}
+	select {
+	case <-r.escalated:
+		t.Errorf("a rejected Escalated delivery counted as the first escalation")
+	default:
+	}
 	if code := post("e1", good); code != http.StatusNoContent {
 		t.Errorf("signed delivery: %d", code)
 	}
+	select {
+	case <-r.escalated:
+	default:
+		t.Errorf("a verified Escalated delivery did not close r.escalated (--until-escalated)")
+	}
 	if code := post("e1", good); code != http.StatusNoContent {
 		t.Errorf("retried delivery: %d", code)
-	}
-	if code := post("e2", delivery.Sign([]byte("other"), "e2", now, []byte(escalatedBody))); code != http.StatusUnauthorized {
-		t.Errorf("badly signed delivery: %d", code)
 	}
 	got, err := os.ReadFile(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "2026-11-24T10:00:00Z verified Escalated(manager) demo/late-delivery dest=managers id=e1\n" +
-		"2026-11-24T10:00:00Z verified Escalated(manager) demo/late-delivery dest=managers id=e1 retry\n" +
-		"2026-11-24T10:00:00Z rejected dest=managers id=e2 error=\"delivery: no matching webhook signature\"\n"
+	want := "2026-11-24T10:00:00Z rejected dest=managers id=e2 error=\"delivery: no matching webhook signature\"\n" +
+		"2026-11-24T10:00:00Z verified Escalated(manager) demo/late-delivery dest=managers id=e1\n" +
+		"2026-11-24T10:00:00Z verified Escalated(manager) demo/late-delivery dest=managers id=e1 retry\n"
 	if string(got) != want {
 		t.Errorf("webhooks.log:\n%s\nwant:\n%s", got, want)
 	}

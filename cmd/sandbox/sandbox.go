@@ -23,6 +23,7 @@ import (
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/internal/version"
 )
 
 // sandbox is one run: the control plane, the operator and the receiver.
@@ -49,6 +50,7 @@ func (sb *sandbox) path(name string) string { return filepath.Join(sb.opts.dir, 
 
 // start brings everything up in order; stop undoes what was done.
 func (sb *sandbox) start(ctx context.Context) error {
+	sb.say("servicedesk-operator %s", version.Get())
 	assets, err := sb.assets()
 	if err != nil {
 		return err
@@ -79,7 +81,7 @@ func (sb *sandbox) assets() (string, error) {
 	if err != nil || ok {
 		return dir, err
 	}
-	sb.say("no kube-apiserver and etcd found (KUBEBUILDER_ASSETS, bin/k8s, %s): building them with hack/build-envtest.sh; this takes several minutes the first time", l.cacheDir())
+	sb.say("no kube-apiserver and etcd found (KUBEBUILDER_ASSETS, bin/k8s, %s): getting them with hack/build-envtest.sh, which downloads them (about a minute) or, without the internet, builds them from source (15-25 minutes the first time)", l.cacheDir())
 	return buildAssets(sb.root)
 }
 
@@ -204,6 +206,15 @@ func (sb *sandbox) sayDemo() {
 	if len(d.kept) > 0 {
 		sb.say("demo complaints kept from an earlier run: %s (delete them, or %s, for fresh ones)", strings.Join(d.kept, ", "), sb.resetHint())
 	}
+}
+
+// escalated is closed once the demo receiver verified an Escalated
+// delivery; nil (never ready) without the demo.
+func (sb *sandbox) escalated() <-chan struct{} {
+	if sb.recv == nil {
+		return nil
+	}
+	return sb.recv.escalated
 }
 
 // stop stops the operator, the receiver and the control plane, in that order.

@@ -38,7 +38,9 @@ func TestSandbox(t *testing.T) {
 	}
 	bin := filepath.Join(t.TempDir(), "sandbox")
 	start := time.Now()
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	const version = "v0.0.0-sandbox-test"
+	ldflags := "-X github.com/servicedesk-operator/servicedesk-operator/internal/version.Version=" + version
+	if out, err := exec.Command("go", "build", "-ldflags", ldflags, "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	t.Logf("built in %s", time.Since(start).Round(time.Millisecond))
@@ -56,6 +58,11 @@ func TestSandbox(t *testing.T) {
 
 	first := startSandbox(t, bin, dir)
 	children := first.children(t)
+	for _, want := range []string{"sandbox: servicedesk-operator " + version + " (revision ", "sandbox: ready (servicedesk-operator " + version + ")"} {
+		if !strings.Contains(first.output(), want) {
+			t.Errorf("the banner lacks %q:\n%s", want, first.output())
+		}
+	}
 	got := kubectl("get", "servicedesk", "-A")
 	for _, want := range []string{"servicepolicy.support.servicedesk.dev/demo", "complaint.support.servicedesk.dev/late-delivery", "insulin-not-delivered"} {
 		if !strings.Contains(got, want) {
