@@ -1,11 +1,16 @@
 # servicedesk-operator Makefile (kubebuilder style). `make help` lists the targets.
 
 # VERSION is git describe of the newest v* tag; between releases (or with no
-# tag) it is RELEASE-dev-<commit>. It names the image, the chart's appVersion
+# tag) it is RELEASE-dev-<commit>, with -dirty for uncommitted changes. It
+# names the image and the plugin archives,
 # and what `manager --version` and `kubectl desk version` print.
 RELEASE ?= v0.1.0
-VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null || echo $(RELEASE)-dev-$$(git rev-parse --short HEAD 2>/dev/null || echo unknown))
-REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+ifeq ($(origin VERSION),undefined)
+VERSION := $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null || echo $(RELEASE)-dev-$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD -- 2>/dev/null || echo -dirty))
+endif
+ifeq ($(origin REVISION),undefined)
+REVISION := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+endif
 VERSION_PKG := github.com/servicedesk-operator/servicedesk-operator/internal/version
 LDFLAGS ?= -s -w -X $(VERSION_PKG).Version=$(VERSION) -X $(VERSION_PKG).Revision=$(REVISION)
 IMG ?= servicedesk-operator:$(VERSION)
@@ -168,7 +173,7 @@ image-archive: ## Build the image IMG and write it to IMAGE_ARCHIVE (docker-arch
 	$(IMAGE_ENV) ARCHIVE=$(IMAGE_ARCHIVE) hack/build-image.sh
 
 .PHONY: image-push
-image-push: ## Push the image IMG (built by make image) to its registry, e.g. IMG=ghcr.io/you/servicedesk-operator:v0.1.0.
+image-push: ## Push the image IMG (built by make image) to its registry, e.g. IMG=<registry>/servicedesk-operator:v0.1.0.
 	buildah push $(IMG) docker://$(IMG)
 
 # Extra flags of podman run in image-test. crun refuses hybrid cgroup hosts
