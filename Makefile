@@ -231,7 +231,7 @@ ifeq ($(DELETE_CRDS),true)
 	$(KUSTOMIZE) build config/default | kubectl delete --ignore-not-found=$(ignore-not-found) -f -
 else
 	$(KUSTOMIZE) build config/without-crds | kubectl delete --ignore-not-found=$(ignore-not-found) -f -
-	@echo "make undeploy: the CRDs and every Complaint, ServicePolicy and Escalation are kept (make undeploy DELETE_CRDS=true deletes them)"
+	@echo "make undeploy: the CRDs, every Complaint, ServicePolicy and Escalation, and the namespace are kept (make undeploy DELETE_CRDS=true deletes them)"
 endif
 
 ##@ Dependencies

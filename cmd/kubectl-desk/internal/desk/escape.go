@@ -15,8 +15,11 @@ import (
 // fixed with printers.EscapeTerminal). ESC and CR are escaped as kubectl
 // escapes them (^[ and \r); the other C0 controls in caret notation (BEL
 // ^G, DEL ^?), except newline and tab as \n and \t, so that text cannot
-// break a table's rows or columns; C1 controls (8-bit CSI, OSC) as \u009b;
-// bytes that are not UTF-8 as \xff. Everything else is printed as is.
+// break a table's rows or columns; C1 controls (8-bit CSI, OSC) as \u009b,
+// and the bidirectional embedding, override and isolate controls
+// (U+202A-U+202E, U+2066-U+2069: "Trojan Source", text that reads in
+// another order than it is) as \u202e; bytes that are not UTF-8 as \xff.
+// Everything else is printed as is.
 //
 // Everything the plugin prints for people passes through here before the
 // plugin adds its own colours (Table.Write escapes every cell); JSON and
@@ -52,7 +55,7 @@ func escape(s string, keepLines bool) string {
 		case r < 0x20 || r == 0x7f:
 			b.WriteByte('^')
 			b.WriteByte(byte(r) ^ 0x40)
-		case r >= 0x80 && r <= 0x9f:
+		case r >= 0x80 && r <= 0x9f, isBidiControl(r):
 			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
 			b.WriteString(s[i : i+size])
@@ -73,10 +76,17 @@ func safe(s string, keepLines bool) bool {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || r <= 0x9f {
+		if (r == utf8.RuneError && size == 1) || r <= 0x9f || isBidiControl(r) {
 			return false
 		}
 		i += size
 	}
 	return true
+}
+
+// isBidiControl reports the explicit bidirectional formatting characters
+// that change the order text is shown in: embeddings and overrides
+// (U+202A-U+202E) and isolates (U+2066-U+2069).
+func isBidiControl(r rune) bool {
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }

@@ -239,6 +239,10 @@ func TestEscape(t *testing.T) {
 		{"backspace, NUL and DEL", "a\b\x00\x7f", "a^H^@^?", ""},
 		{"C1 CSI, OSC and ST", "\u009b2J\u009d0;t\u009c", `\u009b2J\u009d0;t\u009c`, ""},
 		{"not UTF-8", "a\x9b2J\xff", `a\x9b2J\xff`, ""},
+		{"bidi override (Trojan Source)", "refund \u202egnp.exe", `refund \u202egnp.exe`, ""},
+		{"bidi embeddings and isolates", "\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069", `\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069`, ""},
+		{"Arabic and Hebrew text kept", "شكوى תלונה", "شكوى תלונה", ""},
+		{"marks kept", "a\u200eb\u200fc", "a\u200eb\u200fc", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := Escape(tc.in); got != tc.want {
