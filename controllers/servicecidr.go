@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"sort"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -11,9 +12,11 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 )
 
@@ -25,10 +28,15 @@ import (
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=servicecidrs,verbs=get;list;watch
 
 // serviceCIDRReconciler keeps ranges equal to the ServiceCIDRs' CIDRs. Every
-// change is one request for the whole list, so a burst is read once.
+// change is one request for the whole list, so a burst is read once. When
+// the ranges change, every policy with a webhook is checked again, so its
+// Ready condition names a destination that just became refused (or is no
+// longer).
 type serviceCIDRReconciler struct {
 	client.Reader
 	ranges *delivery.DiscoveredRanges
+	// recheck receives the policies to check again.
+	recheck chan<- event.GenericEvent
 }
 
 var allServiceCIDRs = reconcile.Request{NamespacedName: types.NamespacedName{Name: "servicecidrs"}}
@@ -38,8 +46,38 @@ func (r *serviceCIDRReconciler) Reconcile(ctx context.Context, _ ctrl.Request) (
 	if err := r.List(ctx, &list); err != nil {
 		return ctrl.Result{}, err
 	}
-	r.ranges.Set(serviceCIDRRanges(list.Items))
-	return ctrl.Result{}, nil
+	ranges := serviceCIDRRanges(list.Items)
+	if slices.Equal(ranges, r.ranges.Get()) {
+		return ctrl.Result{}, nil
+	}
+	r.ranges.Set(ranges)
+	return ctrl.Result{}, r.recheckPolicies(ctx)
+}
+
+// recheckPolicies sends every policy with a webhook to the policy
+// controller, waiting for room rather than dropping one.
+func (r *serviceCIDRReconciler) recheckPolicies(ctx context.Context) error {
+	if r.recheck == nil {
+		return nil
+	}
+	var policies supportv1.ServicePolicyList
+	if err := r.List(ctx, &policies); err != nil {
+		return err
+	}
+	for i := range policies.Items {
+		p := &policies.Items[i]
+		if !slices.ContainsFunc(p.Spec.Notify, func(n supportv1.NotifyTarget) bool { return n.Webhook != nil }) {
+			continue
+		}
+		key := &supportv1.ServicePolicy{}
+		key.Namespace, key.Name = p.Namespace, p.Name
+		select {
+		case r.recheck <- event.GenericEvent{Object: key}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // serviceCIDRRanges are the CIDRs of items, named by their object, in name
@@ -62,7 +100,7 @@ func serviceCIDRRanges(items []networkingv1.ServiceCIDR) []delivery.DiscoveredRa
 
 // setupServiceCIDRs watches ServiceCIDRs into ranges when the API server
 // serves them; on an older one it does nothing and says so.
-func setupServiceCIDRs(mgr ctrl.Manager, ranges *delivery.DiscoveredRanges) error {
+func setupServiceCIDRs(mgr ctrl.Manager, ranges *delivery.DiscoveredRanges, recheck chan<- event.GenericEvent) error {
 	gk := schema.GroupKind{Group: networkingv1.GroupName, Kind: "ServiceCIDR"}
 	if _, err := mgr.GetRESTMapper().RESTMapping(gk, networkingv1.SchemeGroupVersion.Version); err != nil {
 		if apimeta.IsNoMatchError(err) {
@@ -76,5 +114,5 @@ func setupServiceCIDRs(mgr ctrl.Manager, ranges *delivery.DiscoveredRanges) erro
 		Watches(&networkingv1.ServiceCIDR{}, handler.EnqueueRequestsFromMapFunc(func(context.Context, client.Object) []reconcile.Request {
 			return []reconcile.Request{allServiceCIDRs}
 		})).
-		Complete(&serviceCIDRReconciler{Reader: mgr.GetClient(), ranges: ranges})
+		Complete(&serviceCIDRReconciler{Reader: mgr.GetClient(), ranges: ranges, recheck: recheck})
 }

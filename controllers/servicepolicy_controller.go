@@ -46,8 +46,9 @@ type ServicePolicyReconciler struct {
 	Destinations delivery.AddressPolicy
 	// Resolver looks webhook hosts up (nil: net.DefaultResolver).
 	Resolver delivery.Resolver
-	// Refused carries the policies whose webhook an attempt was just
-	// refused for, so they are checked again at once (nil: none).
+	// Refused carries the policies to check again at once: those whose
+	// webhook an attempt was just refused for, and every policy with a
+	// webhook when the cluster's ServiceCIDRs change (nil: none).
 	Refused <-chan event.GenericEvent
 	// Workers bounds parallel reconciles; Timeout bounds one.
 	Workers int

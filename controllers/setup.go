@@ -87,7 +87,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if destinations.Discovered == nil {
 		destinations.Discovered = &delivery.DiscoveredRanges{}
 	}
-	if err := setupServiceCIDRs(mgr, destinations.Discovered); err != nil {
+	if err := setupServiceCIDRs(mgr, destinations.Discovered, refused); err != nil {
 		return err
 	}
 	if _, err := delivery.SetupWithManager(mgr, delivery.Options{

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -97,17 +96,15 @@ var _ = Describe("Webhook destinations", func() {
 				{Name: "private", Events: created, Webhook: &supportv1.Webhook{URL: "http://10.1.2.3/hook"}},
 				{Name: "benchmarking", Events: created, Webhook: &supportv1.Webhook{URL: "http://198.18.0.1/hook"}},
 				{Name: "service", Events: created, Webhook: &supportv1.Webhook{URL: "http://203.1.0.9/hook"}},
+				{Name: "later", Events: created, Webhook: &supportv1.Webhook{URL: "http://203.2.0.9/hook"}},
 			}
 		})
-		// ServiceCIDRs are learnt from a watch: an edit makes the policy look again.
+		// ServiceCIDRs are learnt from a watch; when they change, every policy
+		// with a webhook is checked again, without an edit.
 		Eventually(func(g Gomega) {
 			var p supportv1.ServicePolicy
 			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(policy), &p)).To(Succeed())
 			ready := apimeta.FindStatusCondition(p.Status.Conditions, supportv1.ConditionReady)
-			if ready == nil || !strings.Contains(ready.Message, "spec.notify[4]") {
-				p.Spec.Precedence++
-				_ = k8sClient.Update(ctx, &p)
-			}
 			g.Expect(ready).NotTo(BeNil())
 			g.Expect(ready.Reason).To(Equal(supportv1.ReasonDestinationRefused))
 			g.Expect(ready.Message).To(ContainSubstring("spec.notify[0] (alibaba): webhook host 100.100.100.200: refused: 100.100.100.200 is shared address space (RFC 6598) 100.64.0.0/10 (cloud metadata)"))
@@ -115,6 +112,19 @@ var _ = Describe("Webhook destinations", func() {
 			g.Expect(ready.Message).To(ContainSubstring("spec.notify[2] (private): webhook host 10.1.2.3: refused: 10.1.2.3 is private (RFC 1918) 10.0.0.0/8"))
 			g.Expect(ready.Message).To(ContainSubstring("spec.notify[3] (benchmarking): webhook host 198.18.0.1: refused: 198.18.0.1 is benchmarking (RFC 2544) 198.18.0.0/15"))
 			g.Expect(ready.Message).To(ContainSubstring("spec.notify[4] (service): webhook host 203.1.0.9: refused: 203.1.0.9 is in the cluster's service range 203.1.0.0/16 (ServiceCIDR servicedesk-test-extra)"))
+			g.Expect(ready.Message).NotTo(ContainSubstring("spec.notify[5]"))
 		}, 20*time.Second, 500*time.Millisecond).Should(Succeed())
+
+		By("a ServiceCIDR added after the policy was checked: the policy is checked again by itself")
+		later := &networkingv1.ServiceCIDR{ObjectMeta: metav1.ObjectMeta{Name: "servicedesk-test-later"}, Spec: networkingv1.ServiceCIDRSpec{CIDRs: []string{"203.2.0.0/16"}}}
+		Expect(client.IgnoreAlreadyExists(k8sClient.Create(ctx, later))).To(Succeed())
+		DeferCleanup(func() { _ = k8sClient.Delete(ctx, later) })
+		Eventually(func(g Gomega) string {
+			var p supportv1.ServicePolicy
+			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(policy), &p)).To(Succeed())
+			ready := apimeta.FindStatusCondition(p.Status.Conditions, supportv1.ConditionReady)
+			g.Expect(ready).NotTo(BeNil())
+			return ready.Message
+		}, 20*time.Second, 200*time.Millisecond).Should(ContainSubstring("spec.notify[5] (later): webhook host 203.2.0.9: refused: 203.2.0.9 is in the cluster's service range 203.2.0.0/16 (ServiceCIDR servicedesk-test-later)"))
 	})
 })
