@@ -64,6 +64,15 @@ func phaseOf(c *supportv1.Complaint) func() supportv1.Phase {
 	return func() supportv1.Phase { return getComplaint(c).Status.Phase }
 }
 
+// policyCondition reads a condition of a policy as it is now, for Eventually.
+func policyCondition(p *supportv1.ServicePolicy, conditionType string) func(g Gomega) *metav1.Condition {
+	return func(g Gomega) *metav1.Condition {
+		var got supportv1.ServicePolicy
+		g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(p), &got)).To(Succeed())
+		return apimeta.FindStatusCondition(got.Status.Conditions, conditionType)
+	}
+}
+
 func eventReasons(obj client.Object) []string {
 	var list eventsv1.EventList
 	Expect(k8sClient.List(ctx, &list, client.InNamespace(obj.GetNamespace()))).To(Succeed())
@@ -337,11 +346,7 @@ var _ = Describe("ServicePolicy status", func() {
 		newComplaint(ns, "b", nil)
 
 		readyOf := func(p *supportv1.ServicePolicy) func(g Gomega) *metav1.Condition {
-			return func(g Gomega) *metav1.Condition {
-				var got supportv1.ServicePolicy
-				g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(p), &got)).To(Succeed())
-				return apimeta.FindStatusCondition(got.Status.Conditions, supportv1.ConditionReady)
-			}
+			return policyCondition(p, supportv1.ConditionReady)
 		}
 		Eventually(readyOf(good)).Should(HaveField("Status", metav1.ConditionTrue))
 		Eventually(readyOf(badTZ)).Should(And(HaveField("Reason", supportv1.ReasonInvalidPolicy), HaveField("Message", ContainSubstring("Mars/Olympus_Mons"))))
@@ -378,16 +383,9 @@ var _ = Describe("A malformed signing secret", func() {
 			s.Notify = []supportv1.NotifyTarget{{Name: "crm", Events: []supportv1.EventType{supportv1.EventCreated},
 				Webhook: &supportv1.Webhook{URL: rcv.URL + "/crm", SecretRef: &supportv1.SecretKeyRef{Name: "crm-hook", Key: "hmac"}}}}
 		})
-		conditionOf := func(t string) func(g Gomega) *metav1.Condition {
-			return func(g Gomega) *metav1.Condition {
-				var got supportv1.ServicePolicy
-				g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(p), &got)).To(Succeed())
-				return apimeta.FindStatusCondition(got.Status.Conditions, t)
-			}
-		}
-		Eventually(conditionOf(supportv1.ConditionReady)).Should(And(HaveField("Status", metav1.ConditionFalse), HaveField("Reason", supportv1.ReasonSecretInvalid),
+		Eventually(policyCondition(p, supportv1.ConditionReady)).Should(And(HaveField("Status", metav1.ConditionFalse), HaveField("Reason", supportv1.ReasonSecretInvalid),
 			HaveField("Message", And(ContainSubstring("spec.notify[0].webhook.secretRef: Secret crm-hook key hmac"), ContainSubstring("whsec_"), Not(ContainSubstring("not*base64"))))))
-		Eventually(conditionOf(supportv1.ConditionStalled)).Should(HaveField("Status", metav1.ConditionTrue))
+		Eventually(policyCondition(p, supportv1.ConditionStalled)).Should(HaveField("Status", metav1.ConditionTrue))
 
 		c := newComplaint(ns, "c", nil)
 		By("the operator trying, and refusing the key")

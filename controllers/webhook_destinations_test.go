@@ -101,10 +101,9 @@ var _ = Describe("Webhook destinations", func() {
 		})
 		// ServiceCIDRs are learnt from a watch; when they change, every policy
 		// with a webhook is checked again, without an edit.
+		readyNow := policyCondition(policy, supportv1.ConditionReady)
 		Eventually(func(g Gomega) {
-			var p supportv1.ServicePolicy
-			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(policy), &p)).To(Succeed())
-			ready := apimeta.FindStatusCondition(p.Status.Conditions, supportv1.ConditionReady)
+			ready := readyNow(g)
 			g.Expect(ready).NotTo(BeNil())
 			g.Expect(ready.Reason).To(Equal(supportv1.ReasonDestinationRefused))
 			g.Expect(ready.Message).To(ContainSubstring("spec.notify[0] (alibaba): webhook host 100.100.100.200: refused: 100.100.100.200 is shared address space (RFC 6598) 100.64.0.0/10 (cloud metadata)"))
@@ -119,12 +118,6 @@ var _ = Describe("Webhook destinations", func() {
 		later := &networkingv1.ServiceCIDR{ObjectMeta: metav1.ObjectMeta{Name: "servicedesk-test-later"}, Spec: networkingv1.ServiceCIDRSpec{CIDRs: []string{"203.2.0.0/16"}}}
 		Expect(client.IgnoreAlreadyExists(k8sClient.Create(ctx, later))).To(Succeed())
 		DeferCleanup(func() { _ = k8sClient.Delete(ctx, later) })
-		Eventually(func(g Gomega) string {
-			var p supportv1.ServicePolicy
-			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(policy), &p)).To(Succeed())
-			ready := apimeta.FindStatusCondition(p.Status.Conditions, supportv1.ConditionReady)
-			g.Expect(ready).NotTo(BeNil())
-			return ready.Message
-		}, 20*time.Second, 200*time.Millisecond).Should(ContainSubstring("spec.notify[5] (later): webhook host 203.2.0.9: refused: 203.2.0.9 is in the cluster's service range 203.2.0.0/16 (ServiceCIDR servicedesk-test-later)"))
+		Eventually(readyNow, 20*time.Second, 200*time.Millisecond).Should(HaveField("Message", ContainSubstring("spec.notify[5] (later): webhook host 203.2.0.9: refused: 203.2.0.9 is in the cluster's service range 203.2.0.0/16 (ServiceCIDR servicedesk-test-later)")))
 	})
 })
