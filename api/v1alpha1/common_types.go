@@ -73,6 +73,10 @@ const (
 	EventArchived     EventType = "Archived"
 )
 
+// EventTypes are all the event types, in the order of the schema's enum.
+var EventTypes = []EventType{EventCreated, EventAcknowledged, EventAtRisk, EventBreached, EventEscalated,
+	EventResolved, EventFollowUpDue, EventReopened, EventClosed, EventArchived}
+
 // ArchiveFinalizer holds a complaint's deletion until its Archived event is
 // delivered to the destinations that ask for it (or given up). It is set
 // only on complaints whose policy has such a destination.

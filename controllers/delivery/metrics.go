@@ -30,16 +30,11 @@ var (
 	})
 )
 
-// deliveryEvents and deliveryOutcomes are the label values of
-// deliveriesTotal, exported at 0 from the start (add an event here when the
-// API gains one).
-var (
-	deliveryEvents = []supportv1.EventType{
-		supportv1.EventCreated, supportv1.EventAcknowledged, supportv1.EventAtRisk, supportv1.EventBreached,
-		supportv1.EventEscalated, supportv1.EventResolved, supportv1.EventFollowUpDue, supportv1.EventReopened,
-		supportv1.EventClosed, supportv1.EventArchived,
-	}
-	deliveryOutcomes = []string{"delivered", "retry", "failed"}
+// The outcome label values of deliveriesTotal.
+const (
+	outcomeDelivered = "delivered"
+	outcomeRetry     = "retry"
+	outcomeFailed    = "failed"
 )
 
 func init() {
@@ -47,8 +42,8 @@ func init() {
 	// A series born at 1 is no increase to increase() or rate(): without
 	// its 0 the first failure of an event after a start would not raise
 	// ServiceDeskDeliveriesFailing (increase of outcome="failed").
-	for _, e := range deliveryEvents {
-		for _, o := range deliveryOutcomes {
+	for _, e := range supportv1.EventTypes {
+		for _, o := range []string{outcomeDelivered, outcomeRetry, outcomeFailed} {
 			deliveriesTotal.WithLabelValues(string(e), o)
 		}
 	}

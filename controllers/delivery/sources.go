@@ -128,12 +128,12 @@ func (s escalationSource) written(obj client.Object, applied []Record) {
 
 func warnFailed(rec events.EventRecorder, obj client.Object, applied []Record) {
 	for _, o := range applied {
-		outcome := "retry"
+		outcome := outcomeRetry
 		switch {
 		case o.Delivered:
-			outcome = "delivered"
+			outcome = outcomeDelivered
 		case o.Failed:
-			outcome = "failed"
+			outcome = outcomeFailed
 			rec.Eventf(obj, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify",
 				"%s notification %s to %s failed: %s", o.Event, o.ID, o.Target, o.LastError)
 		}
