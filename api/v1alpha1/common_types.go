@@ -1,5 +1,7 @@
 package v1alpha1
 
+import "strings"
+
 // CustomerTier classifies customers: key accounts get tighter targets.
 // +kubebuilder:validation:Enum=Key;Standard
 type CustomerTier string
@@ -91,6 +93,15 @@ const (
 	ClockUpdate        ClockName = "Update"
 	ClockResolution    ClockName = "Resolution"
 )
+
+// Field is the clock's field name in targets and status.clocks, e.g.
+// firstResponse: how messages name it.
+func (n ClockName) Field() string {
+	if n == "" {
+		return ""
+	}
+	return strings.ToLower(string(n[:1])) + string(n[1:])
+}
 
 // Condition types shared by the kinds.
 const (

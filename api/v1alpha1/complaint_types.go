@@ -1,6 +1,9 @@
 package v1alpha1
 
 import (
+	"iter"
+	"slices"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -322,6 +325,46 @@ type Clocks struct {
 	Resolution *ClockStatus `json:"resolution,omitempty"`
 }
 
+// ClockNames are the clocks in their fixed order: first response, update,
+// resolution. Whatever is said of several clocks follows this order.
+var ClockNames = []ClockName{ClockFirstResponse, ClockUpdate, ClockResolution}
+
+// Get is the status of the named clock; nil when it does not run.
+func (c *Clocks) Get(name ClockName) *ClockStatus {
+	switch name {
+	case ClockFirstResponse:
+		return c.FirstResponse
+	case ClockUpdate:
+		return c.Update
+	case ClockResolution:
+		return c.Resolution
+	}
+	return nil
+}
+
+// Set records the status of the named clock (nil: it does not run).
+func (c *Clocks) Set(name ClockName, cs *ClockStatus) {
+	switch name {
+	case ClockFirstResponse:
+		c.FirstResponse = cs
+	case ClockUpdate:
+		c.Update = cs
+	case ClockResolution:
+		c.Resolution = cs
+	}
+}
+
+// Each yields the clocks that run, in ClockNames order.
+func (c *Clocks) Each() iter.Seq2[ClockName, *ClockStatus] {
+	return func(yield func(ClockName, *ClockStatus) bool) {
+		for _, name := range ClockNames {
+			if cs := c.Get(name); cs != nil && !yield(name, cs) {
+				return
+			}
+		}
+	}
+}
+
 // HistoryEntry is one step of the complaint's story.
 type HistoryEntry struct {
 	// time of the step.
@@ -331,6 +374,45 @@ type HistoryEntry struct {
 	// message tells the step in a sentence.
 	// +optional
 	Message string `json:"message,omitempty"`
+	// clock the step concerns (at risk, breached), if any.
+	// +optional
+	Clock ClockName `json:"clock,omitempty"`
+	// escalation is the name of the Escalation the step concerns (a level
+	// reached, a request for a decision, an acknowledgement), if any.
+	// +optional
+	Escalation string `json:"escalation,omitempty"`
+	// level of the ladder the escalation is at, if the step concerns one.
+	// +optional
+	Level int32 `json:"level,omitempty"`
+	// reason of the escalation the step concerns: the breached clock, or
+	// Requested for an agent's request for a decision.
+	// +optional
+	Reason EscalationReason `json:"reason,omitempty"`
+	// by is the person who took the step, when a person did (who contacted
+	// the customer, gave the update, approved, asked, acknowledged).
+	// +optional
+	By string `json:"by,omitempty"`
+}
+
+// MaxHistory is the bound of status.history (its CRD maxItems).
+const MaxHistory = 50
+
+// AppendHistory is the one writer of status.history: it appends the
+// entries and keeps the newest MaxHistory, so no status write is ever
+// refused for a history too long.
+func (s *ComplaintStatus) AppendHistory(entries ...HistoryEntry) {
+	s.History = append(s.History, entries...)
+	if n := len(s.History); n > MaxHistory {
+		s.History = slices.Clone(s.History[n-MaxHistory:])
+	}
+}
+
+// Tier is the customer's tier; Standard when the spec leaves it out.
+func (c *Complaint) Tier() CustomerTier {
+	if c.Spec.Customer.Tier == "" {
+		return TierStandard
+	}
+	return c.Spec.Customer.Tier
 }
 
 // ResolutionRecord keeps a resolution that the customer did not accept.

@@ -1,6 +1,8 @@
 package v1alpha1
 
 import (
+	"slices"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -369,6 +371,40 @@ func (n NotifyTarget) Wants(e EventType) bool {
 		}
 	}
 	return false
+}
+
+// DestinationsFor are the destinations with a webhook that want ev, plus the named
+// extra ones (an escalation level's notify list), in policy order, each once.
+func (s *ServicePolicySpec) DestinationsFor(ev EventType, extra []string) []string {
+	var out []string
+	for _, t := range s.Notify {
+		want := t.Wants(ev) || slices.Contains(extra, t.Name)
+		if want && t.Webhook != nil && !slices.Contains(out, t.Name) {
+			out = append(out, t.Name)
+		}
+	}
+	return out
+}
+
+// Level is the ladder's level an escalation is at: the level named name
+// when the ladder has one of that name, else the level-th (from 1); nil
+// when neither exists. Names win because a ladder edited after the
+// escalation was created may have moved its levels.
+func (p *EscalationPolicy) Level(name string, level int32) *EscalationLevel {
+	if p == nil {
+		return nil
+	}
+	if name != "" {
+		for i := range p.Levels {
+			if p.Levels[i].Name == name {
+				return &p.Levels[i]
+			}
+		}
+	}
+	if i := int(level) - 1; i >= 0 && i < len(p.Levels) {
+		return &p.Levels[i]
+	}
+	return nil
 }
 
 // SecretKeyRef names a key of a Secret in the same namespace.
