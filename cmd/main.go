@@ -10,6 +10,8 @@ import (
 	"runtime/debug"
 	"time"
 
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+
 	// Business hours need the IANA time zone database wherever the manager runs.
 	_ "time/tzdata"
 
@@ -18,27 +20,16 @@ import (
 	_ "golang.org/x/crypto/x509roots/fallback"
 
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 	"github.com/servicedesk-operator/servicedesk-operator/internal/version"
 )
-
-var scheme = runtime.NewScheme()
-
-func init() {
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(supportv1.AddToScheme(scheme))
-}
 
 func main() {
 	var (
@@ -131,20 +122,20 @@ func main() {
 		metricsOpts.FilterProvider = filters.WithAuthenticationAndAuthorization
 	}
 
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
-		Scheme:                        scheme,
-		Metrics:                       metricsOpts,
-		HealthProbeBindAddress:        probeAddr,
-		PprofBindAddress:              pprofAddr,
-		LeaderElection:                leaderElect,
-		LeaderElectionID:              controllers.LeaderElectionID(desk.Shard),
-		LeaderElectionNamespace:       leaderElectNS,
-		LeaderElectionReleaseOnCancel: true,
-		// The cache keeps of managedFields only when each spec fact was
-		// written (the clocks time facts by it), and only this shard's
-		// complaints and escalations.
-		Cache: controllers.CacheOptions(desk.Shard),
-	})
+	scheme, err := controllers.NewScheme()
+	if err != nil {
+		log.Error(err, "unable to build the scheme")
+		os.Exit(1)
+	}
+	mgrOpts := controllers.NewManagerOptions(scheme, desk)
+	mgrOpts.Metrics = metricsOpts
+	mgrOpts.HealthProbeBindAddress = probeAddr
+	mgrOpts.PprofBindAddress = pprofAddr
+	mgrOpts.LeaderElection = leaderElect
+	mgrOpts.LeaderElectionNamespace = leaderElectNS
+	desk.Metrics = controllers.NewMetrics()
+	ctrlmetrics.Registry.MustRegister(desk.Metrics.Collectors()...)
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), mgrOpts)
 	if err != nil {
 		log.Error(err, "unable to create manager")
 		os.Exit(1)

@@ -4,10 +4,8 @@ import (
 	"context"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -78,7 +76,7 @@ func (r *ComplaintReconciler) retire(ctx context.Context, c *supportv1.Complaint
 		if err := r.deleteEscalations(ctx, c); err != nil {
 			return err
 		}
-		deletedTotal.WithLabelValues(c.Namespace, c.Status.Policy, deletedByRetention).Inc()
+		r.Metrics.deleted(c, deletedByRetention)
 	}
 	return client.IgnoreNotFound(r.Delete(ctx, c, client.Preconditions{UID: &c.UID}))
 }
@@ -86,47 +84,35 @@ func (r *ComplaintReconciler) retire(ctx context.Context, c *supportv1.Complaint
 // finalize archives a complaint being deleted: it queues the Archived event
 // once (status.archivedAt), waits for its delivery to finish, then deletes
 // the escalations and lets the complaint go.
-func (r *ComplaintReconciler) finalize(ctx context.Context, c *supportv1.Complaint, policy *sla.Policy) (ctrl.Result, error) {
+func (r *ComplaintReconciler) finalize(ctx context.Context, s *complaintScope) error {
+	c := s.complaint
 	if !controllerutil.ContainsFinalizer(c, supportv1.ArchiveFinalizer) {
-		return ctrl.Result{}, nil
+		return nil
 	}
-	now := r.Clock.Now()
 	if c.Status.ArchivedAt == nil {
-		st := c.Status.DeepCopy()
-		st.ArchivedAt = &metav1.Time{Time: now.Truncate(time.Second)}
-		st.Notifications, _ = delivery.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), supportv1.EventArchived,
-			"Complaint archived: its record leaves the cluster", now, archiveTargets(policy))
-		sla.AppendHistory(st, sla.Transition{At: now, Reason: string(supportv1.EventArchived),
-			Message: "Archived: the record is sent to the destinations that keep it before the complaint is deleted"})
-		if err := r.writeStatus(ctx, c, st); err != nil {
-			if apierrors.IsConflict(err) {
-				return ctrl.Result{Requeue: true}, nil
-			}
-			return ctrl.Result{}, client.IgnoreNotFound(err)
+		if err := r.writeStatus(ctx, c, archivedStatus(c, s.policy, s.now)); err != nil {
+			return client.IgnoreNotFound(err)
 		}
-		archivedTotal.WithLabelValues(c.Namespace, c.Status.Policy).Inc()
+		r.Metrics.archived(c)
 	}
 	if archivePending(c.Status.Notifications) {
-		return ctrl.Result{}, nil // the delivery's outcome write wakes us
+		return nil // the delivery's outcome write wakes us
 	}
 	if err := r.deleteEscalations(ctx, c); err != nil {
-		return ctrl.Result{}, err
+		return err
 	}
 	reason := deletedByRequest
-	if due, ok := retentionDue(c, policy); ok && !now.Before(due) {
+	if due, ok := retentionDue(c, s.policy); ok && !s.now.Before(due) {
 		reason = deletedByRetention
 	}
 	patch := client.MergeFromWithOptions(c.DeepCopy(), client.MergeFromWithOptimisticLock{})
 	controllerutil.RemoveFinalizer(c, supportv1.ArchiveFinalizer)
 	c.ManagedFields = nil
 	if err := r.Patch(ctx, c, patch); err != nil {
-		if apierrors.IsConflict(err) {
-			return ctrl.Result{Requeue: true}, nil
-		}
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+		return client.IgnoreNotFound(err)
 	}
-	deletedTotal.WithLabelValues(c.Namespace, c.Status.Policy, reason).Inc()
-	return ctrl.Result{}, nil
+	r.Metrics.deleted(c, reason)
+	return nil
 }
 
 // deleteEscalations deletes the escalations the complaint owns (the ladder's

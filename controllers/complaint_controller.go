@@ -3,15 +3,8 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"maps"
-	"strings"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
-
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
@@ -24,15 +17,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/priorityqueue"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/internal/requeue"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/ladder"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
 
 // ComplaintReconciler drives a complaint through its life: it gathers the
@@ -48,6 +36,8 @@ type ComplaintReconciler struct {
 	Reader client.Reader
 	// Policies compiles policies once per generation (shared).
 	Policies *policyCache
+	// Metrics records what the reconciles did.
+	Metrics *Metrics
 	// Workers bounds parallel reconciles; Timeout bounds one.
 	Workers int
 	Timeout time.Duration
@@ -64,218 +54,26 @@ type ComplaintReconciler struct {
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=escalations,verbs=get;list;watch;create;delete
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=complaints/finalizers,verbs=update
 
-// Reconcile brings the complaint's status up to date and schedules the next look.
+// Reconcile brings the complaint's status up to date and schedules the
+// next look: it gathers the scope once and runs the phases in order.
 func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	log := logf.FromContext(ctx)
-	var complaint supportv1.Complaint
-	if err := r.Get(ctx, req.NamespacedName, &complaint); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
-	}
-
-	// Gather.
-	policy, reason, message, err := r.policyFor(ctx, &complaint)
-	if err != nil {
+	s, err := r.gather(ctx, req)
+	if s == nil || err != nil {
 		return ctrl.Result{}, err
 	}
-	if !complaint.DeletionTimestamp.IsZero() {
-		return r.finalize(ctx, &complaint, policy)
-	}
-	if due, ok := retentionDue(&complaint, policy); ok && !r.Clock.Now().Before(due) {
-		return ctrl.Result{}, r.retire(ctx, &complaint)
-	}
-	var escs supportv1.EscalationList
-	// Read-only views of the cache: no deep copy on this hot path.
-	if err := r.List(ctx, &escs, client.InNamespace(complaint.Namespace), client.MatchingFields{indexEscalationComplaint: complaint.Name}, client.UnsafeDisableDeepCopy); err != nil {
-		return ctrl.Result{}, err
-	}
-
-	// Decide: clocks and lifecycle, then the ladder on the new status.
-	now := r.Clock.Now()
-	res := sla.Evaluate(sla.Input{Complaint: &complaint, Policy: policy, PolicyReason: reason, PolicyMessage: message, Now: now})
-	st := &res.Status
-	st.ObservedGeneration = complaint.Generation
-	climb := ladder.Decide(ladderInput(&complaint, st, policy, escs.Items, now))
-	next := requeue.Earliest(res.Next, climb.Next)
-
-	// Act: create the levels reached (deterministic names: never twice).
-	for _, c := range climb.Create {
-		esc := newLevelEscalation(&complaint, c)
-		if err := controllerutil.SetControllerReference(&complaint, esc, r.Scheme()); err != nil {
-			return ctrl.Result{}, err
+	for _, p := range complaintPhases {
+		if err := p.run(r, ctx, s); err != nil {
+			if apierrors.IsConflict(err) {
+				// Decided from a stale view: decide again from the latest.
+				return ctrl.Result{Requeue: true}, nil
+			}
+			return ctrl.Result{}, fmt.Errorf("%s: %w", p.name, err)
 		}
-		if err := r.createEscalation(ctx, esc); err != nil {
-			return ctrl.Result{}, err
-		}
-		observeEscalation(esc, r.Clock.Now())
-		escs.Items = append(escs.Items, *esc)
-	}
-	var escTransitions []sla.Transition
-	st.Escalations, st.EscalationLevel, escTransitions = summarizeEscalations(complaint.Status.Escalations, escs.Items, now)
-	setEscalatedCondition(st, complaint.Generation, now)
-	sla.AppendHistory(st, escTransitions...)
-	// Queued in the same write as the transitions: nothing fires twice,
-	// nothing is lost.
-	dropped := queueNotifications(&complaint, st, policy, res.Transitions)
-	if err := r.writeStatus(ctx, &complaint, st); err != nil {
-		if apierrors.IsConflict(err) {
-			return ctrl.Result{Requeue: true}, nil
-		}
-		return ctrl.Result{}, err
-	}
-	if err := r.ensureArchiveFinalizer(ctx, &complaint, policy); err != nil {
-		if apierrors.IsConflict(err) {
-			return ctrl.Result{Requeue: true}, nil
-		}
-		return ctrl.Result{}, err
-	}
-	if due, ok := retentionDue(&complaint, policy); ok {
-		next = requeue.Earliest(next, due)
-	}
-	observeTransitions(&complaint, st.Policy, res.Transitions, r.Clock.Now())
-	for _, t := range complaintEvents(res.Transitions, escTransitions) {
-		r.event(&complaint, t)
-		log.V(1).Info("transition", "reason", t.Reason, "message", t.Message)
-	}
-	for _, d := range dropped {
-		r.Recorder.Eventf(&complaint, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify", "notification dropped: more than %d pending: %s", delivery.MaxPending, d)
-	}
-
-	result := requeue.At(next, r.Clock.Now())
-	if result.RequeueAfter > 0 {
-		result.Priority = ptr.To(priorityDue) // the next look is a deadline
-	}
-	return result, nil
-}
-
-// createEscalation creates a level's escalation once. Should its name be
-// taken by another complaint's escalation (complaint "a" at level "b-c" and
-// complaint "a-b" at level "c"), a name qualified by the complaint's UID is used.
-func (r *ComplaintReconciler) createEscalation(ctx context.Context, esc *supportv1.Escalation) error {
-	err := r.Create(ctx, esc)
-	if err == nil {
-		r.escalationsCreated.add(esc.UID, r.Clock.Now())
-	}
-	if !apierrors.IsAlreadyExists(err) {
-		return err
-	}
-	var other supportv1.Escalation
-	if err := r.Reader.Get(ctx, client.ObjectKeyFromObject(esc), &other); err != nil {
-		return err
-	}
-	if other.Spec.ComplaintName == esc.Spec.ComplaintName {
-		return nil
-	}
-	esc.Name = ladder.Name(esc.Name, string(esc.OwnerReferences[0].UID)[:8])
-	esc.ResourceVersion = ""
-	if err := r.Create(ctx, esc); err == nil {
-		r.escalationsCreated.add(esc.UID, r.Clock.Now())
-	} else if !apierrors.IsAlreadyExists(err) {
-		return err
-	}
-	return nil
-}
-
-// writeStatus writes st when it differs from what the complaint has.
-func (r *ComplaintReconciler) writeStatus(ctx context.Context, c *supportv1.Complaint, st *supportv1.ComplaintStatus) error {
-	if equality.Semantic.DeepEqual(c.Status, *st) {
-		return nil
-	}
-	c.Status = *st
-	// The cache's managedFields are compacted; sent back, the API server
-	// would take them for the object's. Sent empty, it keeps its own.
-	c.ManagedFields = nil
-	return r.Status().Update(ctx, c)
-}
-
-func (r *ComplaintReconciler) event(c *supportv1.Complaint, t sla.Transition) {
-	typ := corev1.EventTypeNormal
-	if t.Warning {
-		typ = corev1.EventTypeWarning
-	}
-	r.Recorder.Eventf(c, nil, typ, t.Reason, actionOf(t), "%s", t.Message)
-}
-
-// newLevelEscalation is the Escalation of a ladder level for a complaint.
-// It carries the complaint's labels, so a shard's label selector
-// (--watch-label-selector) puts both in the same shard.
-func newLevelEscalation(c *supportv1.Complaint, l ladder.Create) *supportv1.Escalation {
-	breach := metav1.NewTime(l.BreachedAt)
-	var lbls map[string]string
-	if len(c.Labels) > 0 {
-		lbls = make(map[string]string, len(c.Labels))
-		maps.Copy(lbls, c.Labels)
-	}
-	return &supportv1.Escalation{
-		ObjectMeta: metav1.ObjectMeta{Name: l.Name, Namespace: c.Namespace, Labels: lbls},
-		Spec: supportv1.EscalationSpec{
-			ComplaintName: c.Name, Level: l.Level, LevelName: l.LevelName, Reason: l.Reason, BreachedAt: &breach,
-		},
-	}
-}
-
-// worthAnEvent says which transitions become Kubernetes Events: those a
-// person acts on. The recording of a complaint is not one (the object and
-// its history tell it), and at intake it would double the API writes.
-func worthAnEvent(t sla.Transition) bool {
-	return t.Event != supportv1.EventCreated
-}
-
-// complaintEvents are the Kubernetes Events of one pass. Events are API
-// writes, so a breach and the ladder levels it reached are one Event: the
-// levels are told in the Breached Event's message. Levels reached in a pass
-// without a breach (a later climb) are one Escalated Event. Requests and
-// acknowledgements are told by the Escalation's own Events; history keeps
-// them all.
-func complaintEvents(ts, escTransitions []sla.Transition) []sla.Transition {
-	var out []sla.Transition
-	breached := -1
-	for _, t := range ts {
-		if !worthAnEvent(t) {
-			continue
-		}
-		if t.Event == supportv1.EventBreached {
-			breached = len(out)
-		}
-		out = append(out, t)
-	}
-	var levels []string
-	for _, t := range escTransitions {
-		if isLevelReached(t) {
-			levels = append(levels, t.Message)
+		if s.done {
+			break
 		}
 	}
-	switch {
-	case len(levels) == 0:
-	case breached >= 0:
-		out[breached].Message += "; " + strings.Join(levels, "; ")
-	default:
-		out = append(out, sla.Transition{Reason: string(supportv1.EventEscalated), Warning: true, Message: strings.Join(levels, "; ")})
-	}
-	return out
-}
-
-func actionOf(t sla.Transition) string {
-	if t.Event != "" {
-		return string(t.Event)
-	}
-	return t.Reason
-}
-
-// policyFor selects and compiles the complaint's policy.
-func (r *ComplaintReconciler) policyFor(ctx context.Context, c *supportv1.Complaint) (*sla.Policy, string, string, error) {
-	var list supportv1.ServicePolicyList
-	if err := r.List(ctx, &list, client.InNamespace(c.Namespace), client.UnsafeDisableDeepCopy); err != nil {
-		return nil, "", "", err
-	}
-	chosen, reason, message := sla.Select(list.Items, c)
-	if chosen == nil {
-		return nil, reason, message, nil
-	}
-	compiledPolicy, err := r.Policies.get(chosen)
-	if err != nil {
-		return nil, supportv1.ReasonInvalidPolicy, fmt.Sprintf("policy %s cannot be applied: %v", chosen.Name, err), nil
-	}
-	return compiledPolicy, reason, message, nil
+	return s.result, nil
 }
 
 // SetupWithManager registers the reconciler and its watches.
@@ -348,4 +146,28 @@ func (r *ComplaintReconciler) notCreatedHere() predicate.Predicate {
 func complaintOfEscalation(_ context.Context, o client.Object) []reconcile.Request {
 	esc := o.(*supportv1.Escalation)
 	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: esc.Namespace, Name: esc.Spec.ComplaintName}}}
+}
+
+// Queue priorities of the complaint controller: a deadline first, then a
+// complaint waiting for its first due times, then people's edits, and last
+// the resync of complaints that have nothing due (after a restart, the
+// overdue ones are escalated before the thousands with nothing to do).
+const (
+	priorityDue    = 100
+	priorityIntake = 50
+	priorityEdit   = 0
+	priorityResync = -100 // handler.LowPriority
+)
+
+// queuePriority is where a complaint seen by the watch goes in the queue.
+func queuePriority(c *supportv1.Complaint, initialList bool, now time.Time) int {
+	switch {
+	case c.Status.Phase == "":
+		return priorityIntake
+	case c.Status.NextDueAt != nil && !now.Before(c.Status.NextDueAt.Time):
+		return priorityDue
+	case initialList:
+		return priorityResync
+	}
+	return priorityEdit
 }

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -19,7 +20,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/ladder"
 )
 
@@ -46,85 +46,66 @@ type EscalationReconciler struct {
 // complaint exists but has not reached the cache.
 const cacheLagRecheck = time.Second
 
-// Reconcile tracks one escalation.
+// escalationPhases run in this order on the scope.
+var escalationPhases = []struct {
+	name string
+	run  func(*EscalationReconciler, context.Context, *escalationScope) error
+}{
+	{"decide", (*EscalationReconciler).decide},   // ladder.Phase, nextEscalationStatus → status, transitions
+	{"write", (*EscalationReconciler).write},     // the status → the API server (one update)
+	{"observe", (*EscalationReconciler).observe}, // transitions → Events
+}
+
+// Reconcile tracks one escalation: it gathers the scope once and runs the
+// phases in order.
 func (r *EscalationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	var esc supportv1.Escalation
-	if err := r.Get(ctx, req.NamespacedName, &esc); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+	s, result, err := r.gather(ctx, req)
+	if s == nil || err != nil {
+		return result, err
 	}
-	// Gather: the complaint, its policy, the sibling escalations.
-	complaint, gone, err := r.complaintOf(ctx, &esc)
-	if err != nil {
-		return ctrl.Result{}, err
-	}
-	if complaint == nil && !gone {
-		// In the API server but not yet in the cache: never judge from that.
-		if err := r.Reader.Get(ctx, client.ObjectKey{Namespace: esc.Namespace, Name: esc.Spec.ComplaintName}, &supportv1.Complaint{}); err == nil {
-			return ctrl.Result{RequeueAfter: cacheLagRecheck}, nil
-		} else if !apierrors.IsNotFound(err) {
-			return ctrl.Result{}, err
-		}
-	}
-	facts := escalationFacts{}
-	if complaint != nil {
-		facts.ComplaintUID = string(complaint.UID)
-		if name := complaint.Status.Policy; name != "" && esc.Status.Policy == "" {
-			var policy supportv1.ServicePolicy
-			if err := r.Get(ctx, client.ObjectKey{Namespace: esc.Namespace, Name: name}, &policy); err == nil {
-				facts.Policy = name
-				facts.Targets = delivery.TargetsFor(policy.Spec.Notify, supportv1.EventEscalated, levelNotify(&policy, &esc))
-			} else if !apierrors.IsNotFound(err) {
-				return ctrl.Result{}, err
-			}
-		}
-	}
-	var siblings supportv1.EscalationList
-	if err := r.List(ctx, &siblings, client.InNamespace(esc.Namespace), client.MatchingFields{indexEscalationComplaint: esc.Spec.ComplaintName}, client.UnsafeDisableDeepCopy); err != nil {
-		return ctrl.Result{}, err
-	}
-
-	// Decide.
-	views := make([]ladder.Escalation, 0, len(siblings.Items))
-	for i := range siblings.Items {
-		views = append(views, ladderView(&siblings.Items[i]))
-	}
-	facts.Phase = ladder.Phase(ladder.PhaseInput{
-		Escalation:        ladderView(&esc),
-		ComplaintGone:     gone,
-		ComplaintResolved: complaint != nil && (complaint.Status.ResolvedAt != nil || complaint.Status.ClosedAt != nil),
-		Siblings:          views,
-	})
-	st, transitions := nextEscalationStatus(&esc, facts, r.Clock.Now())
-
-	// Act.
-	if !equality.Semantic.DeepEqual(esc.Status, st) {
-		esc.Status = st
-		if err := r.Status().Update(ctx, &esc); err != nil {
+	for _, p := range escalationPhases {
+		if err := p.run(r, ctx, s); err != nil {
 			if apierrors.IsConflict(err) {
 				return ctrl.Result{Requeue: true}, nil
 			}
-			return ctrl.Result{}, err
+			return ctrl.Result{}, fmt.Errorf("%s: %w", p.name, err)
 		}
-	}
-	for _, t := range transitions {
-		r.Recorder.Eventf(&esc, nil, corev1.EventTypeNormal, t.Reason, t.Reason, "%s", t.Message)
 	}
 	return ctrl.Result{}, nil
 }
 
-// complaintOf returns the escalation's complaint from the cache, judged by
-// judgeComplaint.
-func (r *EscalationReconciler) complaintOf(ctx context.Context, esc *supportv1.Escalation) (*supportv1.Complaint, bool, error) {
-	var c supportv1.Complaint
-	err := r.Get(ctx, client.ObjectKey{Namespace: esc.Namespace, Name: esc.Spec.ComplaintName}, &c)
-	if apierrors.IsNotFound(err) {
-		current, gone := judgeComplaint(esc, nil)
-		return current, gone, nil
-	} else if err != nil {
-		return nil, false, err
+// decide decides the escalation's phase among its siblings, then its status.
+func (r *EscalationReconciler) decide(_ context.Context, s *escalationScope) error {
+	views := make([]ladder.Escalation, 0, len(s.siblings))
+	for i := range s.siblings {
+		views = append(views, ladderView(&s.siblings[i]))
 	}
-	current, gone := judgeComplaint(esc, &c)
-	return current, gone, nil
+	c := s.complaint
+	s.facts.Phase = ladder.Phase(ladder.PhaseInput{
+		Escalation:        ladderView(s.esc),
+		ComplaintGone:     s.gone,
+		ComplaintResolved: c != nil && (c.Status.ResolvedAt != nil || c.Status.ClosedAt != nil),
+		Siblings:          views,
+	})
+	s.status, s.transitions = nextEscalationStatus(s.esc, s.facts, s.now)
+	return nil
+}
+
+// write sends the status when it changed.
+func (r *EscalationReconciler) write(ctx context.Context, s *escalationScope) error {
+	if equality.Semantic.DeepEqual(s.esc.Status, s.status) {
+		return nil
+	}
+	s.esc.Status = s.status
+	return r.Status().Update(ctx, s.esc)
+}
+
+// observe tells the transitions in Events.
+func (r *EscalationReconciler) observe(_ context.Context, s *escalationScope) error {
+	for _, t := range s.transitions {
+		r.Recorder.Eventf(s.esc, nil, corev1.EventTypeNormal, t.Reason, t.Reason, "%s", t.Message)
+	}
+	return nil
 }
 
 // SetupWithManager registers the reconciler and its watches.

@@ -5,10 +5,10 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
+	"github.com/servicedesk-operator/servicedesk-operator/internal/version"
 )
 
 // Metric names are a contract: dashboards and alerts query them
@@ -24,116 +24,158 @@ const (
 	stageEscalation = "escalation"
 )
 
-var (
-	transitionsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "servicedesk_complaint_transitions_total",
-		Help: "Complaint lifecycle transitions recorded in status, by reason.",
-	}, []string{"reason"})
-	breachesTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "servicedesk_sla_breaches_total",
-		Help: "Clocks that passed their due time, by namespace, policy and clock.",
-	}, []string{"namespace", "policy", "clock"})
-	atRiskTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "servicedesk_sla_at_risk_total",
-		Help: "Clocks that passed their at-risk point, by namespace, policy and clock.",
-	}, []string{"namespace", "policy", "clock"})
-	receivedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "servicedesk_complaints_received_total",
-		Help: "Complaints recorded, by namespace, policy (empty: none governs), category and customer tier.",
-	}, []string{"namespace", "policy", "category", "tier"})
-	escalationsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "servicedesk_escalations_total",
-		Help: "Escalations created by the ladder, by namespace, level and reason.",
-	}, []string{"namespace", "level", "reason"})
-	reopenedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "servicedesk_complaints_reopened_total",
-		Help: "Complaints reopened because the customer was not satisfied, by namespace and policy.",
-	}, []string{"namespace", "policy"})
-	closedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "servicedesk_complaints_closed_total",
-		Help: "Complaints closed, by namespace, policy and reason (CustomerSatisfied, NoFeedback).",
-	}, []string{"namespace", "policy", "reason"})
-	archivedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "servicedesk_complaints_archived_total",
-		Help: "Complaints whose record was queued as the Archived event before they left the cluster, by namespace and policy.",
-	}, []string{"namespace", "policy"})
-	deletedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "servicedesk_complaints_deleted_total",
-		Help: "Complaints that left the cluster, by namespace, policy and reason (retention: past the policy's retention; deleted: somebody deleted it).",
-	}, []string{"namespace", "policy", "reason"})
-	firstResponseSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "servicedesk_first_response_seconds",
-		Help:    "Time from a complaint's report to its acknowledgement (wall time), by namespace, policy and tier.",
-		Buckets: serviceBuckets,
-	}, []string{"namespace", "policy", "tier"})
-	resolutionSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "servicedesk_resolution_seconds",
-		Help:    "Time from a complaint's report to an accepted resolution (wall time), by namespace, policy and tier.",
-		Buckets: serviceBuckets,
-	}, []string{"namespace", "policy", "tier"})
-	satisfactionScore = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "servicedesk_satisfaction_score",
-		Help:    "Satisfaction scores (1 to 5) given in feedback, by namespace and policy.",
-		Buckets: []float64{1, 2, 3, 4, 5},
-	}, []string{"namespace", "policy"})
-	deadlineLateness = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "servicedesk_deadline_lateness_seconds",
-		Help:    "The operator's own promise: time from a due time to the breach recorded in status (stage=breach) and to the Escalation created (stage=escalation).",
-		Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300},
-	}, []string{"stage"})
-)
+// Metrics is the operator's one metrics recorder, made at setup
+// (NewMetrics) and registered by the binary that runs the operator: the
+// counters and histograms of what the reconcilers recorded, the gauges
+// read from a manager's cache at scrape time, the build, and delivery's.
+// Nothing is registered at init, so several managers in one process
+// (tests, the sandbox) each count on their own.
+type Metrics struct {
+	transitionsTotal     *prometheus.CounterVec
+	breachesTotal        *prometheus.CounterVec
+	atRiskTotal          *prometheus.CounterVec
+	receivedTotal        *prometheus.CounterVec
+	escalationsTotal     *prometheus.CounterVec
+	reopenedTotal        *prometheus.CounterVec
+	closedTotal          *prometheus.CounterVec
+	archivedTotal        *prometheus.CounterVec
+	deletedTotal         *prometheus.CounterVec
+	firstResponseSeconds *prometheus.HistogramVec
+	resolutionSeconds    *prometheus.HistogramVec
+	satisfactionScore    *prometheus.HistogramVec
+	deadlineLateness     *prometheus.HistogramVec
+	// state reads the gauges from the cache of the manager set up with
+	// these metrics.
+	state *stateCollector
+	build prometheus.Collector
+}
 
-func init() {
-	metrics.Registry.MustRegister(transitionsTotal, receivedTotal, breachesTotal, atRiskTotal, escalationsTotal, reopenedTotal, closedTotal, archivedTotal, deletedTotal,
-		firstResponseSeconds, resolutionSeconds, satisfactionScore, deadlineLateness)
+// NewMetrics makes the operator's metrics, unregistered.
+func NewMetrics() *Metrics {
+	return &Metrics{
+		transitionsTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "servicedesk_complaint_transitions_total",
+			Help: "Complaint lifecycle transitions recorded in status, by reason.",
+		}, []string{"reason"}),
+		breachesTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "servicedesk_sla_breaches_total",
+			Help: "Clocks that passed their due time, by namespace, policy and clock.",
+		}, []string{"namespace", "policy", "clock"}),
+		atRiskTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "servicedesk_sla_at_risk_total",
+			Help: "Clocks that passed their at-risk point, by namespace, policy and clock.",
+		}, []string{"namespace", "policy", "clock"}),
+		receivedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "servicedesk_complaints_received_total",
+			Help: "Complaints recorded, by namespace, policy (empty: none governs), category and customer tier.",
+		}, []string{"namespace", "policy", "category", "tier"}),
+		escalationsTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "servicedesk_escalations_total",
+			Help: "Escalations created by the ladder, by namespace, level and reason.",
+		}, []string{"namespace", "level", "reason"}),
+		reopenedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "servicedesk_complaints_reopened_total",
+			Help: "Complaints reopened because the customer was not satisfied, by namespace and policy.",
+		}, []string{"namespace", "policy"}),
+		closedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "servicedesk_complaints_closed_total",
+			Help: "Complaints closed, by namespace, policy and reason (CustomerSatisfied, NoFeedback).",
+		}, []string{"namespace", "policy", "reason"}),
+		archivedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "servicedesk_complaints_archived_total",
+			Help: "Complaints whose record was queued as the Archived event before they left the cluster, by namespace and policy.",
+		}, []string{"namespace", "policy"}),
+		deletedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "servicedesk_complaints_deleted_total",
+			Help: "Complaints that left the cluster, by namespace, policy and reason (retention: past the policy's retention; deleted: somebody deleted it).",
+		}, []string{"namespace", "policy", "reason"}),
+		firstResponseSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "servicedesk_first_response_seconds",
+			Help:    "Time from a complaint's report to its acknowledgement (wall time), by namespace, policy and tier.",
+			Buckets: serviceBuckets,
+		}, []string{"namespace", "policy", "tier"}),
+		resolutionSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "servicedesk_resolution_seconds",
+			Help:    "Time from a complaint's report to an accepted resolution (wall time), by namespace, policy and tier.",
+			Buckets: serviceBuckets,
+		}, []string{"namespace", "policy", "tier"}),
+		satisfactionScore: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "servicedesk_satisfaction_score",
+			Help:    "Satisfaction scores (1 to 5) given in feedback, by namespace and policy.",
+			Buckets: []float64{1, 2, 3, 4, 5},
+		}, []string{"namespace", "policy"}),
+		deadlineLateness: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "servicedesk_deadline_lateness_seconds",
+			Help:    "The operator's own promise: time from a due time to the breach recorded in status (stage=breach) and to the Escalation created (stage=escalation).",
+			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300},
+		}, []string{"stage"}),
+		state: newStateCollector(),
+		build: newBuildInfo(version.Get()),
+	}
+}
+
+// Collectors are the metrics to register, e.g. with controller-runtime's
+// metrics.Registry, which the manager serves on /metrics.
+func (m *Metrics) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.transitionsTotal, m.breachesTotal, m.atRiskTotal, m.receivedTotal, m.escalationsTotal, m.reopenedTotal, m.closedTotal, m.archivedTotal, m.deletedTotal, m.firstResponseSeconds, m.resolutionSeconds, m.satisfactionScore, m.deadlineLateness, m.state, m.build}
 }
 
 // observeTransitions counts what a complaint's status write recorded. It
 // runs once per transition: transitions come from the status, so a
 // restart does not count them again.
-func observeTransitions(c *supportv1.Complaint, policy string, ts []sla.Transition, now time.Time) {
+func (m *Metrics) observeTransitions(c *supportv1.Complaint, policy string, ts []sla.Transition, now time.Time) {
 	ns, tier := c.Namespace, string(c.Spec.Customer.Tier)
 	for _, t := range ts {
-		transitionsTotal.WithLabelValues(t.Reason).Inc()
+		m.transitionsTotal.WithLabelValues(t.Reason).Inc()
 		switch t.Event {
 		case supportv1.EventCreated:
-			receivedTotal.WithLabelValues(ns, policy, string(c.Spec.Category), tier).Inc()
+			m.receivedTotal.WithLabelValues(ns, policy, string(c.Spec.Category), tier).Inc()
 		case supportv1.EventBreached:
-			breachesTotal.WithLabelValues(ns, policy, string(t.Clock)).Inc()
-			deadlineLateness.WithLabelValues(stageBreach).Observe(lateness(t.At, now))
+			m.breachesTotal.WithLabelValues(ns, policy, string(t.Clock)).Inc()
+			m.deadlineLateness.WithLabelValues(stageBreach).Observe(lateness(t.At, now))
 		case supportv1.EventAtRisk:
-			atRiskTotal.WithLabelValues(ns, policy, string(t.Clock)).Inc()
+			m.atRiskTotal.WithLabelValues(ns, policy, string(t.Clock)).Inc()
 		case supportv1.EventAcknowledged:
-			firstResponseSeconds.WithLabelValues(ns, policy, tier).Observe(t.At.Sub(sla.Start(c)).Seconds())
+			m.firstResponseSeconds.WithLabelValues(ns, policy, tier).Observe(t.At.Sub(sla.Start(c)).Seconds())
 		case supportv1.EventResolved:
-			resolutionSeconds.WithLabelValues(ns, policy, tier).Observe(t.At.Sub(sla.Start(c)).Seconds())
+			m.resolutionSeconds.WithLabelValues(ns, policy, tier).Observe(t.At.Sub(sla.Start(c)).Seconds())
 		case supportv1.EventReopened:
-			reopenedTotal.WithLabelValues(ns, policy).Inc()
-			observeSatisfaction(c, policy)
+			m.reopenedTotal.WithLabelValues(ns, policy).Inc()
+			m.observeSatisfaction(c, policy)
 		case supportv1.EventClosed:
-			closedTotal.WithLabelValues(ns, policy, t.Reason).Inc()
+			m.closedTotal.WithLabelValues(ns, policy, t.Reason).Inc()
 			if t.Reason == supportv1.ReasonCustomerSatisfied {
-				observeSatisfaction(c, policy)
+				m.observeSatisfaction(c, policy)
 			}
 		}
 	}
 }
 
-func observeSatisfaction(c *supportv1.Complaint, policy string) {
+func (m *Metrics) observeSatisfaction(c *supportv1.Complaint, policy string) {
 	if fb := c.Spec.Feedback; fb != nil && fb.Satisfaction != nil {
-		satisfactionScore.WithLabelValues(c.Namespace, policy).Observe(float64(*fb.Satisfaction))
+		m.satisfactionScore.WithLabelValues(c.Namespace, policy).Observe(float64(*fb.Satisfaction))
 	}
 }
 
 // observeEscalation counts an Escalation the ladder created.
-func observeEscalation(esc *supportv1.Escalation, now time.Time) {
-	escalationsTotal.WithLabelValues(esc.Namespace, strconv.Itoa(int(esc.Spec.Level)), string(esc.Spec.Reason)).Inc()
+func (m *Metrics) observeEscalation(esc *supportv1.Escalation, now time.Time) {
+	m.escalationsTotal.WithLabelValues(esc.Namespace, strconv.Itoa(int(esc.Spec.Level)), string(esc.Spec.Reason)).Inc()
 	if esc.Spec.BreachedAt != nil {
-		deadlineLateness.WithLabelValues(stageEscalation).Observe(lateness(esc.Spec.BreachedAt.Time, now))
+		m.deadlineLateness.WithLabelValues(stageEscalation).Observe(lateness(esc.Spec.BreachedAt.Time, now))
 	}
 }
 
 // lateness is how long after due something happened; never negative.
 func lateness(due, at time.Time) float64 {
 	return max(at.Sub(due).Seconds(), 0)
+}
+
+// archived counts a complaint whose record was queued as the Archived event.
+func (m *Metrics) archived(c *supportv1.Complaint) {
+	m.archivedTotal.WithLabelValues(c.Namespace, c.Status.Policy).Inc()
+}
+
+// deleted counts a complaint that left the cluster, for reason.
+func (m *Metrics) deleted(c *supportv1.Complaint, reason string) {
+	m.deletedTotal.WithLabelValues(c.Namespace, c.Status.Policy, reason).Inc()
 }

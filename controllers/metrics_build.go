@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/servicedesk-operator/servicedesk-operator/internal/version"
 )
@@ -21,5 +20,3 @@ func newBuildInfo(i version.Info) prometheus.Collector {
 	g.WithLabelValues(i.Version, i.Revision, i.GoVersion).Set(1)
 	return g
 }
-
-func init() { metrics.Registry.MustRegister(newBuildInfo(version.Get())) }

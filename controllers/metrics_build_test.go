@@ -7,7 +7,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/servicedesk-operator/servicedesk-operator/internal/version"
 )
@@ -39,15 +38,17 @@ func gaugeSeries(t *testing.T, g prometheus.Gatherer, name string) []string {
 	return out
 }
 
-// The manager's registry (what /metrics serves) holds servicedesk_build_info:
-// one gauge series of value 1 labelled with this build's version, revision
-// and Go version.
+// The operator's metrics (what cmd/main.go registers, so /metrics serves)
+// hold servicedesk_build_info: one gauge series of value 1 labelled with
+// this build's version, revision and Go version.
 func TestBuildInfoIsRegisteredWithTheBuildsLabels(t *testing.T) {
 	i := version.Get()
 	want := fmt.Sprintf(`servicedesk_build_info{goversion=%q,revision=%q,version=%q} 1`, i.GoVersion, i.Revision, i.Version)
-	got := gaugeSeries(t, metrics.Registry, buildInfoName)
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(NewMetrics().Collectors()...)
+	got := gaugeSeries(t, reg, buildInfoName)
 	if len(got) != 1 || got[0] != want {
-		t.Fatalf("metrics.Registry has %q, want one series %s", got, want)
+		t.Fatalf("the operator's metrics have %q, want one series %s", got, want)
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 )
@@ -31,10 +30,6 @@ type stateSource struct {
 	// a sum over replicas counts each object once.
 	elected <-chan struct{}
 }
-
-var stateMetrics = newStateCollector()
-
-func init() { metrics.Registry.MustRegister(stateMetrics) }
 
 func newStateCollector() *stateCollector {
 	return &stateCollector{

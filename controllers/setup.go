@@ -43,6 +43,10 @@ type Options struct {
 	DeliveryWorkers, DeliveryPerDestination int
 	// ReconcileTimeout bounds one reconcile of any controller (default 30s).
 	ReconcileTimeout time.Duration
+	// Metrics records what the operator does; nil: metrics of its own,
+	// unregistered. The binary that runs the operator makes one
+	// (NewMetrics) and registers its Collectors.
+	Metrics *Metrics
 	// Shard is the label selector of this replica's complaints and
 	// escalations (--watch-label-selector); nil or empty: all of them. The
 	// manager's cache must be built with CacheOptions(Shard).
@@ -79,7 +83,11 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if err := setupIndexes(context.Background(), mgr); err != nil {
 		return err
 	}
-	stateMetrics.use(mgr.GetCache(), opts.clock(), mgr.Elected())
+	metrics := opts.Metrics
+	if metrics == nil {
+		metrics = NewMetrics()
+	}
+	metrics.state.use(mgr.GetCache(), opts.clock(), mgr.Elected())
 	timeout := orDefault(opts.ReconcileTimeout, DefaultReconcileTimeout)
 	policies := &policyCache{}
 	refused := make(chan event.GenericEvent, 64)
@@ -115,6 +123,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		Recorder: mgr.GetEventRecorder("complaint-controller"),
 		Reader:   mgr.GetAPIReader(),
 		Policies: policies,
+		Metrics:  metrics,
 		Workers:  orDefault(opts.ComplaintWorkers, DefaultComplaintWorkers),
 		Timeout:  timeout,
 	}).SetupWithManager(mgr); err != nil {

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -18,7 +20,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
@@ -37,7 +38,11 @@ var (
 	// requests at most in flight to one destination, and loopback receivers
 	// allowed (the test servers listen on 127.0.0.1).
 	testOptions = controllers.Options{DeliveryBackoff: delivery.Backoff{Base: 200 * time.Millisecond, Max: time.Second}, DeliveryPerDestination: 3,
-		WebhookDestinations: delivery.AddressPolicy{Allowed: loopback}}
+		WebhookDestinations: delivery.AddressPolicy{Allowed: loopback}, Metrics: testMetrics}
+	// testMetrics are the operator's metrics, registered with
+	// controller-runtime's registry as cmd/main.go does; every manager of
+	// the suite records in them.
+	testMetrics = controllers.NewMetrics()
 	// loopback is 127.0.0.0/8 and ::1, allowed for the test receivers.
 	loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 )
@@ -57,6 +62,7 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	testEnv, cfg, k8sClient, err = testenv.Start(scheme)
 	Expect(err).NotTo(HaveOccurred())
+	ctrlmetrics.Registry.MustRegister(testMetrics.Collectors()...)
 	stopMgr = startManager(testOptions)
 })
 
@@ -78,13 +84,10 @@ func startManager(opts controllers.Options) func() {
 // its own: tests tell replicas apart by the config's UserAgent, which the
 // API server records as the field manager of their writes).
 func startManagerAs(cfg *rest.Config, opts controllers.Options) func() {
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:     scheme,
-		Logger:     reconciles.logger(logf.Log),
-		Metrics:    metricsserver.Options{BindAddress: "0"},
-		Cache:      controllers.CacheOptions(opts.Shard),
-		Controller: ctrlConfig(),
-	})
+	mgrOpts := controllers.NewManagerOptions(scheme, opts)
+	mgrOpts.Logger = reconciles.logger(logf.Log)
+	mgrOpts.Controller = ctrlConfig()
+	mgr, err := ctrl.NewManager(cfg, mgrOpts)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(controllers.SetupWithManager(mgr, opts)).To(Succeed())
 	mctx, mcancel := context.WithCancel(ctx)

@@ -30,6 +30,10 @@ const (
 	// ReasonPolicyNotFound: the pinned policy does not exist.
 	ReasonPolicyNotFound = "PolicyNotFound"
 
+	// ReasonEscalationAcknowledged: a history step: somebody at the
+	// escalation's level acknowledged it (with a decision, if asked for one).
+	ReasonEscalationAcknowledged = "EscalationAcknowledged"
+
 	// ReasonOnTrack: no clock is at risk.
 	ReasonOnTrack = "OnTrack"
 	// ReasonWithinTargets: no clock breached.

@@ -12,15 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 	"github.com/servicedesk-operator/servicedesk-operator/internal/version"
@@ -128,36 +124,27 @@ func (sb *sandbox) startControlPlane(assets string) error {
 	return nil
 }
 
-func newScheme() (*runtime.Scheme, error) {
-	s := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(s); err != nil {
-		return nil, err
-	}
-	return s, supportv1.AddToScheme(s)
-}
-
 // startOperator runs the operator in this process, with the real clock.
 func (sb *sandbox) startOperator() error {
-	scheme, err := newScheme()
+	scheme, err := controllers.NewScheme()
 	if err != nil {
 		return err
 	}
 	if sb.client, err = client.New(sb.cp.cfg, client.Options{Scheme: scheme}); err != nil {
 		return err
 	}
-	mgr, err := ctrl.NewManager(sb.cp.cfg, ctrl.Options{
-		Scheme:                 scheme,
-		Metrics:                metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress: "0",
-		Cache:                  controllers.CacheOptions(nil),
-	})
+	opts := controllers.Options{
+		// The sandbox's receiver listens on loopback, refused by default.
+		WebhookDestinations: delivery.AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
+		Metrics:             controllers.NewMetrics(),
+	}
+	mgrOpts := controllers.NewManagerOptions(scheme, opts)
+	mgrOpts.HealthProbeBindAddress = "0"
+	mgr, err := ctrl.NewManager(sb.cp.cfg, mgrOpts)
 	if err != nil {
 		return err
 	}
-	if err := controllers.SetupWithManager(mgr, controllers.Options{
-		// The sandbox's receiver listens on loopback, refused by default.
-		WebhookDestinations: delivery.AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
-	}); err != nil {
+	if err := controllers.SetupWithManager(mgr, opts); err != nil {
 		return err
 	}
 	mctx, cancel := context.WithCancel(context.Background())

@@ -140,7 +140,7 @@ func (p *Policy) DefaultGesture(cat supportv1.Category) *supportv1.Gesture {
 // Matches reports whether a policy's match fits the complaint.
 func Matches(spec *supportv1.ServicePolicySpec, c *supportv1.Complaint) (bool, error) {
 	m := spec.Match
-	if len(m.Tiers) > 0 && !contains(m.Tiers, tierOf(c)) {
+	if len(m.Tiers) > 0 && !contains(m.Tiers, c.Tier()) {
 		return false, nil
 	}
 	if len(m.Categories) > 0 && !contains(m.Categories, c.Spec.Category) {
@@ -192,13 +192,6 @@ func Select(policies []supportv1.ServicePolicy, c *supportv1.Complaint) (*suppor
 		return candidates[i].Name < candidates[j].Name
 	})
 	return candidates[0], supportv1.ReasonMatched, fmt.Sprintf("matched policy %s (precedence %d)", candidates[0].Name, candidates[0].Spec.Precedence)
-}
-
-func tierOf(c *supportv1.Complaint) supportv1.CustomerTier {
-	if c.Spec.Customer.Tier == "" {
-		return supportv1.TierStandard
-	}
-	return c.Spec.Customer.Tier
 }
 
 func severityOf(c *supportv1.Complaint) supportv1.Severity {

@@ -27,7 +27,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
@@ -94,18 +93,16 @@ var _ = BeforeSuite(func() {
 	}))
 
 	By("running the operator in-process")
-	mgr, err := ctrl.NewManager(restCfg, ctrl.Options{
-		Scheme:     scheme,
-		Metrics:    metricsserver.Options{BindAddress: "0"},
-		Cache:      controllers.CacheOptions(nil),
-		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
-	})
-	Expect(err).NotTo(HaveOccurred())
-	Expect(controllers.SetupWithManager(mgr, controllers.Options{
+	opts := controllers.Options{
 		DeliveryBackoff: delivery.Backoff{Base: 200 * time.Millisecond, Max: time.Second},
 		// The test receivers listen on loopback, refused by default.
 		WebhookDestinations: delivery.AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
-	})).To(Succeed())
+	}
+	mgrOpts := controllers.NewManagerOptions(scheme, opts)
+	mgrOpts.Controller = config.Controller{SkipNameValidation: ptr.To(true)}
+	mgr, err := ctrl.NewManager(restCfg, mgrOpts)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(controllers.SetupWithManager(mgr, opts)).To(Succeed())
 	mgrDone = make(chan struct{})
 	go func() {
 		defer GinkgoRecover()

@@ -9,6 +9,7 @@ import (
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/internal/text"
 )
 
 // escalationTransition is something that happened to an escalation: an Event.
@@ -28,6 +29,13 @@ type escalationFacts struct {
 	Targets []string
 }
 
+// The escalation controller's status: nextEscalationStatus decides it
+// whole (phase, stamps, policy, complaintUID, the Escalated ledger entry,
+// Ready, Notified) and the write phase sends it. The recorder
+// (controllers/delivery) writes the ledger's outcomes and notifiedAt; both
+// set Notified with its one setter, delivery.SetNotifiedCondition, a
+// function of the ledger, so the two writers never disagree.
+
 // nextEscalationStatus decides an escalation's status. The Escalated
 // notification is queued once, in the same write that records the policy
 // whose destinations it goes to: at first sight when the complaint's policy
@@ -45,7 +53,7 @@ func nextEscalationStatus(esc *supportv1.Escalation, f escalationFacts, now time
 	// A ladder level is told by its complaint's Breached or Escalated Event
 	// (one API write per breach, not two); a request is told here.
 	if st.Phase == "" && esc.Spec.Reason == supportv1.ReasonRequested {
-		say(string(supportv1.EventEscalated), "Level %d (%s) escalation for complaint %s: %s", esc.Spec.Level, orDash(esc.Spec.LevelName), esc.Spec.ComplaintName, describe(esc))
+		say(string(supportv1.EventEscalated), "Level %d (%s) escalation for complaint %s: %s", esc.Spec.Level, text.OrDash(esc.Spec.LevelName), esc.Spec.ComplaintName, describe(esc))
 	}
 	if st.ComplaintUID == "" {
 		st.ComplaintUID = f.ComplaintUID
@@ -74,6 +82,14 @@ func nextEscalationStatus(esc *supportv1.Escalation, f escalationFacts, now time
 		}
 		st.Phase = f.Phase
 	}
+	setEscalationReady(&st, esc, f, stamp)
+	delivery.SetNotifiedCondition(&st, esc.Generation, stamp.Time)
+	return st, out
+}
+
+// setEscalationReady says whether the escalation is usable: the one setter
+// of its Ready (False while its complaint does not exist yet).
+func setEscalationReady(st *supportv1.EscalationStatus, esc *supportv1.Escalation, f escalationFacts, stamp metav1.Time) {
 	ready := metav1.Condition{Type: supportv1.ConditionReady, Status: metav1.ConditionTrue, Reason: supportv1.ReasonReconciled,
 		Message: "phase " + string(st.Phase), ObservedGeneration: esc.Generation, LastTransitionTime: stamp}
 	if f.ComplaintUID == "" && st.Phase == supportv1.EscalationOpen {
@@ -81,8 +97,6 @@ func nextEscalationStatus(esc *supportv1.Escalation, f escalationFacts, now time
 		ready.Message = fmt.Sprintf("complaint %s does not exist (yet): the escalation waits for it", esc.Spec.ComplaintName)
 	}
 	apimeta.SetStatusCondition(&st.Conditions, ready)
-	delivery.SetNotifiedCondition(&st, esc.Generation, stamp.Time)
-	return st, out
 }
 
 func describe(e *supportv1.Escalation) string {
@@ -97,42 +111,4 @@ func decisionSuffix(e *supportv1.Escalation) string {
 		return ""
 	}
 	return "; decision: " + e.Spec.Acknowledgement.Decision
-}
-
-// levelNotify is the notify list of the escalation's level in the policy.
-func levelNotify(p *supportv1.ServicePolicy, esc *supportv1.Escalation) []string {
-	if p.Spec.Escalation == nil {
-		return nil
-	}
-	levels := p.Spec.Escalation.Levels
-	for _, l := range levels {
-		if esc.Spec.LevelName != "" && l.Name == esc.Spec.LevelName {
-			return l.Notify
-		}
-	}
-	if i := int(esc.Spec.Level) - 1; i >= 0 && i < len(levels) {
-		return levels[i].Notify
-	}
-	return nil
-}
-
-// judgeComplaint decides what the escalation's complaint is, given the one
-// of its name found (nil: none). It is gone when the complaint the
-// escalation was seen with (status.complaintUID), or that owns it, no
-// longer exists or was replaced by another of the same name; a complaint
-// never seen is not gone: it may be applied after its escalation.
-func judgeComplaint(esc *supportv1.Escalation, found *supportv1.Complaint) (current *supportv1.Complaint, gone bool) {
-	seen := esc.Status.ComplaintUID
-	for _, o := range esc.OwnerReferences {
-		if o.Kind == "Complaint" && seen == "" {
-			seen = string(o.UID)
-		}
-	}
-	switch {
-	case found == nil:
-		return nil, seen != ""
-	case seen != "" && string(found.UID) != seen:
-		return nil, true
-	}
-	return found, false
 }

@@ -1,0 +1,128 @@
+package sla
+
+import (
+	"fmt"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/internal/text"
+)
+
+// The steps that stamp the facts the spec records: each fact is timed when
+// the API server recorded it (RecordedTimes), never before the fact it follows.
+
+// created announces a complaint seen for the first time.
+func (e *evaluation) created() {
+	if e.prev.Phase != "" {
+		return
+	}
+	e.emit(Created(e.c))
+}
+
+// Created is the transition of the complaint's recording, at its start; its
+// Detail names no customer.
+func Created(c *supportv1.Complaint) Transition {
+	detail := fmt.Sprintf("Complaint recorded: %s (%s, %s)", c.Spec.Summary, c.Spec.Category, severityOf(c))
+	msg := fmt.Sprintf("Complaint recorded: %s (%s, %s, customer %s)", c.Spec.Summary, c.Spec.Category, severityOf(c), c.Spec.Customer.Name)
+	return Transition{Event: supportv1.EventCreated, Reason: string(supportv1.EventCreated), Message: msg,
+		Detail: RedactCustomer(detail, &c.Spec.Customer), At: Start(c)}
+}
+
+// policy records which policy governs, and tells a change of policy.
+func (e *evaluation) policy() {
+	name := ""
+	if e.p != nil {
+		name = e.p.Name
+	}
+	if e.prev.Policy != "" && e.prev.Policy != name {
+		msg := fmt.Sprintf("Policy changed from %s to %s", e.prev.Policy, text.OrNone(name))
+		e.emit(Transition{Reason: supportv1.ReasonPolicyChanged, Message: msg})
+	}
+	e.st.Policy = name
+}
+
+// acknowledgement stamps when the customer was first contacted.
+func (e *evaluation) acknowledgement() {
+	ack := e.c.Spec.Acknowledgement
+	if ack == nil || e.st.AcknowledgedAt != nil {
+		return
+	}
+	at := e.factTime(e.rec.Acknowledgement, Start(e.c))
+	e.st.AcknowledgedAt = metaTime(at)
+	msg := fmt.Sprintf("Customer contacted by %s", ack.By)
+	if ack.Note != "" {
+		msg += ": " + ack.Note
+	}
+	e.emit(Transition{Event: supportv1.EventAcknowledged, Reason: string(supportv1.EventAcknowledged), Message: msg, By: ack.By, At: at})
+}
+
+// progressUpdate stamps each new progress update (recognised by its fingerprint).
+func (e *evaluation) progressUpdate() {
+	u := e.c.Spec.LastUpdate
+	if u == nil {
+		return
+	}
+	fp := Fingerprint(u)
+	if fp == e.st.Seen.Update {
+		return
+	}
+	e.st.Seen.Update = fp
+	// An update follows the acknowledgement (or the start) and the update before it.
+	notBefore := Start(e.c)
+	for _, t := range []*metav1.Time{e.st.AcknowledgedAt, e.st.LastUpdateAt} {
+		if t != nil && t.Time.After(notBefore) {
+			notBefore = t.Time
+		}
+	}
+	at := e.factTime(e.rec.LastUpdate, notBefore)
+	e.st.LastUpdateAt = metaTime(at)
+	msg := "Progress update given: " + u.Note
+	if u.By != "" {
+		msg = fmt.Sprintf("Progress update given by %s: %s", u.By, u.Note)
+	}
+	e.emit(Transition{Reason: supportv1.ReasonProgressUpdate, Message: msg, By: u.By, At: at})
+}
+
+// pause starts or ends a pause of the clocks; a pause that ends here is
+// left in pauseEnded for the clocks.
+func (e *evaluation) pause() {
+	open := e.st.ResolvedAt == nil && e.st.ClosedAt == nil
+	pausing := open && e.p.pausesOn(e.c.Spec.WaitingOn)
+	switch {
+	case pausing && e.st.WaitingSince == nil:
+		// A pause begins when waitingOn was written (not before the complaint
+		// started or reopened), or now when a policy change began it.
+		recorded := e.rec.WaitingOn
+		if e.policyChanged() {
+			recorded = time.Time{}
+		}
+		at := e.factTime(recorded, e.restartedAt())
+		e.st.WaitingSince = metaTime(at)
+		e.emit(Transition{Reason: supportv1.ReasonWaiting, At: at, Message: fmt.Sprintf("Waiting on %s: the clocks are paused", e.c.Spec.WaitingOn)})
+	case !pausing && e.st.WaitingSince != nil:
+		since := e.st.WaitingSince.Time
+		end := e.factTime(e.pauseEndRecorded(open, since), since)
+		e.pauseEnded = &[2]time.Time{since, end}
+		e.st.WaitingSince = nil
+		e.emit(Transition{Reason: supportv1.ReasonResumed, At: end, Message: fmt.Sprintf("Clocks resumed after waiting %s", end.Sub(since))})
+	}
+}
+
+// pauseEndRecorded is when the API server recorded the end of a pause
+// begun at since; zero when nothing stamped it (it ends now).
+func (e *evaluation) pauseEndRecorded(open bool, since time.Time) time.Time {
+	switch {
+	case !open && e.st.ResolvedAt != nil:
+		// The resolution ended the pause.
+		return e.st.ResolvedAt.Time
+	case e.c.Spec.WaitingOn != "" && !e.policyChanged() && e.rec.WaitingOn.After(since):
+		// waitingOn changed to a value that does not pause: the change
+		// made its writer the owner and was stamped.
+		return e.rec.WaitingOn
+	}
+	// Removed (an update that only removes a field is not stamped), or the
+	// policy no longer pauses: from now.
+	return time.Time{}
+}

@@ -1,0 +1,175 @@
+package sla
+
+import (
+	"fmt"
+	"strings"
+
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+)
+
+// The steps of the resolution and what follows it: accepting it, the
+// customer's feedback (closing or reopening), the follow-up.
+
+// resolution decides whether the proposed resolution is accepted.
+func (e *evaluation) resolution() {
+	res := e.c.Spec.Resolution
+	e.st.Gesture = nil
+	if res != nil && res.Gesture != nil {
+		e.st.Gesture = res.Gesture.DeepCopy()
+	} else if e.p != nil {
+		e.st.Gesture = e.p.DefaultGesture(e.c.Spec.Category)
+	}
+	if res == nil {
+		apimeta.RemoveStatusCondition(&e.st.Conditions, supportv1.ConditionResolutionAccepted)
+		return
+	}
+	if e.st.ResolvedAt != nil || !e.resolutionAcceptable(res) {
+		return
+	}
+	at := e.factTime(e.rec.Resolution, e.restartedAt())
+	e.st.ResolvedAt = metaTime(at)
+	e.st.FollowUpNotified = false
+	e.st.FollowUpAt = nil
+	if e.p != nil && e.p.Spec.FollowUp != nil {
+		e.st.FollowUpAt = metaTime(at.Add(e.p.Spec.FollowUp.After.Duration))
+	}
+	msg := "Resolved: " + res.Summary
+	if g := e.st.Gesture; g != nil {
+		msg += fmt.Sprintf("; gesture: %s", g.Kind)
+		if g.Detail != "" {
+			msg += " (" + g.Detail + ")"
+		}
+	}
+	if res.ApprovedBy != "" {
+		msg += "; approved by " + res.ApprovedBy
+	}
+	e.setCondition(supportv1.ConditionResolutionAccepted, true, supportv1.ReasonAccepted, "the resolution meets the policy")
+	e.emit(Transition{Event: supportv1.EventResolved, Reason: string(supportv1.EventResolved), Message: msg, By: res.ProposedBy, At: at})
+}
+
+// resolutionAcceptable says whether a proposed resolution meets the policy
+// (one the customer rejected never does); when it does not, it says why in
+// ResolutionAccepted, telling each new reason once.
+func (e *evaluation) resolutionAcceptable(res *supportv1.Resolution) bool {
+	rec := e.p.recovery()
+	if Fingerprint(res) == e.st.Seen.RejectedResolution {
+		e.setCondition(supportv1.ConditionResolutionAccepted, false, supportv1.ReasonCustomerUnsatisfied,
+			"the customer did not accept this resolution; propose a new one")
+		return false
+	}
+	prevAccepted := apimeta.FindStatusCondition(e.prev.Conditions, supportv1.ConditionResolutionAccepted)
+	notAccepted := func(reason, msg string, warning bool) bool {
+		if prevAccepted == nil || prevAccepted.Reason != reason {
+			e.emit(Transition{Reason: reason, Warning: warning, Message: msg})
+		}
+		e.setCondition(supportv1.ConditionResolutionAccepted, false, reason, msg)
+		return false
+	}
+	if rec.RequireApology && !res.Apologized {
+		return notAccepted(supportv1.ReasonApologyMissing,
+			"Resolution not accepted: the policy requires an apology (set spec.resolution.apologized: true once the customer got one)", true)
+	}
+	if rec.RequireApproval && res.ApprovedBy == "" {
+		return notAccepted(supportv1.ReasonAwaitingApproval,
+			"Resolution proposed; a lead's approval (spec.resolution.approvedBy) is needed before the customer is told", false)
+	}
+	return true
+}
+
+// feedback closes a complaint whose customer is satisfied and reopens one
+// whose customer is not.
+func (e *evaluation) feedback() {
+	fb := e.c.Spec.Feedback
+	if fb == nil || e.st.ResolvedAt == nil || (fb.Accepted == nil && fb.Satisfaction == nil) {
+		return
+	}
+	fp := Fingerprint(fb)
+	if fp == e.st.Seen.Feedback {
+		return
+	}
+	e.st.Seen.Feedback = fp
+	at := e.factTime(e.rec.Feedback, e.st.ResolvedAt.Time)
+	unhappy := (fb.Accepted != nil && !*fb.Accepted) || (fb.Satisfaction != nil && *fb.Satisfaction < e.p.ReopenBelow())
+	if !unhappy {
+		e.setCondition(supportv1.ConditionSatisfied, true, supportv1.ReasonCustomerSatisfied, feedbackSummary(fb))
+		if e.st.ClosedAt == nil {
+			e.st.ClosedAt = metaTime(at)
+			e.emit(Transition{Event: supportv1.EventClosed, Reason: supportv1.ReasonCustomerSatisfied, At: at,
+				Message: "Closed: the customer is satisfied (" + feedbackSummary(fb) + ")"})
+		}
+		return
+	}
+	e.reopen(fb, metaTime(at))
+}
+
+// reopen keeps the resolution the customer did not accept and restarts
+// the resolution clock.
+func (e *evaluation) reopen(fb *supportv1.Feedback, at *metav1.Time) {
+	record := supportv1.ResolutionRecord{ResolvedAt: e.st.ResolvedAt.DeepCopy(), Feedback: fb.DeepCopy(), ReopenedAt: at}
+	if e.c.Spec.Resolution != nil {
+		record.Resolution = *e.c.Spec.Resolution.DeepCopy()
+		e.st.Seen.RejectedResolution = Fingerprint(e.c.Spec.Resolution)
+	}
+	e.st.PreviousResolutions = append(e.st.PreviousResolutions, record)
+	if n := len(e.st.PreviousResolutions); n > MaxPreviousResolutions {
+		e.st.PreviousResolutions = e.st.PreviousResolutions[n-MaxPreviousResolutions:]
+	}
+	e.st.ReopenCount++
+	e.st.ReopenedAt = at
+	e.st.ResolvedAt = nil
+	e.st.FollowUpAt = nil
+	e.st.FollowUpNotified = false
+	e.st.ClosedAt = nil
+	e.st.BreachedAt = nil
+	e.setCondition(supportv1.ConditionSatisfied, false, supportv1.ReasonCustomerUnsatisfied, feedbackSummary(fb))
+	e.setCondition(supportv1.ConditionResolutionAccepted, false, supportv1.ReasonCustomerUnsatisfied,
+		"the customer did not accept this resolution; propose a new one")
+	e.emit(Transition{Event: supportv1.EventReopened, Reason: string(supportv1.EventReopened), Warning: true, At: at.Time,
+		Message: fmt.Sprintf("Reopened (%d): the customer is not satisfied (%s); the resolution clock restarts", e.st.ReopenCount, feedbackSummary(fb))})
+}
+
+func feedbackSummary(fb *supportv1.Feedback) string {
+	var parts []string
+	if fb.Satisfaction != nil {
+		parts = append(parts, fmt.Sprintf("satisfaction %d/5", *fb.Satisfaction))
+	}
+	if fb.Accepted != nil {
+		parts = append(parts, fmt.Sprintf("accepted: %t", *fb.Accepted))
+	}
+	if fb.Comment != "" {
+		parts = append(parts, fmt.Sprintf("%q", fb.Comment))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// followUp fires FollowUpDue and closes complaints without feedback.
+func (e *evaluation) followUp() {
+	st := e.st
+	if st.ResolvedAt == nil || st.ClosedAt != nil {
+		return
+	}
+	if st.FollowUpAt != nil && !st.FollowUpNotified {
+		if !e.now.Before(st.FollowUpAt.Time) {
+			st.FollowUpNotified = true
+			e.emit(Transition{Event: supportv1.EventFollowUpDue, Reason: string(supportv1.EventFollowUpDue), At: st.FollowUpAt.Time,
+				Message: fmt.Sprintf("Follow-up due: call %s to check the outcome", e.c.Spec.Customer.Name),
+				Detail:  "Follow-up due: call the customer to check the outcome"})
+		} else {
+			e.schedule(st.FollowUpAt.Time)
+		}
+	}
+	if e.p == nil || e.p.Spec.FollowUp == nil || e.p.Spec.FollowUp.CloseAfter == nil {
+		return
+	}
+	closeAt := st.ResolvedAt.Time.Add(e.p.Spec.FollowUp.CloseAfter.Duration)
+	if e.now.Before(closeAt) {
+		e.schedule(closeAt)
+		return
+	}
+	st.ClosedAt = metaTime(closeAt)
+	e.emit(Transition{Event: supportv1.EventClosed, Reason: supportv1.ReasonNoFeedback, At: closeAt,
+		Message: fmt.Sprintf("Closed as resolved: no feedback within %s of the resolution", e.p.Spec.FollowUp.CloseAfter.Duration)})
+}
