@@ -60,7 +60,8 @@ func hostileClusterWith(t *testing.T, payload string) (*Options, *bytes.Buffer) 
 			History: []supportv1.HistoryEntry{
 				{Time: at(0), Event: "Created", Message: "Complaint recorded: summary" + payload},
 				{Time: at(time.Minute), Event: "Acknowledged", Message: "Customer contacted by by" + payload + ": note" + payload},
-				{Time: at(2 * time.Minute), Event: "Escalated", Message: "agent" + payload + " asks level 1 for a decision: question" + payload},
+				{Time: at(2 * time.Minute), Event: "Escalated", Message: "agent" + payload + " asks level 1 for a decision: question" + payload,
+					Escalation: "c-1-request-x", Level: 1, Reason: supportv1.ReasonRequested, By: "agent" + payload},
 			}}
 		return c
 	}

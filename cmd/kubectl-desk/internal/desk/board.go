@@ -8,6 +8,7 @@ import (
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/internal/text"
 )
 
 // BoardFilter narrows the board; empty fields do not filter.
@@ -58,12 +59,12 @@ func Board(items []supportv1.Complaint, f BoardFilter, now time.Time) []BoardRow
 		c := &items[i]
 		if c.Status.Phase == supportv1.PhaseClosed ||
 			(f.Owner != "" && c.Spec.Owner != f.Owner) ||
-			(f.Tier != "" && string(tierOf(c)) != f.Tier) ||
+			(f.Tier != "" && string(c.Tier()) != f.Tier) ||
 			(f.Policy != "" && c.Status.Policy != f.Policy) {
 			continue
 		}
 		r := BoardRow{
-			Namespace: c.Namespace, Name: c.Name, Phase: phaseOf(c), Tier: string(tierOf(c)), Severity: string(c.Spec.Severity),
+			Namespace: c.Namespace, Name: c.Name, Phase: phaseOf(c), Tier: string(c.Tier()), Severity: string(c.Spec.Severity),
 			Owner: c.Spec.Owner, Level: c.Status.EscalationLevel, Policy: c.Status.Policy,
 			Customer: c.Spec.Customer.Name, Summary: c.Spec.Summary, created: c.CreationTimestamp.Time,
 			Breached: apimeta.IsStatusConditionTrue(c.Status.Conditions, supportv1.ConditionBreached),
@@ -102,14 +103,10 @@ func Board(items []supportv1.Complaint, f BoardFilter, now time.Time) []BoardRow
 // nothing is due.
 func NextDue(c *supportv1.Complaint) (string, *time.Time) {
 	st := &c.Status
-	clocks := []struct {
-		name string
-		cs   *supportv1.ClockStatus
-	}{{"firstResponse", st.Clocks.FirstResponse}, {"update", st.Clocks.Update}, {"resolution", st.Clocks.Resolution}}
 	find := func(state supportv1.ClockState, at time.Time) string {
-		for _, k := range clocks {
-			if k.cs != nil && k.cs.State == state && k.cs.DueAt != nil && k.cs.DueAt.Time.Equal(at) {
-				return k.name
+		for name, cs := range st.Clocks.Each() {
+			if cs.State == state && cs.DueAt != nil && cs.DueAt.Time.Equal(at) {
+				return name.Field()
 			}
 		}
 		return ""
@@ -141,15 +138,15 @@ func BoardTable(rows []BoardRow, wide, allNamespaces bool) Table {
 	for _, r := range rows {
 		due, left := "-", "-"
 		if r.Due != nil {
-			due = orDash(r.Clock)
+			due = text.OrDash(r.Clock)
 			left = Short(*r.Left)
 			if *r.Left <= 0 {
 				left = "overdue " + Short(-*r.Left)
 			}
 		}
-		cells := []string{r.Name, r.Phase, r.Tier, orDash(r.Severity), due, left, r.State(), orDash(r.Owner), strconv.Itoa(int(r.Level))}
+		cells := []string{r.Name, r.Phase, r.Tier, text.OrDash(r.Severity), due, left, r.State(), text.OrDash(r.Owner), strconv.Itoa(int(r.Level))}
 		if wide {
-			cells = append(cells, orDash(r.Policy), r.Customer, r.Summary)
+			cells = append(cells, text.OrDash(r.Policy), r.Customer, r.Summary)
 		}
 		if allNamespaces {
 			cells = append([]string{r.Namespace}, cells...)
@@ -178,18 +175,4 @@ func (r BoardRow) State() string {
 		return "paused"
 	}
 	return "ok"
-}
-
-func tierOf(c *supportv1.Complaint) supportv1.CustomerTier {
-	if c.Spec.Customer.Tier == "" {
-		return supportv1.TierStandard
-	}
-	return c.Spec.Customer.Tier
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -93,6 +93,8 @@ func TestRequestedEscalation(t *testing.T) {
 	}
 	_, err = RequestedEscalation(c, p, 3, "agent-bob", "refund?")
 	checkErr(t, err, "policy standard has no level 3: its ladder is 1 team-lead, 2 manager")
+	_, err = RequestedEscalation(c, p, 0, "agent-bob", "refund?")
+	checkErr(t, err, "policy standard has no level 0: its ladder is 1 team-lead, 2 manager")
 	_, err = RequestedEscalation(c, nil, 1, "agent-bob", " ")
 	checkErr(t, err, "--question is empty")
 	checkErr(t, CheckDecide(&supportv1.Escalation{Status: supportv1.EscalationStatus{Phase: supportv1.EscalationClosed}}), "is Closed")

@@ -22,15 +22,15 @@ func RequestedEscalation(c *supportv1.Complaint, policy *supportv1.ServicePolicy
 	}
 	levelName := ""
 	if policy != nil && policy.Spec.Escalation != nil {
-		levels := policy.Spec.Escalation.Levels
-		if int(level) > len(levels) {
+		l := policy.Spec.Escalation.Level("", level)
+		if l == nil {
 			var names []string
-			for i, l := range levels {
+			for i, l := range policy.Spec.Escalation.Levels {
 				names = append(names, fmt.Sprintf("%d %s", i+1, l.Name))
 			}
 			return nil, fmt.Errorf("policy %s has no level %d: its ladder is %s", policy.Name, level, strings.Join(names, ", "))
 		}
-		levelName = levels[level-1].Name
+		levelName = l.Name
 	}
 	var labels map[string]string
 	if len(c.Labels) > 0 {

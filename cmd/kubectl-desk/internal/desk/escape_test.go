@@ -75,9 +75,11 @@ func hostileWorld(p string) ([]supportv1.Complaint, *supportv1.ServicePolicy, []
 		supportv1.HistoryEntry{Time: *mt(time.Minute), Event: v("historyEvent"), Message: v("historyMessage")},
 		// As the operator tells an agent's request and a lead's decision.
 		supportv1.HistoryEntry{Time: *mt(30 * time.Minute), Event: string(supportv1.EventEscalated),
-			Message: v("requestedBy") + " asks level 1 for a decision: " + v("question")},
+			Message:    v("requestedBy") + " asks level 1 for a decision: " + v("question"),
+			Escalation: v("request"), Level: 1, Reason: supportv1.ReasonRequested, By: v("requestedBy")},
 		supportv1.HistoryEntry{Time: *mt(35 * time.Minute), Event: "EscalationAcknowledged",
-			Message: "Escalation " + v("escalation") + " acknowledged by " + v("decidedBy") + "; decision: " + v("decision")},
+			Message:    "Escalation " + v("escalation") + " acknowledged by " + v("decidedBy") + "; decision: " + v("decision"),
+			Escalation: v("escalation"), Level: 1, By: v("decidedBy")},
 	)
 	c.Status.Clocks = supportv1.Clocks{
 		FirstResponse: &supportv1.ClockStatus{Target: &metav1.Duration{Duration: 15 * time.Minute}, DueAt: mt(15 * time.Minute), State: supportv1.ClockBreached},

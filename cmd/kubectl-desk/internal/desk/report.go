@@ -12,6 +12,7 @@ import (
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
+	"github.com/servicedesk-operator/servicedesk-operator/internal/text"
 )
 
 // Report is what managers want to see of a period: volumes, speed,
@@ -61,7 +62,10 @@ func BuildReport(complaints []supportv1.Complaint, escalations []supportv1.Escal
 	r := Report{Since: since, ByCategory: map[string]int{}, ByTier: map[string]int{}, ByPhase: map[string]int{},
 		Breaches: map[string]Rate{}, EscalationsByLevel: map[string]int{}, Satisfaction: map[string]int{}}
 	var first, resolution []time.Duration
-	breached := map[string]*Rate{"firstResponse": {}, "update": {}, "resolution": {}}
+	breached := map[supportv1.ClockName]*Rate{}
+	for _, name := range supportv1.ClockNames {
+		breached[name] = &Rate{}
+	}
 	for i := range complaints {
 		c := &complaints[i]
 		start := sla.Start(c)
@@ -70,7 +74,7 @@ func BuildReport(complaints []supportv1.Complaint, escalations []supportv1.Escal
 		}
 		r.Complaints++
 		r.ByCategory[string(c.Spec.Category)]++
-		r.ByTier[string(tierOf(c))]++
+		r.ByTier[string(c.Tier())]++
 		r.ByPhase[phaseOf(c)]++
 		if t := c.Status.AcknowledgedAt; t != nil {
 			first = append(first, t.Time.Sub(start))
@@ -78,11 +82,7 @@ func BuildReport(complaints []supportv1.Complaint, escalations []supportv1.Escal
 		if t := c.Status.ResolvedAt; t != nil {
 			resolution = append(resolution, t.Time.Sub(start))
 		}
-		for name, cs := range map[string]*supportv1.ClockStatus{"firstResponse": c.Status.Clocks.FirstResponse,
-			"update": c.Status.Clocks.Update, "resolution": c.Status.Clocks.Resolution} {
-			if cs == nil {
-				continue
-			}
+		for name, cs := range c.Status.Clocks.Each() {
 			breached[name].Total++
 			if cs.State == supportv1.ClockBreached {
 				breached[name].Of++
@@ -100,7 +100,7 @@ func BuildReport(complaints []supportv1.Complaint, escalations []supportv1.Escal
 	}
 	r.FirstResponse, r.Resolution = percentiles(first), percentiles(resolution)
 	for name, b := range breached {
-		r.Breaches[name] = rate(b.Of, b.Total)
+		r.Breaches[name.Field()] = rate(b.Of, b.Total)
 	}
 	r.Reopened = rate(r.Reopened.Of, r.Reopened.Total)
 	for _, e := range escalations {
@@ -111,7 +111,7 @@ func BuildReport(complaints []supportv1.Complaint, escalations []supportv1.Escal
 			r.Requested++
 			continue
 		}
-		r.EscalationsByLevel[fmt.Sprintf("%d %s", e.Spec.Level, orDash(e.Spec.LevelName))]++
+		r.EscalationsByLevel[fmt.Sprintf("%d %s", e.Spec.Level, text.OrDash(e.Spec.LevelName))]++
 	}
 	return r
 }
@@ -161,13 +161,14 @@ func (r Report) Write(w io.Writer) error {
 	}
 	counts("CATEGORY", r.ByCategory, Categories)
 	counts("TIER", r.ByTier, Tiers)
-	counts("PHASE", r.ByPhase, []string{"New", "Acknowledged", "Waiting", "PendingApproval", "Reopened", "Resolved", "Closed"})
+	counts("PHASE", r.ByPhase, []string{string(supportv1.PhaseNew), string(supportv1.PhaseAcknowledged), string(supportv1.PhaseWaiting),
+		string(supportv1.PhasePendingApproval), string(supportv1.PhaseReopened), string(supportv1.PhaseResolved), string(supportv1.PhaseClosed)})
 
 	t := Table{Header: []string{"TIME TO", "COUNT", "P50", "P90"}}
 	for _, d := range []struct {
 		name string
 		d    Durations
-	}{{"firstResponse", r.FirstResponse}, {"resolution", r.Resolution}} {
+	}{{supportv1.ClockFirstResponse.Field(), r.FirstResponse}, {supportv1.ClockResolution.Field(), r.Resolution}} {
 		p50, p90 := "-", "-"
 		if d.d.Count > 0 {
 			p50, p90 = Short(d.d.P50.Duration), Short(d.d.P90.Duration)
@@ -178,9 +179,9 @@ func (r Report) Write(w io.Writer) error {
 	p("\n")
 
 	t = Table{Header: []string{"CLOCK", "BREACHED", "RAN", "RATE"}}
-	for _, name := range []string{"firstResponse", "update", "resolution"} {
-		b := r.Breaches[name]
-		t.Rows = append(t.Rows, []string{name, strconv.Itoa(b.Of), strconv.Itoa(b.Total), percent(b)})
+	for _, name := range supportv1.ClockNames {
+		b := r.Breaches[name.Field()]
+		t.Rows = append(t.Rows, []string{name.Field(), strconv.Itoa(b.Of), strconv.Itoa(b.Total), percent(b)})
 	}
 	_ = t.Write(w, false)
 	p("\n")

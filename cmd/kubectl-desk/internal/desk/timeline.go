@@ -10,6 +10,7 @@ import (
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/internal/text"
 )
 
 // TimelineInput is everything a complaint's story is told from.
@@ -36,6 +37,10 @@ type Step struct {
 	Message string `json:"message"`
 	// Notifications say what became of the step's webhook deliveries.
 	Notifications []string `json:"notifications,omitempty"`
+
+	// escalation is the history entry's escalation (its structured field):
+	// the Escalation whose notification follows the step.
+	escalation string
 }
 
 // Timeline tells the complaint's story in order: status.history, each
@@ -48,9 +53,13 @@ func Timeline(in TimelineInput) []Step {
 	told := map[string]bool{}
 	for _, h := range c.Status.History {
 		told[h.Event+"\x00"+h.Message] = true
-		s := Step{Time: h.Time.Time, Event: h.Event, Message: h.Message}
+		s := Step{Time: h.Time.Time, Event: h.Event, Message: h.Message, escalation: h.Escalation}
 		if ev, ok := notifiable(h.Event); ok {
-			s.Notifications = deliveries(c.Status.Notifications, targetsFor(in.Policy, ev, nil), ev, h.Time.Time, true)
+			var targets []string
+			if in.Policy != nil {
+				targets = in.Policy.Spec.DestinationsFor(ev, nil)
+			}
+			s.Notifications = deliveries(c.Status.Notifications, targets, ev, h.Time.Time, true)
 		}
 		steps = append(steps, s)
 	}
@@ -96,7 +105,9 @@ func Timeline(in TimelineInput) []Step {
 
 // toldBy reports whether history tells an Event: its message, or the
 // message before a "; " that adds what history tells in steps of their own
-// (a Breached Event names the ladder levels the breach reached).
+// (a Breached Event names the ladder levels the breach reached). It reads
+// the operator's wording because an Event carries no facts besides its
+// reason and message to join it to a history entry by.
 func toldBy(told map[string]bool, reason, msg string) bool {
 	for {
 		if told[reason+"\x00"+msg] {
@@ -127,14 +138,11 @@ func inLedger(msg string, ledgers [][]supportv1.Notification) bool {
 // with how much to spare), missed (and by how much), or when it is due.
 func clockSteps(c *supportv1.Complaint, now time.Time) []Step {
 	var out []Step
-	for _, k := range []struct {
-		name string
-		cs   *supportv1.ClockStatus
-	}{{"firstResponse", c.Status.Clocks.FirstResponse}, {"update", c.Status.Clocks.Update}, {"resolution", c.Status.Clocks.Resolution}} {
-		cs := k.cs
-		if cs == nil || cs.DueAt == nil {
+	for name, cs := range c.Status.Clocks.Each() {
+		if cs.DueAt == nil {
 			continue
 		}
+		clock := name.Field()
 		target := ""
 		if cs.Target != nil {
 			target = " " + Short(cs.Target.Duration)
@@ -143,16 +151,16 @@ func clockSteps(c *supportv1.Complaint, now time.Time) []Step {
 		switch {
 		case cs.StoppedAt != nil && cs.State == supportv1.ClockMet:
 			out = append(out, Step{Time: cs.StoppedAt.Time, Event: "Met",
-				Message: fmt.Sprintf("%s target%s met with %s to spare", k.name, target, Short(due.Sub(cs.StoppedAt.Time)))})
+				Message: fmt.Sprintf("%s target%s met with %s to spare", clock, target, Short(due.Sub(cs.StoppedAt.Time)))})
 		case cs.StoppedAt != nil && cs.State == supportv1.ClockBreached:
 			out = append(out, Step{Time: cs.StoppedAt.Time, Event: "Missed",
-				Message: fmt.Sprintf("%s target%s missed by %s", k.name, target, Short(cs.StoppedAt.Time.Sub(due)))})
+				Message: fmt.Sprintf("%s target%s missed by %s", clock, target, Short(cs.StoppedAt.Time.Sub(due)))})
 		case cs.State == supportv1.ClockBreached:
 			out = append(out, Step{Time: now, Event: "Missed",
-				Message: fmt.Sprintf("%s target%s missed, still open: overdue by %s", k.name, target, Short(now.Sub(due)))})
+				Message: fmt.Sprintf("%s target%s missed, still open: overdue by %s", clock, target, Short(now.Sub(due)))})
 		case cs.State == supportv1.ClockRunning:
 			out = append(out, Step{Time: due, Event: "Due",
-				Message: fmt.Sprintf("%s target%s due in %s", k.name, target, Short(due.Sub(now)))})
+				Message: fmt.Sprintf("%s target%s due in %s", clock, target, Short(due.Sub(now)))})
 		}
 	}
 	return out
@@ -166,21 +174,21 @@ func escalationSteps(e *supportv1.Escalation, p *supportv1.ServicePolicy) (Step,
 	if e.Status.NotifiedAt != nil {
 		at = e.Status.NotifiedAt.Time
 	}
-	msg := fmt.Sprintf("escalation %s (level %d %s, %s)", e.Name, e.Spec.Level, orDash(e.Spec.LevelName), e.Spec.Reason)
+	msg := fmt.Sprintf("escalation %s (level %d %s, %s)", e.Name, e.Spec.Level, text.OrDash(e.Spec.LevelName), e.Spec.Reason)
 	if n := apimeta.FindStatusCondition(e.Status.Conditions, supportv1.ConditionNotified); n != nil {
 		msg += ": " + n.Message
 	}
-	var extra []string
-	if p != nil && p.Spec.Escalation != nil {
-		for _, l := range p.Spec.Escalation.Levels {
-			if l.Name == e.Spec.LevelName {
-				extra = l.Notify
-			}
+	var targets []string
+	if p != nil {
+		var extra []string
+		if l := p.Spec.Escalation.Level(e.Spec.LevelName, e.Spec.Level); l != nil {
+			extra = l.Notify
 		}
+		targets = p.Spec.DestinationsFor(supportv1.EventEscalated, extra)
 	}
 	var notes []string
 	if e.Status.Policy != "" {
-		notes = deliveries(e.Status.Notifications, targetsFor(p, supportv1.EventEscalated, extra), supportv1.EventEscalated, time.Time{}, e.Status.NotifiedAt != nil)
+		notes = deliveries(e.Status.Notifications, targets, supportv1.EventEscalated, time.Time{}, e.Status.NotifiedAt != nil)
 	}
 	notified := Step{Time: at, Event: "Escalation", Message: msg, Notifications: notes}
 	if e.Status.ClosedAt != nil {
@@ -190,16 +198,13 @@ func escalationSteps(e *supportv1.Escalation, p *supportv1.ServicePolicy) (Step,
 	return notified, out
 }
 
-// escalatedBy recognises the history step that tells of the escalation.
+// escalatedBy recognises the history step that tells of the escalation (a
+// level reached or a request made) by the escalation it names. History
+// written before entries named their escalation has none: the escalation's
+// notification then joins it by time.
 func escalatedBy(e *supportv1.Escalation) func(Step) bool {
 	return func(s Step) bool {
-		if s.Event != string(supportv1.EventEscalated) {
-			return false
-		}
-		if e.Spec.Reason == supportv1.ReasonRequested {
-			return strings.Contains(s.Message, e.Spec.RequestedBy) && strings.HasSuffix(s.Message, ": "+e.Spec.Question)
-		}
-		return strings.HasPrefix(s.Message, fmt.Sprintf("Escalated to level %d ", e.Spec.Level))
+		return s.Event == string(supportv1.EventEscalated) && s.escalation != "" && s.escalation == e.Name
 	}
 }
 
@@ -245,25 +250,6 @@ func deliveries(ledger []supportv1.Notification, targets []string, ev supportv1.
 		}
 	}
 	sort.Strings(out)
-	return out
-}
-
-// targetsFor are the policy's webhook destinations that receive ev, plus
-// the named extra ones (an escalation level's notify list).
-func targetsFor(p *supportv1.ServicePolicy, ev supportv1.EventType, extra []string) []string {
-	if p == nil {
-		return nil
-	}
-	var out []string
-	for _, t := range p.Spec.Notify {
-		want := t.Wants(ev)
-		for _, x := range extra {
-			want = want || x == t.Name
-		}
-		if want && t.Webhook != nil {
-			out = append(out, t.Name)
-		}
-	}
 	return out
 }
 
@@ -324,6 +310,6 @@ func TimelineTable(steps []Step) Table {
 // and where the complaint stands; escaped for the terminal (Escape).
 func TimelineHeading(c *supportv1.Complaint) string {
 	return Escape(fmt.Sprintf("%s/%s: %s (%s, %s, %s) - %s; phase %s, policy %s, owner %s, escalation level %d, reopened %d",
-		c.Namespace, c.Name, c.Spec.Customer.Name, tierOf(c), c.Spec.Category, orDash(string(c.Spec.Severity)), c.Spec.Summary,
-		phaseOf(c), orDash(c.Status.Policy), orDash(c.Spec.Owner), c.Status.EscalationLevel, c.Status.ReopenCount))
+		c.Namespace, c.Name, c.Spec.Customer.Name, c.Tier(), c.Spec.Category, text.OrDash(string(c.Spec.Severity)), c.Spec.Summary,
+		phaseOf(c), text.OrDash(c.Status.Policy), text.OrDash(c.Spec.Owner), c.Status.EscalationLevel, c.Status.ReopenCount))
 }

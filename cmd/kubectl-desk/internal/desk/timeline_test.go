@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +17,10 @@ func TestTimeline(t *testing.T) {
 	c := onBoard("c-1", 0, supportv1.ComplaintStatus{Phase: supportv1.PhaseAcknowledged, Policy: "standard"})
 	c.Status.History = []supportv1.HistoryEntry{
 		{Time: *mt(0), Event: "Created", Message: "Complaint recorded"},
-		{Time: *mt(20 * min), Event: "Breached", Message: "firstResponse target of 15m breached"},
-		{Time: *mt(25 * min), Event: "Acknowledged", Message: "Customer contacted by agent-bob"},
+		{Time: *mt(20 * min), Event: "Breached", Message: "firstResponse target of 15m breached", Clock: supportv1.ClockFirstResponse},
+		{Time: *mt(20 * min), Event: "Escalated", Message: "Escalated to level 1 (team-lead): FirstResponseBreached",
+			Escalation: "c-1-team-lead", Level: 1, Reason: supportv1.ReasonFirstResponseBreached},
+		{Time: *mt(25 * min), Event: "Acknowledged", Message: "Customer contacted by agent-bob", By: "agent-bob"},
 		{Time: *mt(25 * min), Event: "Waiting", Message: "Waiting on Customer: the clocks are paused"},
 	}
 	c.Status.Clocks = supportv1.Clocks{
@@ -53,19 +56,14 @@ func TestTimeline(t *testing.T) {
 	}
 	steps := Timeline(TimelineInput{Complaint: &c, Policy: policy, Escalations: []supportv1.Escalation{esc}, Events: events, Now: t0.Add(30 * min)})
 
-	var got []string
-	for _, s := range steps {
-		got = append(got, s.Time.Sub(t0).String()+" "+s.Event+": "+s.Message)
-		for _, n := range s.Notifications {
-			got = append(got, "    "+n)
-		}
-	}
+	got := renderSteps(steps)
 	want := []string{
 		"0s Created: Complaint recorded",
 		"    leads: delivered",
 		"20m0s Breached: firstResponse target of 15m breached",
 		"    crm: FAILED after 3 attempts: HTTP 500",
 		"    leads: delivered",
+		"20m0s Escalated: Escalated to level 1 (team-lead): FirstResponseBreached",
 		"21m0s Escalation: escalation c-1-team-lead (level 1 team-lead, FirstResponseBreached): the level's destinations were told",
 		"    leads: delivered",
 		"23m0s DeliveryFailed: escalation c-1-team-lead: notification dropped: more than 150 pending",
@@ -79,6 +77,184 @@ func TestTimeline(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\n\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// renderSteps is the story as lines: offset from t0, event, message, and the
+// deliveries indented under their step.
+func renderSteps(steps []Step) []string {
+	var got []string
+	for _, s := range steps {
+		got = append(got, s.Time.Sub(t0).String()+" "+s.Event+": "+s.Message)
+		for _, n := range s.Notifications {
+			got = append(got, "    "+n)
+		}
+	}
+	return got
+}
+
+// TestTimelineEscalations: an escalation's notification follows the history
+// step that names it (HistoryEntry.Escalation), whatever the step's words;
+// history of an older operator, without the name, places it by time; its
+// destinations are those of its level as EscalationPolicy.Level resolves it.
+func TestTimelineEscalations(t *testing.T) {
+	min := time.Minute
+	policy := &supportv1.ServicePolicy{ObjectMeta: metav1.ObjectMeta{Name: "standard"}, Spec: supportv1.ServicePolicySpec{
+		Escalation: &supportv1.EscalationPolicy{Levels: []supportv1.EscalationLevel{
+			{Name: "team-lead", Notify: []string{"leads"}},
+			{Name: "manager", Notify: []string{"managers"}},
+		}},
+		Notify: []supportv1.NotifyTarget{
+			{Name: "leads", Webhook: &supportv1.Webhook{URL: "http://leads"}},
+			{Name: "managers", Webhook: &supportv1.Webhook{URL: "http://managers"}},
+			{Name: "audit", Events: []supportv1.EventType{supportv1.EventEscalated}, Webhook: &supportv1.Webhook{URL: "http://audit"}},
+		},
+	}}
+	// As the operator writes them: a request names its escalation, level,
+	// reason Requested and who asked; a level reached its escalation, level
+	// and breach reason; an acknowledgement its escalation, level and who.
+	asked := func(at time.Duration, esc, by, question string) supportv1.HistoryEntry {
+		return supportv1.HistoryEntry{Time: *mt(at), Event: "Escalated", Message: by + " asks level 1 for a decision: " + question,
+			Escalation: esc, Level: 1, Reason: supportv1.ReasonRequested, By: by}
+	}
+	reached := func(at time.Duration, esc string, level int32, levelName string) supportv1.HistoryEntry {
+		return supportv1.HistoryEntry{Time: *mt(at), Event: "Escalated",
+			Message:    fmt.Sprintf("Escalated to level %d (%s): FirstResponseBreached", level, levelName),
+			Escalation: esc, Level: level, Reason: supportv1.ReasonFirstResponseBreached}
+	}
+	acknowledged := func(at time.Duration, esc, by string) supportv1.HistoryEntry {
+		return supportv1.HistoryEntry{Time: *mt(at), Event: "EscalationAcknowledged", Message: "Escalation " + esc + " acknowledged by " + by,
+			Escalation: esc, Level: 1, By: by}
+	}
+	request := func(name, by, question string, notified time.Duration) supportv1.Escalation {
+		return supportv1.Escalation{ObjectMeta: metav1.ObjectMeta{Name: name, CreationTimestamp: *mt(notified)},
+			Spec:   supportv1.EscalationSpec{ComplaintName: "c-1", Level: 1, LevelName: "team-lead", Reason: supportv1.ReasonRequested, RequestedBy: by, Question: question},
+			Status: supportv1.EscalationStatus{Policy: "standard", NotifiedAt: mt(notified)}}
+	}
+	level := func(name string, level int32, levelName string, notified time.Duration) supportv1.Escalation {
+		return supportv1.Escalation{ObjectMeta: metav1.ObjectMeta{Name: name, CreationTimestamp: *mt(notified)},
+			Spec:   supportv1.EscalationSpec{ComplaintName: "c-1", Level: level, LevelName: levelName, Reason: supportv1.ReasonFirstResponseBreached},
+			Status: supportv1.EscalationStatus{Policy: "standard", NotifiedAt: mt(notified)}}
+	}
+	for _, tc := range []struct {
+		name        string
+		history     []supportv1.HistoryEntry
+		escalations []supportv1.Escalation
+		want        []string
+	}{{
+		// Within one second the words decided: the first request's question
+		// ends the second's, so the first anchored after the second.
+		name: "requests in one second anchor by name, not by their questions' words",
+		history: []supportv1.HistoryEntry{
+			asked(10*min, "c-1-request-a", "agent-bob", "refund?"),
+			asked(10*min, "c-1-request-b", "agent-bob", "Escalated to level 1 already: refund?"),
+		},
+		escalations: []supportv1.Escalation{
+			request("c-1-request-a", "agent-bob", "refund?", 10*min),
+			request("c-1-request-b", "agent-bob", "Escalated to level 1 already: refund?", 10*min),
+		},
+		want: []string{
+			"10m0s Escalated: agent-bob asks level 1 for a decision: refund?",
+			"10m0s Escalation: escalation c-1-request-a (level 1 team-lead, Requested)",
+			"    audit: delivered",
+			"    leads: delivered",
+			"10m0s Escalated: agent-bob asks level 1 for a decision: Escalated to level 1 already: refund?",
+			"10m0s Escalation: escalation c-1-request-b (level 1 team-lead, Requested)",
+			"    audit: delivered",
+			"    leads: delivered",
+		},
+	}, {
+		// The level renamed between two runs: two escalations at level 1,
+		// whose words both start "Escalated to level 1 ".
+		name: "levels reached at the same level anchor each after its own step",
+		history: []supportv1.HistoryEntry{
+			reached(10*min, "c-1-first-line", 1, "first-line"),
+			{Time: *mt(10 * min), Event: "Acknowledged", Message: "Customer contacted by agent-bob", By: "agent-bob"},
+			reached(40*min, "c-1-team-lead", 1, "team-lead"),
+		},
+		escalations: []supportv1.Escalation{
+			level("c-1-first-line", 1, "first-line", 10*min),
+			level("c-1-team-lead", 1, "team-lead", 40*min),
+		},
+		want: []string{
+			"10m0s Escalated: Escalated to level 1 (first-line): FirstResponseBreached",
+			"10m0s Escalation: escalation c-1-first-line (level 1 first-line, FirstResponseBreached)",
+			"    audit: delivered",
+			"    leads: delivered",
+			"10m0s Acknowledged: Customer contacted by agent-bob",
+			"40m0s Escalated: Escalated to level 1 (team-lead): FirstResponseBreached",
+			"40m0s Escalation: escalation c-1-team-lead (level 1 team-lead, FirstResponseBreached)",
+			"    audit: delivered",
+			"    leads: delivered",
+		},
+	}, {
+		name: "an acknowledgement naming the escalation is not its anchor",
+		history: []supportv1.HistoryEntry{
+			asked(10*min, "c-1-request-a", "agent-bob", "refund?"),
+			acknowledged(10*min, "c-1-request-a", "lead-carol"),
+		},
+		escalations: []supportv1.Escalation{request("c-1-request-a", "agent-bob", "refund?", 10*min)},
+		want: []string{
+			"10m0s Escalated: agent-bob asks level 1 for a decision: refund?",
+			"10m0s Escalation: escalation c-1-request-a (level 1 team-lead, Requested)",
+			"    audit: delivered",
+			"    leads: delivered",
+			"10m0s EscalationAcknowledged: Escalation c-1-request-a acknowledged by lead-carol",
+		},
+	}, {
+		name:        "a level name the ladder no longer has: the level at its index",
+		history:     []supportv1.HistoryEntry{reached(10*min, "c-1-duty-manager", 2, "duty-manager")},
+		escalations: []supportv1.Escalation{level("c-1-duty-manager", 2, "duty-manager", 10*min)},
+		want: []string{
+			"10m0s Escalated: Escalated to level 2 (duty-manager): FirstResponseBreached",
+			"10m0s Escalation: escalation c-1-duty-manager (level 2 duty-manager, FirstResponseBreached)",
+			"    audit: delivered",
+			"    managers: delivered",
+		},
+	}, {
+		name:        "a level name the ladder has wins over the index",
+		history:     []supportv1.HistoryEntry{reached(10*min, "c-1-manager", 1, "manager")},
+		escalations: []supportv1.Escalation{level("c-1-manager", 1, "manager", 10*min)},
+		want: []string{
+			"10m0s Escalated: Escalated to level 1 (manager): FirstResponseBreached",
+			"10m0s Escalation: escalation c-1-manager (level 1 manager, FirstResponseBreached)",
+			"    audit: delivered",
+			"    managers: delivered",
+		},
+	}, {
+		// Written before history named escalations: no words are read, the
+		// notification joins the story by time (after the steps of its second).
+		name: "history of an older operator: joined by time",
+		history: []supportv1.HistoryEntry{
+			{Time: *mt(10 * min), Event: "Escalated", Message: "Escalated to level 1 (team-lead): FirstResponseBreached"},
+			{Time: *mt(10 * min), Event: "Acknowledged", Message: "Customer contacted by agent-bob"},
+			{Time: *mt(12 * min), Event: "Escalated", Message: "agent-bob asks level 1 for a decision: refund?"},
+			{Time: *mt(14 * min), Event: "Waiting", Message: "Waiting on Customer: the clocks are paused"},
+		},
+		escalations: []supportv1.Escalation{
+			level("c-1-team-lead", 1, "team-lead", 10*min),
+			request("c-1-request-a", "agent-bob", "refund?", 13*min),
+		},
+		want: []string{
+			"10m0s Escalated: Escalated to level 1 (team-lead): FirstResponseBreached",
+			"10m0s Acknowledged: Customer contacted by agent-bob",
+			"10m0s Escalation: escalation c-1-team-lead (level 1 team-lead, FirstResponseBreached)",
+			"    audit: delivered",
+			"    leads: delivered",
+			"12m0s Escalated: agent-bob asks level 1 for a decision: refund?",
+			"13m0s Escalation: escalation c-1-request-a (level 1 team-lead, Requested)",
+			"    audit: delivered",
+			"    leads: delivered",
+			"14m0s Waiting: Waiting on Customer: the clocks are paused",
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := onBoard("c-1", 0, supportv1.ComplaintStatus{Phase: supportv1.PhaseAcknowledged, Policy: "standard", History: tc.history})
+			got := renderSteps(Timeline(TimelineInput{Complaint: &c, Policy: policy, Escalations: tc.escalations, Now: t0.Add(time.Hour)}))
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("got\n%s\n\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
 	}
 }
 
