@@ -415,6 +415,14 @@ func (c *Complaint) Tier() CustomerTier {
 	return c.Spec.Customer.Tier
 }
 
+// Severity is the complaint's severity; Medium when the spec leaves it out.
+func (c *Complaint) Severity() Severity {
+	if c.Spec.Severity == "" {
+		return SeverityMedium
+	}
+	return c.Spec.Severity
+}
+
 // ResolutionRecord keeps a resolution that the customer did not accept.
 type ResolutionRecord struct {
 	// resolution as it was.

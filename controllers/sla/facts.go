@@ -24,8 +24,8 @@ func (e *evaluation) created() {
 // Created is the transition of the complaint's recording, at its start; its
 // Detail names no customer.
 func Created(c *supportv1.Complaint) Transition {
-	detail := fmt.Sprintf("Complaint recorded: %s (%s, %s)", c.Spec.Summary, c.Spec.Category, severityOf(c))
-	msg := fmt.Sprintf("Complaint recorded: %s (%s, %s, customer %s)", c.Spec.Summary, c.Spec.Category, severityOf(c), c.Spec.Customer.Name)
+	detail := fmt.Sprintf("Complaint recorded: %s (%s, %s)", c.Spec.Summary, c.Spec.Category, c.Severity())
+	msg := fmt.Sprintf("Complaint recorded: %s (%s, %s, customer %s)", c.Spec.Summary, c.Spec.Category, c.Severity(), c.Spec.Customer.Name)
 	return Transition{Event: supportv1.EventCreated, Reason: string(supportv1.EventCreated), Message: msg,
 		Detail: RedactCustomer(detail, &c.Spec.Customer), At: Start(c)}
 }

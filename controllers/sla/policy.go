@@ -146,7 +146,7 @@ func Matches(spec *supportv1.ServicePolicySpec, c *supportv1.Complaint) (bool, e
 	if len(m.Categories) > 0 && !contains(m.Categories, c.Spec.Category) {
 		return false, nil
 	}
-	if len(m.Severities) > 0 && !contains(m.Severities, severityOf(c)) {
+	if len(m.Severities) > 0 && !contains(m.Severities, c.Severity()) {
 		return false, nil
 	}
 	if m.Selector != nil {
@@ -192,13 +192,6 @@ func Select(policies []supportv1.ServicePolicy, c *supportv1.Complaint) (*suppor
 		return candidates[i].Name < candidates[j].Name
 	})
 	return candidates[0], supportv1.ReasonMatched, fmt.Sprintf("matched policy %s (precedence %d)", candidates[0].Name, candidates[0].Spec.Precedence)
-}
-
-func severityOf(c *supportv1.Complaint) supportv1.Severity {
-	if c.Spec.Severity == "" {
-		return supportv1.SeverityMedium
-	}
-	return c.Spec.Severity
 }
 
 func contains[T comparable](list []T, v T) bool {
