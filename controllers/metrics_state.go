@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -92,16 +91,9 @@ func (s *stateCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	for _, p := range policies.Items {
-		for _, t := range []struct {
-			clock  supportv1.ClockName
-			target *metav1.Duration
-		}{
-			{supportv1.ClockFirstResponse, p.Spec.Targets.FirstResponse},
-			{supportv1.ClockUpdate, p.Spec.Targets.Update},
-			{supportv1.ClockResolution, p.Spec.Targets.Resolution},
-		} {
-			if t.target != nil {
-				ch <- prometheus.MustNewConstMetric(s.targets, prometheus.GaugeValue, t.target.Seconds(), p.Namespace, p.Name, string(t.clock))
+		for _, name := range supportv1.ClockNames {
+			if target := p.Spec.Targets.Of(name); target != nil {
+				ch <- prometheus.MustNewConstMetric(s.targets, prometheus.GaugeValue, target.Seconds(), p.Namespace, p.Name, string(name))
 			}
 		}
 	}
@@ -141,18 +133,8 @@ func tallyState(complaints []supportv1.Complaint, escalations []supportv1.Escala
 			continue
 		}
 		acked := strconv.FormatBool(c.Status.AcknowledgedAt != nil)
-		clocks := [...]struct {
-			name  supportv1.ClockName
-			clock *supportv1.ClockStatus
-		}{
-			{supportv1.ClockFirstResponse, c.Status.Clocks.FirstResponse},
-			{supportv1.ClockUpdate, c.Status.Clocks.Update},
-			{supportv1.ClockResolution, c.Status.Clocks.Resolution},
-		}
-		for _, cl := range clocks {
-			name, clk := cl.name, cl.clock
+		for name, clk := range c.Status.Clocks.Each() {
 			switch {
-			case clk == nil:
 			case clk.State == supportv1.ClockBreached:
 				st.breached[[5]string{ns, string(name), acked}]++
 			case clk.State == supportv1.ClockRunning && clk.AtRiskAt != nil && !now.Before(clk.AtRiskAt.Time):

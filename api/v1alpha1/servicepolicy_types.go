@@ -185,6 +185,19 @@ type Targets struct {
 	AtRiskPercent int32 `json:"atRiskPercent,omitempty"`
 }
 
+// Of is the target of the named clock; nil when the policy sets none.
+func (t *Targets) Of(name ClockName) *metav1.Duration {
+	switch name {
+	case ClockFirstResponse:
+		return t.FirstResponse
+	case ClockUpdate:
+		return t.Update
+	case ClockResolution:
+		return t.Resolution
+	}
+	return nil
+}
+
 // Retention bounds how long closed complaints are kept.
 type Retention struct {
 	// closedFor is how long a complaint stays after it was closed, e.g.

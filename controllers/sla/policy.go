@@ -76,15 +76,7 @@ func (p *Policy) target(c supportv1.ClockName) time.Duration {
 	if p == nil {
 		return 0
 	}
-	var d *metav1.Duration
-	switch c {
-	case supportv1.ClockFirstResponse:
-		d = p.Spec.Targets.FirstResponse
-	case supportv1.ClockUpdate:
-		d = p.Spec.Targets.Update
-	case supportv1.ClockResolution:
-		d = p.Spec.Targets.Resolution
-	}
+	d := p.Spec.Targets.Of(c)
 	if d == nil || d.Duration <= 0 {
 		return 0
 	}
