@@ -14,7 +14,7 @@ import (
 
 // The steps that say where the complaint stands: its phase and the
 // conditions Evaluate owns (PolicyResolved, Acknowledged, AtRisk, Breached,
-// Resolved, Satisfied, ResolutionAccepted, Ready). Each is set by one setter here.
+// Resolved, Satisfied, ResolutionAccepted, Ready), each by one setter here.
 
 // phase derives the phase from the stamped facts.
 func (e *evaluation) phase() {
@@ -39,8 +39,8 @@ func (e *evaluation) phase() {
 	}
 }
 
-// conditions sets the conditions that follow from the status (those of
-// the resolution and the feedback are set by their steps).
+// conditions sets the conditions Evaluate owns, each by its one setter,
+// from the status and what the steps found.
 func (e *evaluation) conditions() {
 	st := e.st
 	e.setCondition(supportv1.ConditionPolicyResolved, e.p != nil, e.in.PolicyReason, e.in.PolicyMessage)
@@ -59,9 +59,8 @@ func (e *evaluation) conditions() {
 	} else {
 		e.setCondition(supportv1.ConditionResolved, false, supportv1.ReasonNotResolved, "no accepted resolution yet")
 	}
-	if st.ClosedAt != nil && apimeta.FindStatusCondition(st.Conditions, supportv1.ConditionSatisfied) == nil {
-		e.setCondition(supportv1.ConditionSatisfied, false, supportv1.ReasonNoFeedback, "closed without feedback")
-	}
+	e.setResolutionAccepted()
+	e.setSatisfied()
 	ready := metav1.Condition{Type: supportv1.ConditionReady, Status: metav1.ConditionTrue, Reason: supportv1.ReasonReconciled,
 		Message: "phase " + string(st.Phase), ObservedGeneration: e.c.Generation}
 	if e.in.PolicyReason == supportv1.ReasonPolicyNotFound || e.in.PolicyReason == supportv1.ReasonInvalidPolicy {
@@ -98,6 +97,27 @@ func (e *evaluation) clockConditions() {
 		e.setCondition(supportv1.ConditionBreached, false, reason, strings.Join(breached, "; ")+"; no longer standing ("+strings.ToLower(reason)+" since)")
 	default:
 		e.setCondition(supportv1.ConditionBreached, false, supportv1.ReasonWithinTargets, "every clock is within its target")
+	}
+}
+
+// setResolutionAccepted says whether the proposed resolution meets the
+// policy; it goes with the resolution.
+func (e *evaluation) setResolutionAccepted() {
+	switch {
+	case e.c.Spec.Resolution == nil:
+		apimeta.RemoveStatusCondition(&e.st.Conditions, supportv1.ConditionResolutionAccepted)
+	case e.accepted != nil:
+		e.setCondition(supportv1.ConditionResolutionAccepted, e.accepted.status, e.accepted.reason, e.accepted.message)
+	}
+}
+
+// setSatisfied tells the customer's feedback, or a closing without any.
+func (e *evaluation) setSatisfied() {
+	switch {
+	case e.satisfied != nil:
+		e.setCondition(supportv1.ConditionSatisfied, e.satisfied.status, e.satisfied.reason, e.satisfied.message)
+	case e.st.ClosedAt != nil && apimeta.FindStatusCondition(e.st.Conditions, supportv1.ConditionSatisfied) == nil:
+		e.setCondition(supportv1.ConditionSatisfied, false, supportv1.ReasonNoFeedback, "closed without feedback")
 	}
 }
 

@@ -78,8 +78,17 @@ type evaluation struct {
 	// pauseEnded is the pause that ended in this evaluation, if any: from
 	// the pause step to the clocks.
 	pauseEnded *[2]time.Time
-	out        []Transition
-	next       time.Time
+	// accepted and satisfied are what the resolution and feedback steps
+	// found (nil: nothing new), for the conditions step to set.
+	accepted, satisfied *verdict
+	out                 []Transition
+	next                time.Time
+}
+
+// verdict is a condition's new value, found by a step.
+type verdict struct {
+	status          bool
+	reason, message string
 }
 
 // evaluationStep is one named part of the decision.
@@ -96,8 +105,8 @@ var evaluationSteps = []evaluationStep{
 	{"policy", (*evaluation).policy},                   // the policy's name → policy; PolicyChanged
 	{"acknowledgement", (*evaluation).acknowledgement}, // spec.acknowledgement → acknowledgedAt
 	{"progressUpdate", (*evaluation).progressUpdate},   // spec.lastUpdate → lastUpdateAt, seen.update
-	{"resolution", (*evaluation).resolution},           // spec.resolution → resolvedAt, gesture, followUpAt, ResolutionAccepted
-	{"feedback", (*evaluation).feedback},               // spec.feedback → closedAt, or the reopening; Satisfied
+	{"resolution", (*evaluation).resolution},           // spec.resolution → resolvedAt, gesture, followUpAt, accepted
+	{"feedback", (*evaluation).feedback},               // spec.feedback → closedAt, or the reopening; satisfied, accepted
 	{"pause", (*evaluation).pause},                     // spec.waitingOn → waitingSince, pauseEnded
 	{"clocks", (*evaluation).clocks},                   // the stamps, pauseEnded → clocks, nextDueAt, breachedAt
 	{"followUp", (*evaluation).followUp},               // resolvedAt, followUpAt → followUpNotified, closedAt

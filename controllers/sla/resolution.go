@@ -23,8 +23,7 @@ func (e *evaluation) resolution() {
 		e.st.Gesture = e.p.DefaultGesture(e.c.Spec.Category)
 	}
 	if res == nil {
-		apimeta.RemoveStatusCondition(&e.st.Conditions, supportv1.ConditionResolutionAccepted)
-		return
+		return // ResolutionAccepted goes with the resolution
 	}
 	if e.st.ResolvedAt != nil || !e.resolutionAcceptable(res) {
 		return
@@ -46,7 +45,7 @@ func (e *evaluation) resolution() {
 	if res.ApprovedBy != "" {
 		msg += "; approved by " + res.ApprovedBy
 	}
-	e.setCondition(supportv1.ConditionResolutionAccepted, true, supportv1.ReasonAccepted, "the resolution meets the policy")
+	e.accepted = &verdict{true, supportv1.ReasonAccepted, "the resolution meets the policy"}
 	e.emit(Transition{Event: supportv1.EventResolved, Reason: string(supportv1.EventResolved), Message: msg, By: res.ProposedBy, At: at})
 }
 
@@ -56,8 +55,8 @@ func (e *evaluation) resolution() {
 func (e *evaluation) resolutionAcceptable(res *supportv1.Resolution) bool {
 	rec := e.p.recovery()
 	if Fingerprint(res) == e.st.Seen.RejectedResolution {
-		e.setCondition(supportv1.ConditionResolutionAccepted, false, supportv1.ReasonCustomerUnsatisfied,
-			"the customer did not accept this resolution; propose a new one")
+		e.accepted = &verdict{false, supportv1.ReasonCustomerUnsatisfied,
+			"the customer did not accept this resolution; propose a new one"}
 		return false
 	}
 	prevAccepted := apimeta.FindStatusCondition(e.prev.Conditions, supportv1.ConditionResolutionAccepted)
@@ -65,7 +64,7 @@ func (e *evaluation) resolutionAcceptable(res *supportv1.Resolution) bool {
 		if prevAccepted == nil || prevAccepted.Reason != reason {
 			e.emit(Transition{Reason: reason, Warning: warning, Message: msg})
 		}
-		e.setCondition(supportv1.ConditionResolutionAccepted, false, reason, msg)
+		e.accepted = &verdict{false, reason, msg}
 		return false
 	}
 	if rec.RequireApology && !res.Apologized {
@@ -94,7 +93,7 @@ func (e *evaluation) feedback() {
 	at := e.factTime(e.rec.Feedback, e.st.ResolvedAt.Time)
 	unhappy := (fb.Accepted != nil && !*fb.Accepted) || (fb.Satisfaction != nil && *fb.Satisfaction < e.p.ReopenBelow())
 	if !unhappy {
-		e.setCondition(supportv1.ConditionSatisfied, true, supportv1.ReasonCustomerSatisfied, feedbackSummary(fb))
+		e.satisfied = &verdict{true, supportv1.ReasonCustomerSatisfied, feedbackSummary(fb)}
 		if e.st.ClosedAt == nil {
 			e.st.ClosedAt = metaTime(at)
 			e.emit(Transition{Event: supportv1.EventClosed, Reason: supportv1.ReasonCustomerSatisfied, At: at,
@@ -124,9 +123,9 @@ func (e *evaluation) reopen(fb *supportv1.Feedback, at *metav1.Time) {
 	e.st.FollowUpNotified = false
 	e.st.ClosedAt = nil
 	e.st.BreachedAt = nil
-	e.setCondition(supportv1.ConditionSatisfied, false, supportv1.ReasonCustomerUnsatisfied, feedbackSummary(fb))
-	e.setCondition(supportv1.ConditionResolutionAccepted, false, supportv1.ReasonCustomerUnsatisfied,
-		"the customer did not accept this resolution; propose a new one")
+	e.satisfied = &verdict{false, supportv1.ReasonCustomerUnsatisfied, feedbackSummary(fb)}
+	e.accepted = &verdict{false, supportv1.ReasonCustomerUnsatisfied,
+		"the customer did not accept this resolution; propose a new one"}
 	e.emit(Transition{Event: supportv1.EventReopened, Reason: string(supportv1.EventReopened), Warning: true, At: at.Time,
 		Message: fmt.Sprintf("Reopened (%d): the customer is not satisfied (%s); the resolution clock restarts", e.st.ReopenCount, feedbackSummary(fb))})
 }
