@@ -1,76 +1,62 @@
-package controllers_test
+package controllers
 
 import (
-	"fmt"
-	"time"
+	"testing"
 
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/client-go/rest"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 )
 
-// statusWriters lists the field managers of an object's status writes.
-func statusWriters(obj client.Object) []string {
-	var out []string
-	for _, e := range obj.GetManagedFields() {
-		if e.Subresource == "status" {
-			out = append(out, e.Manager)
-		}
+func TestCacheTransformDropsLastAppliedAndKeepsOtherAnnotations(t *testing.T) {
+	cases := []struct {
+		name string
+		in   map[string]string
+		want map[string]string
+	}{
+		{"none", nil, nil},
+		{"only last-applied", map[string]string{lastApplied: "{...}"}, nil},
+		{"others kept", map[string]string{lastApplied: "{...}", "team": "pharmacy"}, map[string]string{"team": "pharmacy"}},
 	}
-	return out
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, obj := range []metav1.Object{&supportv1.Complaint{}, &supportv1.ServicePolicy{}} {
+				obj.SetAnnotations(tc.in)
+				obj.SetManagedFields([]metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationUpdate, Subresource: "status"}})
+				if _, err := cacheTransform(obj); err != nil {
+					t.Fatal(err)
+				}
+				if got := obj.GetAnnotations(); len(got) != len(tc.want) || got["team"] != tc.want["team"] {
+					t.Errorf("%T annotations = %v, want %v", obj, got, tc.want)
+				}
+				if len(obj.GetManagedFields()) != 0 {
+					t.Errorf("%T keeps managedFields of status writes: %v", obj, obj.GetManagedFields())
+				}
+			}
+		})
+	}
+	if _, err := cacheTransform("not an object"); err != nil {
+		t.Errorf("a non-object is an error: %v", err)
+	}
 }
 
-var _ = Describe("Two shards", Serial, func() {
-	It("handles each complaint, and its escalations, in exactly one replica", func() {
-		stopMgr()
-		DeferCleanup(func() { stopMgr = startManager(testOptions) })
-		replica := func(name, selector string) {
-			sel, err := labels.Parse(selector)
-			Expect(err).NotTo(HaveOccurred())
-			rc := rest.CopyConfig(cfg)
-			rc.UserAgent = name // the field manager of its writes
-			opts := testOptions
-			opts.Shard = sel
-			DeferCleanup(startManagerAs(rc, opts))
-		}
-		replica("shard-a", controllers.ShardLabel+"=a")
-		replica("shard-rest", "!"+controllers.ShardLabel)
-
-		ns := newNamespace()
-		policy := newPolicy(ns, "p", func(s *supportv1.ServicePolicySpec) {
-			s.Targets.FirstResponse = dur(2 * time.Second)
-			s.Escalation = &supportv1.EscalationPolicy{Levels: []supportv1.EscalationLevel{{Name: "lead"}}}
-		})
-		want := map[string]string{}
-		for i := range 6 {
-			name := fmt.Sprintf("c%d", i)
-			want[name] = "shard-rest"
-			newComplaint(ns, name, func(c *supportv1.Complaint) {
-				if i%2 == 0 {
-					c.Labels = map[string]string{controllers.ShardLabel: "a"}
-					want[name] = "shard-a"
-				}
-			})
-		}
-		for name, owner := range want {
-			Eventually(func(g Gomega) {
-				c := getComplaint(&supportv1.Complaint{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
-				g.Expect(c.Status.EscalationLevel).To(BeEquivalentTo(1))
-				g.Expect(statusWriters(c)).To(Equal([]string{owner}), "complaint %s", name)
-				e := getEscalation(ns, name+"-lead")
-				g.Expect(e.Status.Phase).To(Equal(supportv1.EscalationOpen))
-				g.Expect(statusWriters(e)).To(Equal([]string{owner}), "escalation of %s", name)
-				g.Expect(e.Labels).To(Equal(c.Labels))
-			}, 15*time.Second).Should(Succeed())
-		}
-		var got supportv1.ServicePolicy
-		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(policy), &got)).To(Succeed())
-		Expect(got.Status.Complaints).To(BeNil(), "sharded replicas do not count a policy's complaints")
-	})
-})
+func TestLeaderElectionIDPerShard(t *testing.T) {
+	all := LeaderElectionID(nil)
+	if LeaderElectionID(labels.Everything()) != all {
+		t.Errorf("an empty selector is not a shard")
+	}
+	a, b := labels.SelectorFromSet(labels.Set{ShardLabel: "a"}), labels.SelectorFromSet(labels.Set{ShardLabel: "b"})
+	if LeaderElectionID(a) == all || LeaderElectionID(a) == LeaderElectionID(b) {
+		t.Errorf("shards share a lease: %s %s %s", all, LeaderElectionID(a), LeaderElectionID(b))
+	}
+	if len(LeaderElectionID(a)) > 63 {
+		t.Errorf("lease name %q is longer than 63", LeaderElectionID(a))
+	}
+	if o := CacheOptions(a); len(o.ByObject) != 2 {
+		t.Errorf("a shard filters complaints and escalations: %v", o.ByObject)
+	}
+	if o := CacheOptions(nil); o.ByObject != nil {
+		t.Errorf("no shard, no filter: %v", o.ByObject)
+	}
+}
