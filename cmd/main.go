@@ -24,12 +24,14 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 	"github.com/servicedesk-operator/servicedesk-operator/internal/version"
 )
 
@@ -98,7 +100,7 @@ func main() {
 		value string
 		into  *[]netip.Prefix
 	}{"webhook-allowed-cidrs": {allowedCIDRs, &desk.WebhookDestinations.Allowed}, "cluster-cidrs": {clusterCIDRs, &desk.WebhookDestinations.Cluster}} {
-		cidrs, err := delivery.ParseCIDRs(v.value)
+		cidrs, err := webhook.ParseCIDRs(v.value)
 		if err != nil {
 			log.Error(err, "invalid flag", "flag", "--"+flagName, "value", v.value)
 			os.Exit(2)
@@ -149,6 +151,9 @@ func main() {
 		log.Error(err, "unable to create manager")
 		os.Exit(1)
 	}
+	// The delivery metrics are served on /metrics with controller-runtime's.
+	desk.DeliveryMetrics = delivery.NewMetrics()
+	metrics.Registry.MustRegister(desk.DeliveryMetrics.Collectors()...)
 	if err := controllers.SetupWithManager(mgr, desk); err != nil {
 		log.Error(err, "unable to set up controllers")
 		os.Exit(1)

@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
 
@@ -37,7 +37,7 @@ func archiveTargets(policy *sla.Policy) []string {
 	if policy == nil {
 		return nil
 	}
-	return delivery.TargetsFor(policy.Spec.Notify, supportv1.EventArchived, nil)
+	return policy.Spec.DestinationsFor(supportv1.EventArchived, nil)
 }
 
 // retentionDue is when a closed complaint is past its policy's retention.
@@ -94,7 +94,7 @@ func (r *ComplaintReconciler) finalize(ctx context.Context, c *supportv1.Complai
 	if c.Status.ArchivedAt == nil {
 		st := c.Status.DeepCopy()
 		st.ArchivedAt = &metav1.Time{Time: now.Truncate(time.Second)}
-		st.Notifications, _ = delivery.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), supportv1.EventArchived,
+		st.Notifications, _ = ledger.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), supportv1.EventArchived,
 			"Complaint archived: its record leaves the cluster", now, archiveTargets(policy))
 		sla.AppendHistory(st, sla.Transition{At: now, Reason: string(supportv1.EventArchived),
 			Message: "Archived: the record is sent to the destinations that keep it before the complaint is deleted"})

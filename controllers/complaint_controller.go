@@ -29,7 +29,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/internal/requeue"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/ladder"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
@@ -137,7 +137,7 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		log.V(1).Info("transition", "reason", t.Reason, "message", t.Message)
 	}
 	for _, d := range dropped {
-		r.Recorder.Eventf(&complaint, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify", "notification dropped: more than %d pending: %s", delivery.MaxPending, d)
+		r.Recorder.Eventf(&complaint, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify", "notification dropped: more than %d pending: %s", ledger.MaxPending, d)
 	}
 
 	result := requeue.At(next, r.Clock.Now())

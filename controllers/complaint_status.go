@@ -9,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/ladder"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
@@ -138,8 +138,8 @@ func queueNotifications(c *supportv1.Complaint, st *supportv1.ComplaintStatus, p
 			continue
 		}
 		var d []string
-		st.Notifications, d = delivery.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), t.Event, webhookDetail(t), t.At,
-			delivery.TargetsFor(policy.Spec.Notify, t.Event, nil))
+		st.Notifications, d = ledger.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), t.Event, webhookDetail(t), t.At,
+			policy.Spec.DestinationsFor(t.Event, nil))
 		dropped = append(dropped, d...)
 	}
 	return dropped

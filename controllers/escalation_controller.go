@@ -19,7 +19,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/ladder"
 )
 
@@ -72,7 +71,7 @@ func (r *EscalationReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 			var policy supportv1.ServicePolicy
 			if err := r.Get(ctx, client.ObjectKey{Namespace: esc.Namespace, Name: name}, &policy); err == nil {
 				facts.Policy = name
-				facts.Targets = delivery.TargetsFor(policy.Spec.Notify, supportv1.EventEscalated, levelNotify(&policy, &esc))
+				facts.Targets = policy.Spec.DestinationsFor(supportv1.EventEscalated, levelNotify(&policy, &esc))
 			} else if !apierrors.IsNotFound(err) {
 				return ctrl.Result{}, err
 			}

@@ -8,7 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
 )
 
 // escalationTransition is something that happened to an escalation: an Event.
@@ -58,7 +58,7 @@ func nextEscalationStatus(esc *supportv1.Escalation, f escalationFacts, now time
 	if st.Policy == "" && f.Policy != "" {
 		st.Policy = f.Policy
 		var seq int64
-		st.Notifications, _ = delivery.Enqueue(st.Notifications, &seq, string(esc.UID), supportv1.EventEscalated, describe(esc), stamp.Time, f.Targets)
+		st.Notifications, _ = ledger.Enqueue(st.Notifications, &seq, string(esc.UID), supportv1.EventEscalated, describe(esc), stamp.Time, f.Targets)
 	}
 	if f.Phase != st.Phase {
 		switch f.Phase {
@@ -81,7 +81,7 @@ func nextEscalationStatus(esc *supportv1.Escalation, f escalationFacts, now time
 		ready.Message = fmt.Sprintf("complaint %s does not exist (yet): the escalation waits for it", esc.Spec.ComplaintName)
 	}
 	apimeta.SetStatusCondition(&st.Conditions, ready)
-	delivery.SetNotifiedCondition(&st, esc.Generation, stamp.Time)
+	ledger.SetNotifiedCondition(&st, esc.Generation, stamp.Time)
 	return st, out
 }
 

@@ -18,10 +18,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 	"github.com/servicedesk-operator/servicedesk-operator/test/testenv"
 )
 
@@ -36,8 +38,10 @@ var (
 	// testOptions run the operator with short webhook retries, three
 	// requests at most in flight to one destination, and loopback receivers
 	// allowed (the test servers listen on 127.0.0.1).
-	testOptions = controllers.Options{DeliveryBackoff: delivery.Backoff{Base: 200 * time.Millisecond, Max: time.Second}, DeliveryPerDestination: 3,
-		WebhookDestinations: delivery.AddressPolicy{Allowed: loopback}}
+	// The managers of the suite share one DeliveryMetrics, registered once
+	// with metrics.Registry (BeforeSuite), which the tests gather.
+	testOptions = controllers.Options{DeliveryBackoff: webhook.Backoff{Base: 200 * time.Millisecond, Max: time.Second}, DeliveryPerDestination: 3,
+		WebhookDestinations: webhook.AddressPolicy{Allowed: loopback}, DeliveryMetrics: delivery.NewMetrics()}
 	// loopback is 127.0.0.0/8 and ::1, allowed for the test receivers.
 	loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 )
@@ -57,6 +61,7 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	testEnv, cfg, k8sClient, err = testenv.Start(scheme)
 	Expect(err).NotTo(HaveOccurred())
+	metrics.Registry.MustRegister(testOptions.DeliveryMetrics.Collectors()...)
 	stopMgr = startManager(testOptions)
 })
 

@@ -18,11 +18,13 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 	"github.com/servicedesk-operator/servicedesk-operator/internal/version"
 )
 
@@ -154,9 +156,12 @@ func (sb *sandbox) startOperator() error {
 	if err != nil {
 		return err
 	}
+	deliveryMetrics := delivery.NewMetrics()
+	metrics.Registry.MustRegister(deliveryMetrics.Collectors()...)
 	if err := controllers.SetupWithManager(mgr, controllers.Options{
 		// The sandbox's receiver listens on loopback, refused by default.
-		WebhookDestinations: delivery.AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
+		WebhookDestinations: webhook.AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
+		DeliveryMetrics:     deliveryMetrics,
 	}); err != nil {
 		return err
 	}

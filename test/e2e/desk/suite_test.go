@@ -30,7 +30,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 	"github.com/servicedesk-operator/servicedesk-operator/test/testenv"
 )
 
@@ -102,9 +102,9 @@ var _ = BeforeSuite(func() {
 	})
 	Expect(err).NotTo(HaveOccurred())
 	Expect(controllers.SetupWithManager(mgr, controllers.Options{
-		DeliveryBackoff: delivery.Backoff{Base: 200 * time.Millisecond, Max: time.Second},
+		DeliveryBackoff: webhook.Backoff{Base: 200 * time.Millisecond, Max: time.Second},
 		// The test receivers listen on loopback, refused by default.
-		WebhookDestinations: delivery.AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
+		WebhookDestinations: webhook.AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
 	})).To(Succeed())
 	mgrDone = make(chan struct{})
 	go func() {
