@@ -99,7 +99,7 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 10s); `go test` alone runs t
 	go test ./controllers/sla/calendar -run '^$$' -fuzz '^FuzzCalendar$$' -fuzztime $(FUZZTIME)
 	go test ./controllers/sla -run '^$$' -fuzz '^FuzzEvaluate$$' -fuzztime $(FUZZTIME)
 	go test ./controllers/ladder -run '^$$' -fuzz '^FuzzDecide$$' -fuzztime $(FUZZTIME)
-	go test ./controllers/delivery -run '^$$' -fuzz '^FuzzBuildEvent$$' -fuzztime $(FUZZTIME)
+	go test ./controllers/delivery/webhook -run '^$$' -fuzz '^FuzzBuildEvent$$' -fuzztime $(FUZZTIME)
 
 ##@ Sandbox
 

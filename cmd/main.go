@@ -28,6 +28,7 @@ import (
 
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 	"github.com/servicedesk-operator/servicedesk-operator/internal/version"
 )
 
@@ -89,7 +90,7 @@ func main() {
 		value string
 		into  *[]netip.Prefix
 	}{"webhook-allowed-cidrs": {allowedCIDRs, &desk.WebhookDestinations.Allowed}, "cluster-cidrs": {clusterCIDRs, &desk.WebhookDestinations.Cluster}} {
-		cidrs, err := delivery.ParseCIDRs(v.value)
+		cidrs, err := webhook.ParseCIDRs(v.value)
 		if err != nil {
 			log.Error(err, "invalid flag", "flag", "--"+flagName, "value", v.value)
 			os.Exit(2)
@@ -133,6 +134,7 @@ func main() {
 	mgrOpts.PprofBindAddress = pprofAddr
 	mgrOpts.LeaderElection = leaderElect
 	mgrOpts.LeaderElectionNamespace = leaderElectNS
+	// The operator's metrics are served on /metrics with controller-runtime's.
 	desk.Metrics = controllers.NewMetrics()
 	ctrlmetrics.Registry.MustRegister(desk.Metrics.Collectors()...)
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), mgrOpts)

@@ -11,7 +11,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
 
@@ -35,7 +34,7 @@ func archiveTargets(policy *sla.Policy) []string {
 	if policy == nil {
 		return nil
 	}
-	return delivery.TargetsFor(policy.Spec.Notify, supportv1.EventArchived, nil)
+	return policy.Spec.DestinationsFor(supportv1.EventArchived, nil)
 }
 
 // retentionDue is when a closed complaint is past its policy's retention.

@@ -11,7 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 	"github.com/servicedesk-operator/servicedesk-operator/internal/text"
 )
@@ -158,7 +158,7 @@ func queueNotifications(c *supportv1.Complaint, st *supportv1.ComplaintStatus, p
 			continue
 		}
 		var d []string
-		st.Notifications, d = delivery.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), t.Event, webhookDetail(t), t.At,
+		st.Notifications, d = ledger.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), t.Event, webhookDetail(t), t.At,
 			policy.Spec.DestinationsFor(t.Event, nil))
 		dropped = append(dropped, d...)
 	}
@@ -180,7 +180,7 @@ func webhookDetail(t sla.Transition) string {
 func archivedStatus(c *supportv1.Complaint, policy *sla.Policy, now time.Time) *supportv1.ComplaintStatus {
 	st := c.Status.DeepCopy()
 	st.ArchivedAt = &metav1.Time{Time: now.Truncate(time.Second)}
-	st.Notifications, _ = delivery.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), supportv1.EventArchived,
+	st.Notifications, _ = ledger.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), supportv1.EventArchived,
 		"Complaint archived: its record leaves the cluster", now, archiveTargets(policy))
 	recordHistory(st, sla.Transition{At: now, Reason: string(supportv1.EventArchived),
 		Message: "Archived: the record is sent to the destinations that keep it before the complaint is deleted"})

@@ -13,7 +13,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/internal/requeue"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/ladder"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
@@ -112,7 +112,7 @@ func (r *ComplaintReconciler) observe(ctx context.Context, s *complaintScope) er
 		log.V(1).Info("transition", "reason", t.Reason, "message", t.Message)
 	}
 	for _, d := range s.dropped {
-		r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify", "notification dropped: more than %d pending: %s", delivery.MaxPending, d)
+		r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, supportv1.ReasonDeliveryFailed, "Notify", "notification dropped: more than %d pending: %s", ledger.MaxPending, d)
 	}
 	s.result = requeue.At(s.next, r.Clock.Now())
 	if s.result.RequeueAfter > 0 {

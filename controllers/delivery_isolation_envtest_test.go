@@ -15,7 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
 )
 
 // counter reads a counter of the manager's registry (the manager runs in
@@ -161,7 +161,7 @@ var _ = Describe("Delivery off the deadline path", func() {
 			got := getComplaint(c)
 			g.Expect(got.Status.ObservedGeneration).To(Equal(got.Generation))
 			g.Expect(got.Status.Phase).To(Equal(supportv1.PhaseResolved))
-			g.Expect(delivery.Pending(got.Status.Notifications)).To(BeZero())
+			g.Expect(ledger.Pending(got.Status.Notifications)).To(BeZero())
 		}, 20*time.Second).Should(Succeed())
 		Expect(counter("servicedesk_webhook_record_conflicts_total", nil)).To(BeNumerically(">", conflictsBefore), "the edits did meet outcome writes")
 

@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // The policy controller reports refused webhook destinations itself: on
@@ -35,7 +35,7 @@ const lookupTimeout = 2 * time.Second
 // to, an address policy refuses, naming spec.notify[i], the host and the
 // address. A host that does not resolve is not reported here: delivery
 // reports it on the notification.
-func checkDestinations(ctx context.Context, p *supportv1.ServicePolicy, policy delivery.AddressPolicy, r delivery.Resolver) []string {
+func checkDestinations(ctx context.Context, p *supportv1.ServicePolicy, policy webhook.AddressPolicy, r webhook.Resolver) []string {
 	var problems []string
 	for i, n := range p.Spec.Notify {
 		if n.Webhook == nil {
@@ -57,7 +57,7 @@ func checkDestinations(ctx context.Context, p *supportv1.ServicePolicy, policy d
 
 // lookupHost returns host's addresses, host itself when it is one, and
 // none when it does not resolve within lookupTimeout.
-func lookupHost(ctx context.Context, r delivery.Resolver, host string) []netip.Addr {
+func lookupHost(ctx context.Context, r webhook.Resolver, host string) []netip.Addr {
 	if a, err := netip.ParseAddr(host); err == nil {
 		return []netip.Addr{a}
 	}

@@ -8,7 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
 	"github.com/servicedesk-operator/servicedesk-operator/internal/text"
 )
 
@@ -33,7 +33,7 @@ type escalationFacts struct {
 // whole (phase, stamps, policy, complaintUID, the Escalated ledger entry,
 // Ready, Notified) and the write phase sends it. The recorder
 // (controllers/delivery) writes the ledger's outcomes and notifiedAt; both
-// set Notified with its one setter, delivery.SetNotifiedCondition, a
+// set Notified with its one setter, ledger.SetNotifiedCondition, a
 // function of the ledger, so the two writers never disagree.
 
 // nextEscalationStatus decides an escalation's status. The Escalated
@@ -66,7 +66,7 @@ func nextEscalationStatus(esc *supportv1.Escalation, f escalationFacts, now time
 	if st.Policy == "" && f.Policy != "" {
 		st.Policy = f.Policy
 		var seq int64
-		st.Notifications, _ = delivery.Enqueue(st.Notifications, &seq, string(esc.UID), supportv1.EventEscalated, describe(esc), stamp.Time, f.Targets)
+		st.Notifications, _ = ledger.Enqueue(st.Notifications, &seq, string(esc.UID), supportv1.EventEscalated, describe(esc), stamp.Time, f.Targets)
 	}
 	if f.Phase != st.Phase {
 		switch f.Phase {
@@ -83,7 +83,7 @@ func nextEscalationStatus(esc *supportv1.Escalation, f escalationFacts, now time
 		st.Phase = f.Phase
 	}
 	setEscalationReady(&st, esc, f, stamp)
-	delivery.SetNotifiedCondition(&st, esc.Generation, stamp.Time)
+	ledger.SetNotifiedCondition(&st, esc.Generation, stamp.Time)
 	return st, out
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 	"github.com/servicedesk-operator/servicedesk-operator/internal/version"
 )
@@ -48,6 +49,8 @@ type Metrics struct {
 	// these metrics.
 	state *stateCollector
 	build prometheus.Collector
+	// delivery records the webhook deliveries.
+	delivery *delivery.Metrics
 }
 
 // NewMetrics makes the operator's metrics, unregistered.
@@ -109,15 +112,16 @@ func NewMetrics() *Metrics {
 			Help:    "The operator's own promise: time from a due time to the breach recorded in status (stage=breach) and to the Escalation created (stage=escalation).",
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300},
 		}, []string{"stage"}),
-		state: newStateCollector(),
-		build: newBuildInfo(version.Get()),
+		state:    newStateCollector(),
+		build:    newBuildInfo(version.Get()),
+		delivery: delivery.NewMetrics(),
 	}
 }
 
 // Collectors are the metrics to register, e.g. with controller-runtime's
 // metrics.Registry, which the manager serves on /metrics.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.transitionsTotal, m.breachesTotal, m.atRiskTotal, m.receivedTotal, m.escalationsTotal, m.reopenedTotal, m.closedTotal, m.archivedTotal, m.deletedTotal, m.firstResponseSeconds, m.resolutionSeconds, m.satisfactionScore, m.deadlineLateness, m.state, m.build}
+	return append([]prometheus.Collector{m.transitionsTotal, m.breachesTotal, m.atRiskTotal, m.receivedTotal, m.escalationsTotal, m.reopenedTotal, m.closedTotal, m.archivedTotal, m.deletedTotal, m.firstResponseSeconds, m.resolutionSeconds, m.satisfactionScore, m.deadlineLateness, m.state, m.build}, m.delivery.Collectors()...)
 }
 
 // observeTransitions counts what a complaint's status write recorded. It

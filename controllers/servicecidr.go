@@ -17,7 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // The webhook guard refuses the cluster's Service ranges without being
@@ -34,7 +34,7 @@ import (
 // longer).
 type serviceCIDRReconciler struct {
 	client.Reader
-	ranges *delivery.DiscoveredRanges
+	ranges *webhook.DiscoveredRanges
 	// recheck receives the policies to check again.
 	recheck chan<- event.GenericEvent
 }
@@ -83,15 +83,15 @@ func (r *serviceCIDRReconciler) recheckPolicies(ctx context.Context) error {
 // serviceCIDRRanges are the CIDRs of items, named by their object, in name
 // order; a CIDR that does not parse (the API server validates them) is
 // skipped.
-func serviceCIDRRanges(items []networkingv1.ServiceCIDR) []delivery.DiscoveredRange {
-	var out []delivery.DiscoveredRange
+func serviceCIDRRanges(items []networkingv1.ServiceCIDR) []webhook.DiscoveredRange {
+	var out []webhook.DiscoveredRange
 	for _, sc := range items {
 		for _, cidr := range sc.Spec.CIDRs {
 			p, err := netip.ParsePrefix(cidr)
 			if err != nil {
 				continue
 			}
-			out = append(out, delivery.DiscoveredRange{Prefix: p.Masked(), Source: "ServiceCIDR " + sc.Name})
+			out = append(out, webhook.DiscoveredRange{Prefix: p.Masked(), Source: "ServiceCIDR " + sc.Name})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Source < out[j].Source })
@@ -100,7 +100,7 @@ func serviceCIDRRanges(items []networkingv1.ServiceCIDR) []delivery.DiscoveredRa
 
 // setupServiceCIDRs watches ServiceCIDRs into ranges when the API server
 // serves them; on an older one it does nothing and says so.
-func setupServiceCIDRs(mgr ctrl.Manager, ranges *delivery.DiscoveredRanges, recheck chan<- event.GenericEvent) error {
+func setupServiceCIDRs(mgr ctrl.Manager, ranges *webhook.DiscoveredRanges, recheck chan<- event.GenericEvent) error {
 	gk := schema.GroupKind{Group: networkingv1.GroupName, Kind: "ServiceCIDR"}
 	if _, err := mgr.GetRESTMapper().RESTMapping(gk, networkingv1.SchemeGroupVersion.Version); err != nil {
 		if apimeta.IsNoMatchError(err) {

@@ -8,7 +8,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 func TestServiceCIDRRanges(t *testing.T) {
@@ -21,7 +21,7 @@ func TestServiceCIDRRanges(t *testing.T) {
 		sc("broken", "not-a-cidr"),
 		sc("empty"),
 	})
-	want := []delivery.DiscoveredRange{
+	want := []webhook.DiscoveredRange{
 		{Prefix: netip.MustParsePrefix("203.1.0.0/16"), Source: "ServiceCIDR extra"},
 		{Prefix: netip.MustParsePrefix("10.96.0.0/12"), Source: "ServiceCIDR kubernetes"},
 		{Prefix: netip.MustParsePrefix("fd00:10:96::/108"), Source: "ServiceCIDR kubernetes"},

@@ -25,7 +25,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // ServicePolicyReconciler checks what the schema cannot (time zone, Secrets)
@@ -43,9 +43,9 @@ type ServicePolicyReconciler struct {
 	Sharded bool
 	// Destinations is the delivery subsystem's AddressPolicy: webhooks it
 	// refuses make the policy not Ready (DestinationRefused).
-	Destinations delivery.AddressPolicy
+	Destinations webhook.AddressPolicy
 	// Resolver looks webhook hosts up (nil: net.DefaultResolver).
-	Resolver delivery.Resolver
+	Resolver webhook.Resolver
 	// Refused carries the policies to check again at once: those whose
 	// webhook an attempt was just refused for, and every policy with a
 	// webhook when the cluster's ServiceCIDRs change (nil: none).
@@ -152,7 +152,7 @@ func (r *ServicePolicyReconciler) checkSecrets(ctx context.Context, p *supportv1
 			case field == "caSecretRef" && !x509.NewCertPool().AppendCertsFromPEM(s.Data[ref.Key]):
 				problems = append(problems, fmt.Sprintf("spec.notify[%d].webhook.%s: Secret %s key %s holds no PEM certificate", i, field, ref.Name, ref.Key))
 			case field == "secretRef":
-				if _, err := delivery.SigningKey(s.Data[ref.Key]); err != nil {
+				if _, err := webhook.SigningKey(s.Data[ref.Key]); err != nil {
 					problems = append(problems, fmt.Sprintf("spec.notify[%d].webhook.%s: Secret %s key %s: %v", i, field, ref.Name, ref.Key, err))
 				}
 			}

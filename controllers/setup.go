@@ -1,5 +1,5 @@
 // Package controllers holds the reconcilers of the service desk: one per kind.
-// Decisions live in pure sub-packages (sla, ladder, delivery); the
+// Decisions live in pure sub-packages (sla, ladder, delivery/ledger); the
 // reconcilers gather, call them, and act. Sending webhooks is the delivery
 // package's own subsystem: no reconciler here waits on a receiver.
 package controllers
@@ -15,15 +15,16 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // Options configures the reconcilers and the delivery subsystem. Zero
 // values take the defaults.
 type Options struct {
 	// Clock tells the time; tests inject a fake one. Defaults to the real clock.
-	Clock clock.PassiveClock
+	Clock clock.Clock
 	// DeliveryBackoff spaces webhook retries (default 10s doubling to 5m, with jitter).
-	DeliveryBackoff delivery.Backoff
+	DeliveryBackoff webhook.Backoff
 	// HTTPClient sends webhooks (default: one with keep-alive and timeouts
 	// whose dialer enforces WebhookDestinations). A client set here is used
 	// as is: its transport must guard destinations itself.
@@ -34,7 +35,7 @@ type Options struct {
 	// (private, loopback, link-local, ...) and the cluster's ServiceCIDRs:
 	// tests and the sandbox, whose receivers listen on loopback, allow
 	// 127.0.0.0/8 and ::1.
-	WebhookDestinations delivery.AddressPolicy
+	WebhookDestinations webhook.AddressPolicy
 	// ComplaintWorkers, EscalationWorkers and PolicyWorkers bound each
 	// controller's parallel reconciles (defaults 8, 4, 2).
 	ComplaintWorkers, EscalationWorkers, PolicyWorkers int
@@ -61,7 +62,7 @@ const (
 	DefaultReconcileTimeout  = 30 * time.Second
 )
 
-func (o Options) clock() clock.PassiveClock {
+func (o Options) clock() clock.Clock {
 	if o.Clock == nil {
 		return clock.RealClock{}
 	}
@@ -93,7 +94,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	refused := make(chan event.GenericEvent, 64)
 	destinations := opts.WebhookDestinations
 	if destinations.Discovered == nil {
-		destinations.Discovered = &delivery.DiscoveredRanges{}
+		destinations.Discovered = &webhook.DiscoveredRanges{}
 	}
 	if err := setupServiceCIDRs(mgr, destinations.Discovered, refused); err != nil {
 		return err
@@ -101,7 +102,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if _, err := delivery.SetupWithManager(mgr, delivery.Options{
 		Clock: opts.clock(), Backoff: opts.DeliveryBackoff, HTTPClient: opts.HTTPClient,
 		Destinations: destinations, OnRefused: refusalNotifier(refused),
-		Workers: opts.DeliveryWorkers, PerDestination: opts.DeliveryPerDestination, ReconcileTimeout: timeout,
+		Metrics: metrics.delivery, Workers: opts.DeliveryWorkers, PerDestination: opts.DeliveryPerDestination, ReconcileTimeout: timeout,
 	}); err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 
 	cloudevents "github.com/cloudevents/sdk-go/v2/event"
 
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // received is one verified delivery.
@@ -18,7 +18,7 @@ type received struct {
 	ID      string
 	Path    string
 	Type    string
-	Payload delivery.Payload
+	Payload webhook.Payload
 	Signed  bool
 	Body    string
 }
@@ -43,7 +43,7 @@ type receiver struct {
 }
 
 func newReceiver(secret string) *receiver {
-	r := &receiver{secret: delivery.SecretBytes([]byte(secret))}
+	r := &receiver{secret: webhook.SecretBytes([]byte(secret))}
 	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
 	return r
 }
@@ -70,9 +70,9 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(r.failWith)
 		return
 	}
-	rec := received{Path: req.URL.Path, ID: req.Header.Get(delivery.HeaderID), Body: string(body)}
+	rec := received{Path: req.URL.Path, ID: req.Header.Get(webhook.HeaderID), Body: string(body)}
 	if len(r.secret) > 0 {
-		if err := delivery.Verify(r.secret, req.Header, body, time.Now(), time.Minute); err != nil {
+		if err := webhook.Verify(r.secret, req.Header, body, time.Now(), time.Minute); err != nil {
 			r.bad = append(r.bad, err.Error())
 			w.WriteHeader(http.StatusUnauthorized)
 			return

@@ -22,7 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 	"github.com/servicedesk-operator/servicedesk-operator/test/testenv"
 )
 
@@ -37,8 +37,8 @@ var (
 	// testOptions run the operator with short webhook retries, three
 	// requests at most in flight to one destination, and loopback receivers
 	// allowed (the test servers listen on 127.0.0.1).
-	testOptions = controllers.Options{DeliveryBackoff: delivery.Backoff{Base: 200 * time.Millisecond, Max: time.Second}, DeliveryPerDestination: 3,
-		WebhookDestinations: delivery.AddressPolicy{Allowed: loopback}, Metrics: testMetrics}
+	testOptions = controllers.Options{DeliveryBackoff: webhook.Backoff{Base: 200 * time.Millisecond, Max: time.Second}, DeliveryPerDestination: 3,
+		WebhookDestinations: webhook.AddressPolicy{Allowed: loopback}, Metrics: testMetrics}
 	// testMetrics are the operator's metrics, registered with
 	// controller-runtime's registry as cmd/main.go does; every manager of
 	// the suite records in them.

@@ -16,7 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 var _ = Describe("Webhook destinations", func() {
@@ -25,7 +25,7 @@ var _ = Describe("Webhook destinations", func() {
 		stopMgr()
 		DeferCleanup(func() { stopMgr = startManager(testOptions) })
 		opts := testOptions
-		opts.WebhookDestinations = delivery.AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
+		opts.WebhookDestinations = webhook.AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
 		DeferCleanup(startManager(opts))
 
 		crm := newReceiver("")

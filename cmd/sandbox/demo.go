@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // Names of the demo's objects.
@@ -44,7 +44,7 @@ func newSigningKey() (string, error) {
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
-	return delivery.SecretPrefix + base64.StdEncoding.EncodeToString(b), nil
+	return webhook.SecretPrefix + base64.StdEncoding.EncodeToString(b), nil
 }
 
 // demoSecret holds the key that signs the deliveries to the receiver.
@@ -156,7 +156,7 @@ func ensureDemo(ctx context.Context, c client.Client, firstResponse time.Duratio
 	if err != nil {
 		return r, err
 	}
-	r.signingKey = delivery.SecretBytes(key)
+	r.signingKey = webhook.SecretBytes(key)
 	if r.firstResponse, err = ensurePolicy(ctx, c, firstResponse, receiverBase); err != nil {
 		return r, err
 	}

@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 func TestDemoPolicyScalesFromFirstResponse(t *testing.T) {
@@ -98,19 +98,19 @@ func TestSigningKeyVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(key, delivery.SecretPrefix) {
-		t.Fatalf("key %q lacks %s", key, delivery.SecretPrefix)
+	if !strings.HasPrefix(key, webhook.SecretPrefix) {
+		t.Fatalf("key %q lacks %s", key, webhook.SecretPrefix)
 	}
-	secret := delivery.SecretBytes([]byte(key))
+	secret := webhook.SecretBytes([]byte(key))
 	if len(secret) != 24 {
 		t.Fatalf("decoded key has %d bytes, want 24", len(secret))
 	}
 	now := time.Now()
 	h := http.Header{}
-	h.Set(delivery.HeaderID, "id-1")
-	h.Set(delivery.HeaderTimestamp, strconvUnix(now))
-	h.Set(delivery.HeaderSignature, delivery.Sign(secret, "id-1", now, []byte("{}")))
-	if err := delivery.Verify(secret, h, []byte("{}"), now, 0); err != nil {
+	h.Set(webhook.HeaderID, "id-1")
+	h.Set(webhook.HeaderTimestamp, strconvUnix(now))
+	h.Set(webhook.HeaderSignature, webhook.Sign(secret, "id-1", now, []byte("{}")))
+	if err := webhook.Verify(secret, h, []byte("{}"), now, 0); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -136,7 +136,7 @@ func TestSampleSecrets(t *testing.T) {
 			t.Errorf("secret %s/%s: %v", s.Namespace, s.Name, s.StringData)
 		}
 		for k, v := range s.StringData {
-			if !strings.HasPrefix(v, delivery.SecretPrefix) {
+			if !strings.HasPrefix(v, webhook.SecretPrefix) {
 				t.Errorf("secret %s key %s: %q", s.Name, k, v)
 			}
 		}

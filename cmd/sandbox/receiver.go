@@ -13,7 +13,7 @@ import (
 	"time"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // receiver is the demo's webhook receiver on loopback: it checks each
@@ -87,13 +87,13 @@ type webhookBody struct {
 }
 
 func (r *receiver) handle(w http.ResponseWriter, req *http.Request) {
-	rec := record{at: r.now(), dest: strings.Trim(req.URL.Path, "/"), id: req.Header.Get(delivery.HeaderID)}
+	rec := record{at: r.now(), dest: strings.Trim(req.URL.Path, "/"), id: req.Header.Get(webhook.HeaderID)}
 	body, err := io.ReadAll(io.LimitReader(req.Body, 1<<20))
 	if err == nil && req.Method != http.MethodPost {
 		err = fmt.Errorf("method %s", req.Method)
 	}
 	if err == nil {
-		err = delivery.Verify(r.key, req.Header, body, rec.at, 0)
+		err = webhook.Verify(r.key, req.Header, body, rec.at, 0)
 	}
 	if err != nil {
 		rec.err = err

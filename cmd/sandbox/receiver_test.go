@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 func strconvUnix(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
@@ -35,15 +35,15 @@ func TestReceiverLogsVerifiedAndRejected(t *testing.T) {
 
 	post := func(id, sig string) int {
 		req := httptest.NewRequest(http.MethodPost, "/managers", strings.NewReader(escalatedBody))
-		req.Header.Set(delivery.HeaderID, id)
-		req.Header.Set(delivery.HeaderTimestamp, strconvUnix(now))
-		req.Header.Set(delivery.HeaderSignature, sig)
+		req.Header.Set(webhook.HeaderID, id)
+		req.Header.Set(webhook.HeaderTimestamp, strconvUnix(now))
+		req.Header.Set(webhook.HeaderSignature, sig)
 		w := httptest.NewRecorder()
 		r.handle(w, req)
 		return w.Code
 	}
-	good := delivery.Sign(secret, "e1", now, []byte(escalatedBody))
-	if code := post("e2", delivery.Sign([]byte("other"), "e2", now, []byte(escalatedBody))); code != http.StatusUnauthorized {
+	good := webhook.Sign(secret, "e1", now, []byte(escalatedBody))
+	if code := post("e2", webhook.Sign([]byte("other"), "e2", now, []byte(escalatedBody))); code != http.StatusUnauthorized {
 		t.Errorf("badly signed delivery: %d", code)
 	}
 	select {

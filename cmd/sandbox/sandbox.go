@@ -18,7 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 	"github.com/servicedesk-operator/servicedesk-operator/internal/version"
 )
 
@@ -135,7 +135,7 @@ func (sb *sandbox) startOperator() error {
 	}
 	opts := controllers.Options{
 		// The sandbox's receiver listens on loopback, refused by default.
-		WebhookDestinations: delivery.AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
+		WebhookDestinations: webhook.AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
 		Metrics:             controllers.NewMetrics(),
 	}
 	mgrOpts := controllers.NewManagerOptions(scheme, opts)

@@ -27,6 +27,8 @@ import (
 	ctrlevent "sigs.k8s.io/controller-runtime/pkg/event"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 	"github.com/servicedesk-operator/servicedesk-operator/test/testenv"
 )
 
@@ -62,7 +64,7 @@ func ntNewReceiver(t *testing.T, secretValue string, respond func(int) (int, htt
 	t.Helper()
 	r := &ntReceiver{respond: respond}
 	if secretValue != "" {
-		r.key = SecretBytes([]byte(secretValue))
+		r.key = webhook.SecretBytes([]byte(secretValue))
 	}
 	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(r.Close)
@@ -76,7 +78,7 @@ func ntStatus(status int, header http.Header, body string) func(int) (int, http.
 
 func (r *ntReceiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
-	hit := ntHit{ID: req.Header.Get(HeaderID), Body: body}
+	hit := ntHit{ID: req.Header.Get(webhook.HeaderID), Body: body}
 	var ce struct {
 		ID   string `json:"id"`
 		Type string `json:"type"`
@@ -85,7 +87,7 @@ func (r *ntReceiver) serve(w http.ResponseWriter, req *http.Request) {
 	hit.EventID, hit.EventType = ce.ID, ce.Type
 	if r.key != nil {
 		// The attempt signs at the fake clock's now: verify at ntNow.
-		hit.VerifyErr = Verify(r.key, req.Header, body, ntNow, time.Minute)
+		hit.VerifyErr = webhook.Verify(r.key, req.Header, body, ntNow, time.Minute)
 	}
 	r.mu.Lock()
 	n := len(r.hits)
@@ -167,8 +169,8 @@ func ntHarnessOn(t *testing.T, cl client.Client) *ntHarness {
 		src:      complaintSource{clock: clk, recorder: rec},
 		recorder: newRecorder(cl, cl),
 		secrets:  &secretCache{reader: cl, ttl: time.Second},
-		sender:   &Sender{Timeout: 5 * time.Second},
-		clients:  &clients{dial: &GuardedDialer{Policy: AddressPolicy{Allowed: testLoopback}}},
+		sender:   &webhook.Sender{Timeout: 5 * time.Second},
+		clients:  &webhook.Clients{Dial: &webhook.GuardedDialer{Policy: webhook.AddressPolicy{Allowed: testLoopback}}},
 		clock:    clk,
 		backoff:  ntBackoff,
 		rand:     func() float64 { return 0 },
@@ -201,7 +203,7 @@ func (h *ntHarness) attempt(item supportv1.Notification, target supportv1.Notify
 // apply merges records into the stored complaint as the recorder does (the
 // source's apply, then a status write and its Events) and returns those
 // that took effect.
-func (h *ntHarness) apply(recs ...Record) []Record {
+func (h *ntHarness) apply(recs ...ledger.Record) []ledger.Record {
 	h.t.Helper()
 	c := h.complaint()
 	applied := h.r.src.apply(c, recs)
@@ -220,8 +222,8 @@ func (h *ntHarness) apply(recs ...Record) []Record {
 // heads were due and when the first head not yet due will be.
 func (h *ntHarness) pass(notify []supportv1.NotifyTarget) (int, time.Time) {
 	h.t.Helper()
-	heads, next := Heads(h.ledger(), h.clock.Now())
-	var recs []Record
+	heads, next := ledger.Heads(h.ledger(), h.clock.Now())
+	var recs []ledger.Record
 	for _, head := range heads {
 		target := findTarget(notify, head.Target)
 		if target == nil || target.Webhook == nil {
@@ -289,7 +291,7 @@ func TestAttemptDeliversAVerifiableSignedEvent(t *testing.T) {
 
 			a := h.attempt(item, ntTarget("crm", rcv.URL))
 
-			want := Attempt{Sent: true, Record: Record{ID: "evt-1", Target: "crm", Event: supportv1.EventBreached, Attempts: 1, Delivered: true}}
+			want := Attempt{Sent: true, Record: ledger.Record{ID: "evt-1", Target: "crm", Event: supportv1.EventBreached, Attempts: 1, Delivered: true}}
 			if a != want {
 				t.Errorf("attempt = %+v, want %+v", a, want)
 			}
@@ -307,8 +309,8 @@ func TestAttemptDeliversAVerifiableSignedEvent(t *testing.T) {
 			if hit.VerifyErr != nil {
 				t.Errorf("signature does not verify with SecretBytes(secret value): %v", hit.VerifyErr)
 			}
-			if hit.ID != "evt-1" || hit.EventID != "evt-1" || hit.EventType != EventTypePrefix+"breached" {
-				t.Errorf("request id %q, event id %q, type %q; want evt-1, evt-1, %sbreached", hit.ID, hit.EventID, hit.EventType, EventTypePrefix)
+			if hit.ID != "evt-1" || hit.EventID != "evt-1" || hit.EventType != webhook.EventTypePrefix+"breached" {
+				t.Errorf("request id %q, event id %q, type %q; want evt-1, evt-1, %sbreached", hit.ID, hit.EventID, hit.EventType, webhook.EventTypePrefix)
 			}
 			if strings.Contains(string(hit.Body), ntEmail) {
 				t.Errorf("payload carries the customer's contact without includeContact")
@@ -399,7 +401,7 @@ func TestAttemptServerErrorRetriesWithBackoff(t *testing.T) {
 				t.Errorf("LastError = %q, want the status and the receiver's reason", o.LastError)
 			}
 
-			got, applied := Apply(input, []Record{o})
+			got, applied := ledger.Apply(input, []ledger.Record{o})
 			if len(got) != 1 || len(applied) != 1 {
 				t.Fatalf("ledger = %v, applied %d; want the item kept and the record applied", ntIDs(got), len(applied))
 			}
@@ -408,7 +410,7 @@ func TestAttemptServerErrorRetriesWithBackoff(t *testing.T) {
 				x.NextAttemptAt == nil || !x.NextAttemptAt.Time.Equal(tt.wantNext) {
 				t.Errorf("item = %+v, want pending with %d attempts, retry at %v", x, tt.priorAttempts+1, tt.wantNext)
 			}
-			if due, next := Heads(got, ntNow); len(due) != 0 || !next.Equal(tt.wantNext) {
+			if due, next := ledger.Heads(got, ntNow); len(due) != 0 || !next.Equal(tt.wantNext) {
 				t.Errorf("heads %v next %v; want none due before %v", ntIDs(due), next, tt.wantNext)
 			}
 			if input[0].Attempts != tt.priorAttempts || input[0].NextAttemptAt != nil {
@@ -487,8 +489,8 @@ func TestAttemptGivesUpAfterMaxAttempts(t *testing.T) {
 		{"one attempt allowed", 1, 0, true},
 		{"last of three attempts", 3, 2, true},
 		{"second of three attempts is retried", 3, 1, false},
-		{"default of 20 when unset: 20th attempt gives up", 0, DefaultMaxAttempts - 1, true},
-		{"default of 20 when unset: 19th attempt is retried", 0, DefaultMaxAttempts - 2, false},
+		{"default of 20 when unset: 20th attempt gives up", 0, ledger.DefaultMaxAttempts - 1, true},
+		{"default of 20 when unset: 19th attempt is retried", 0, ledger.DefaultMaxAttempts - 2, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -527,7 +529,7 @@ func TestAttemptGivesUpAfterMaxAttempts(t *testing.T) {
 			if cond == nil || cond.Status != "True" || !strings.Contains(cond.Message, wantMsg) {
 				t.Errorf("NotificationFailed condition = %+v, want True naming the failure", cond)
 			}
-			if _, next := Heads(h.ledger(), ntNow); !next.IsZero() {
+			if _, next := ledger.Heads(h.ledger(), ntNow); !next.IsZero() {
 				t.Errorf("next = %v, want none", next)
 			}
 		})
@@ -552,7 +554,7 @@ func TestAttemptGoneFailsAtOnce(t *testing.T) {
 	if !strings.Contains(x.LastError, "410") {
 		t.Errorf("LastError = %q, want it to mention 410", x.LastError)
 	}
-	if due, next := Heads(h.ledger(), ntNow); len(due) != 0 || !next.IsZero() {
+	if due, next := ledger.Heads(h.ledger(), ntNow); len(due) != 0 || !next.IsZero() {
 		t.Errorf("heads %v next %v, want nothing left", ntIDs(due), next)
 	}
 	if w := h.warnings(); len(w) != 1 || !strings.Contains(w[0], "e1 to crm failed") {
@@ -594,7 +596,7 @@ func TestFinalFailureDoesNotStrandLaterItems(t *testing.T) {
 			if e1 := ntFind(t, after, "e1"); !e1.Failed {
 				t.Fatalf("e1 = %+v, want failed", e1)
 			}
-			if due, _ := Heads(after, ntNow); !slices.Equal(ntKeys(due), []string{"e2/crm"}) {
+			if due, _ := ledger.Heads(after, ntNow); !slices.Equal(ntKeys(due), []string{"e2/crm"}) {
 				t.Fatalf("heads after e1 failed = %v, want e2 due at once", ntKeys(due))
 			}
 			// The status write is a watch event the delivery controller
@@ -649,7 +651,7 @@ func TestAttemptHonoursRetryAfter(t *testing.T) {
 			if x.NextAttemptAt.Time.Before(ntNow.Add(tt.atLeast)) {
 				t.Errorf("NextAttemptAt = %v, earlier than now+%v", x.NextAttemptAt.Time, tt.atLeast)
 			}
-			if _, next := Heads(h.ledger(), ntNow); !x.NextAttemptAt.Time.Equal(tt.wantNext) || !next.Equal(tt.wantNext) {
+			if _, next := ledger.Heads(h.ledger(), ntNow); !x.NextAttemptAt.Time.Equal(tt.wantNext) || !next.Equal(tt.wantNext) {
 				t.Errorf("NextAttemptAt %v, next %v; want %v", x.NextAttemptAt.Time, next, tt.wantNext)
 			}
 			if !strings.Contains(x.LastError, strconv.Itoa(tt.status)) {
@@ -692,7 +694,7 @@ func TestAttemptSecretProblemsAreFailedAttempts(t *testing.T) {
 			if x.Failed || x.Attempts != 1 {
 				t.Errorf("item = %+v, want one failed attempt, still pending", x)
 			}
-			if _, next := Heads(h.ledger(), ntNow); x.NextAttemptAt == nil || !x.NextAttemptAt.Time.Equal(ntAt(12, 0, 6)) || !next.Equal(ntAt(12, 0, 6)) {
+			if _, next := ledger.Heads(h.ledger(), ntNow); x.NextAttemptAt == nil || !x.NextAttemptAt.Time.Equal(ntAt(12, 0, 6)) || !next.Equal(ntAt(12, 0, 6)) {
 				t.Errorf("NextAttemptAt %v, next %v; want the backoff retry 12:00:06", x.NextAttemptAt, next)
 			}
 			for _, w := range tt.wantMsg {
@@ -726,7 +728,7 @@ func TestAttemptNeverPutsTheSecretInLastError(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			// A misbehaving receiver echoes the secret value in its error body.
-			echo := "bad signature, expected key " + tt.secretValue + " / " + string(SecretBytes([]byte(tt.secretValue)))
+			echo := "bad signature, expected key " + tt.secretValue + " / " + string(webhook.SecretBytes([]byte(tt.secretValue)))
 			responses := []struct {
 				status int
 				maxAtt int32
@@ -801,7 +803,7 @@ func TestAttemptBuildErrorIsNotReportedAsReceiverGone(t *testing.T) {
 func TestAttemptTrimsFailedItems(t *testing.T) {
 	rcv := ntNewReceiver(t, "", ntStatus(http.StatusGone, nil, ""))
 	var list []supportv1.Notification
-	for i := range MaxFailedKept {
+	for i := range ledger.MaxFailedKept {
 		list = append(list, ntFailedItem(fmt.Sprintf("old%02d", i), "crm"))
 	}
 	list = append(list, ntItem("new", "crm"))
@@ -812,8 +814,8 @@ func TestAttemptTrimsFailedItems(t *testing.T) {
 	}
 
 	got := h.ledger()
-	if len(got) != MaxFailedKept {
-		t.Fatalf("ledger has %d entries, want %d", len(got), MaxFailedKept)
+	if len(got) != ledger.MaxFailedKept {
+		t.Fatalf("ledger has %d entries, want %d", len(got), ledger.MaxFailedKept)
 	}
 	if got[0].ID != "old01" || got[len(got)-1].ID != "new" || !got[len(got)-1].Failed {
 		t.Errorf("ledger = %v, want the oldest failed dropped and the new one last, failed", ntIDs(got))

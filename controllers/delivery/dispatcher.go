@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"k8s.io/utils/clock"
+
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // Defaults of the Dispatcher.
@@ -23,7 +26,7 @@ const (
 // Attempt is what a Job did.
 type Attempt struct {
 	// Record to record in the ledger.
-	Record Record
+	Record ledger.Record
 	// Sent: a request reached for the receiver; only those tell about the
 	// destination's health.
 	Sent bool
@@ -60,9 +63,9 @@ type Dispatcher struct {
 	// OpenAfter consecutive receiver failures back a lane off (default DefaultOpenAfter).
 	OpenAfter int
 	// Backoff spaces the probes of a backed-off lane.
-	Backoff Backoff
-	// Clock tells the time (default the real clock).
-	Clock clock.PassiveClock
+	Backoff webhook.Backoff
+	// Clock tells the time and wakes a backed-off lane (default the real clock).
+	Clock clock.Clock
 	// Rand returns a number in [0,1) for jitter.
 	Rand func() float64
 
@@ -83,8 +86,12 @@ type lane struct {
 	// backed-off lane may probe again.
 	failures int
 	retryAt  time.Time
-	timer    *time.Timer
+	// timer wakes a backed-off lane (nil: none).
+	timer *wakeTimer
 }
+
+// wakeTimer is a lane's timer; stop stops it.
+type wakeTimer struct{ stop func() }
 
 func (d *Dispatcher) init() {
 	d.once.Do(func() {
@@ -121,7 +128,7 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 		queued = append(queued, l.queue...)
 		l.queue = nil
 		if l.timer != nil {
-			l.timer.Stop()
+			l.timer.stop()
 		}
 		delete(d.lanes, key)
 	}
@@ -191,18 +198,45 @@ func (d *Dispatcher) pump(key string, l *lane) {
 	}
 }
 
+// wakeAt pumps a backed-off lane again once the clock has moved on by after.
 func (d *Dispatcher) wakeAt(key string, l *lane, after time.Duration) {
 	if l.timer != nil {
-		l.timer.Stop()
+		l.timer.stop()
 	}
-	l.timer = time.AfterFunc(after, func() {
+	w := &wakeTimer{}
+	l.timer = w
+	w.stop = afterFunc(d.Clock, after, func() {
 		d.mu.Lock()
 		defer d.mu.Unlock()
-		l.timer = nil
+		if l.timer == w {
+			l.timer = nil
+		}
 		if d.lanes[key] == l && d.ctx.Err() == nil {
 			d.pump(key, l)
 		}
 	})
+}
+
+// afterFunc calls f on its own goroutine once clk has moved on by after,
+// unless the returned stop is called first. Unlike a fake clock's
+// AfterFunc, f never runs under the clock's lock, so it may read the clock.
+func afterFunc(clk clock.Clock, after time.Duration, f func()) (stop func()) {
+	t := clk.NewTimer(after)
+	quit := make(chan struct{})
+	go func() {
+		select {
+		case <-t.C():
+			f()
+		case <-quit:
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			t.Stop()
+			close(quit)
+		})
+	}
 }
 
 func (d *Dispatcher) run(key string, l *lane, j *Job) {

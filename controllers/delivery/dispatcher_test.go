@@ -7,6 +7,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // The Dispatcher runs on real time: these tests use jobs whose Run blocks
@@ -192,7 +195,7 @@ func dpStats(d *Dispatcher, lane string) [3]any {
 	return [3]any{in, q, off}
 }
 
-var delivered = Attempt{Sent: true, Record: Record{Delivered: true, Attempts: 1}}
+var delivered = Attempt{Sent: true, Record: ledger.Record{Delivered: true, Attempts: 1}}
 
 // A lane never has more than PerDestination requests in flight, keeps the
 // rest queued in order, and another lane's jobs go on meanwhile.
@@ -298,9 +301,9 @@ func TestDispatcherBoundsWorkersOverall(t *testing.T) {
 // The breaker counts consecutive receiver failures: a success resets it,
 // an aborted attempt (nothing to record) neither resets nor counts.
 func TestDispatcherCountsConsecutiveReceiverFailures(t *testing.T) {
-	fail := Attempt{Sent: true, ReceiverFailed: true, Record: Record{Attempts: 1}}
+	fail := Attempt{Sent: true, ReceiverFailed: true, Record: ledger.Record{Attempts: 1}}
 	aborted := Attempt{Aborted: true}
-	notSent := Attempt{Record: Record{Attempts: 1, LastError: "cannot read Secret crm-hook"}}
+	notSent := Attempt{Record: ledger.Record{Attempts: 1, LastError: "cannot read Secret crm-hook"}}
 	tests := []struct {
 		name          string
 		outcomes      []Attempt
@@ -317,7 +320,7 @@ func TestDispatcherCountsConsecutiveReceiverFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := &Dispatcher{Workers: 4, PerDestination: 1, OpenAfter: 2, Backoff: Backoff{Base: 100 * time.Millisecond, Max: 200 * time.Millisecond}}
+			d := &Dispatcher{Workers: 4, PerDestination: 1, OpenAfter: 2, Backoff: webhook.Backoff{Base: 100 * time.Millisecond, Max: 200 * time.Millisecond}}
 			dpStart(t, d)
 			p := newDPLog()
 			for i, o := range tt.outcomes {
@@ -345,10 +348,10 @@ func TestDispatcherCountsConsecutiveReceiverFailures(t *testing.T) {
 func TestDispatcherBacksOffAFailingLaneToOneProbe(t *testing.T) {
 	const lane = "ns/pol/flaky"
 	d := &Dispatcher{Workers: 8, PerDestination: 3, OpenAfter: 2,
-		Backoff: Backoff{Base: 100 * time.Millisecond, Max: 200 * time.Millisecond}, Rand: func() float64 { return 0 }}
+		Backoff: webhook.Backoff{Base: 100 * time.Millisecond, Max: 200 * time.Millisecond}, Rand: func() float64 { return 0 }}
 	dpStart(t, d)
 	p := newDPLog()
-	fail := Attempt{Sent: true, ReceiverFailed: true, Record: Record{Attempts: 1}}
+	fail := Attempt{Sent: true, ReceiverFailed: true, Record: ledger.Record{Attempts: 1}}
 	retryAt := func() time.Time {
 		d.mu.Lock()
 		defer d.mu.Unlock()

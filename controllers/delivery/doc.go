@@ -1,24 +1,21 @@
-// Package delivery holds the pure, Kubernetes-free pieces of complaint
-// lifecycle event delivery to webhook receivers.
+// Package delivery is the runtime that sends the notifications queued in
+// the ledgers of Complaints and Escalations to their webhook receivers. It
+// is the only place in the operator that sends: the lifecycle reconcilers
+// only append to the ledgers, in the status write of each transition.
 //
-// A delivery is a CloudEvents 1.0 event in structured JSON mode
-// (Content-Type application/cloudevents+json) sent by HTTP POST and signed
-// the Standard Webhooks 1.0 way:
+// [SetupWithManager] adds to a manager:
+//   - one controller per ledger kind, which hands each destination's due
+//     head (package ledger decides which) to the Dispatcher and never waits
+//     on a receiver;
+//   - the [Dispatcher], which makes the requests (package webhook) on its
+//     own workers, in a lane per destination, and backs off a destination
+//     whose receiver keeps failing;
+//   - a recorder, which writes each outcome back into its ledger with the
+//     Kubernetes client, merging again after a write conflict.
 //
-//	webhook-id:        the event id; identical on every retry (idempotency key)
-//	webhook-timestamp: Unix seconds of the attempt
-//	webhook-signature: v1,<base64(HMAC-SHA256(key, "<id>.<timestamp>.<body>"))>
-//
-// The HMAC key is the raw bytes of the Kubernetes Secret value, except that a
-// value starting with "whsec_" is treated like the Standard Webhooks libraries
-// do: the prefix is stripped and the rest base64-decoded (see [SigningKey]); a
-// "whsec_" value that does not decode is refused, never used as it is.
-//
-// Response handling: 2xx is [Delivered]; 410 Gone is [Gone] (stop retrying);
-// everything else, including redirects, network errors and timeouts, is
-// [Retry]. 429 and 503 responses carry their Retry-After in
-// [Result.RetryAfter]; otherwise the caller waits [Backoff.Delay].
-//
-// Nothing in this package logs, and no error or [Result.Message] contains
-// the secret, the signature, or the webhook URL (which may embed tokens).
+// It reads webhook Secrets around the manager's cache (kept for a few
+// seconds), logs the status writes it must retry, and records [Metrics].
+// Every instant and every timer (retries, backed-off destinations, the
+// Secret cache) follows Options.Clock, so a fake clock drives all of it in
+// tests. Only the leader sends and records.
 package delivery

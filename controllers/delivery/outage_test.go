@@ -8,6 +8,8 @@ import (
 	"time"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // TestReceiverDownForTenMinutes replays a 10-minute receiver outage on
@@ -32,11 +34,11 @@ func TestReceiverDownForTenMinutes(t *testing.T) {
 			})
 			list := []supportv1.Notification{ntItem("a", "crm"), ntItem("b", "crm"), ntItem("c", "crm")}
 			h := ntNewHarness(t, list, ntSecret(ntSecretKey, "s3cret"))
-			h.r.backoff = DefaultBackoff
+			h.r.backoff = webhook.DefaultBackoff
 			h.r.rand = func() float64 { return jitter }
 			notify := []supportv1.NotifyTarget{ntTarget("crm", rcv.URL)} // default maxAttempts
 
-			for step := 0; Pending(list) > 0; step++ {
+			for step := 0; ledger.Pending(list) > 0; step++ {
 				if step > 100 {
 					t.Fatalf("still pending after %d passes: %+v", step, list)
 				}
@@ -46,10 +48,10 @@ func TestReceiverDownForTenMinutes(t *testing.T) {
 				h.clock.SetTime(now)
 				_, next := h.drain(notify) // Heads → attempt → Apply while a head is due
 				list = h.ledger()
-				if failed := len(list) - Pending(list); failed > 0 {
+				if failed := len(list) - ledger.Pending(list); failed > 0 {
 					t.Fatalf("gave up during a 10-minute outage: %+v", list)
 				}
-				if Pending(list) == 0 {
+				if ledger.Pending(list) == 0 {
 					break
 				}
 				if !next.After(now) {
@@ -71,8 +73,8 @@ func TestReceiverDownForTenMinutes(t *testing.T) {
 			if len(deliveredAt) != 3 {
 				t.Fatalf("delivered %d times, want 3 (each once)", len(deliveredAt))
 			}
-			if late := deliveredAt[0].Sub(recovered); late < 0 || late > DefaultBackoff.Max+time.Second {
-				t.Errorf("first delivery %s after recovery, want within %s", late, DefaultBackoff.Max)
+			if late := deliveredAt[0].Sub(recovered); late < 0 || late > webhook.DefaultBackoff.Max+time.Second {
+				t.Errorf("first delivery %s after recovery, want within %s", late, webhook.DefaultBackoff.Max)
 			}
 			t.Logf("jitter %.3f: delivered %s after recovery, %d attempts in all", jitter, deliveredAt[0].Sub(recovered), len(got))
 		})

@@ -23,6 +23,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // ntPolicyWith is ntPolicy naming the given destinations.
@@ -62,7 +64,7 @@ func (h *ntHarness) reconcile(req reconcile.Request) (reconcile.Result, error) {
 	return h.r.Reconcile(context.Background(), req)
 }
 
-func allFailed(list []supportv1.Notification) bool { return len(list) > 0 && Pending(list) == 0 }
+func allFailed(list []supportv1.Notification) bool { return len(list) > 0 && ledger.Pending(list) == 0 }
 
 // ---------------------------------------------------------------- Reconcile
 
@@ -355,9 +357,9 @@ func TestRecorderMergesAgainAfterAWriteConflict(t *testing.T) {
 		})
 	})
 	h := ntHarnessOn(t, cl)
-	retry := Record{ID: "e1", Target: "crm", Event: supportv1.EventBreached, Attempts: 1, NextAttemptAt: ntAt(12, 0, 6), LastError: "HTTP 500"}
+	retry := ledger.Record{ID: "e1", Target: "crm", Event: supportv1.EventBreached, Attempts: 1, NextAttemptAt: ntAt(12, 0, 6), LastError: "HTTP 500"}
 
-	record := func(o Record) []bool {
+	record := func(o ledger.Record) []bool {
 		var mu sync.Mutex
 		var got []bool
 		h.r.recorder.record(h.r.src, h.name, h.uid, o, func(written bool) {
@@ -395,17 +397,17 @@ func TestRecorderMergesAgainAfterAWriteConflict(t *testing.T) {
 }
 
 func TestRecorderSkipsOutcomesWithNothingToApply(t *testing.T) {
-	delivered := Record{ID: "e1", Target: "crm", Event: supportv1.EventBreached, Attempts: 1, Delivered: true}
+	delivered := ledger.Record{ID: "e1", Target: "crm", Event: supportv1.EventBreached, Attempts: 1, Delivered: true}
 	tests := []struct {
 		name   string
 		uid    types.UID
-		rec    Record
+		rec    ledger.Record
 		delete bool
 	}{
 		{"object deleted", ntComplaint().UID, delivered, true},
 		{"object replaced by another of the same name", "older-uid", delivered, false},
-		{"stale outcome", ntComplaint().UID, Record{ID: "e1", Target: "crm", Attempts: 0, Delivered: true}, false},
-		{"notification gone", ntComplaint().UID, Record{ID: "e9", Target: "crm", Attempts: 1, Delivered: true}, false},
+		{"stale outcome", ntComplaint().UID, ledger.Record{ID: "e1", Target: "crm", Attempts: 0, Delivered: true}, false},
+		{"notification gone", ntComplaint().UID, ledger.Record{ID: "e9", Target: "crm", Attempts: 1, Delivered: true}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -456,7 +458,7 @@ func TestRecorderRetriesAFailedWrite(t *testing.T) {
 	h := ntHarnessOn(t, cl)
 	var written atomic.Bool
 	h.r.recorder.record(h.r.src, h.name, h.uid,
-		Record{ID: "e1", Target: "crm", Attempts: 1, Delivered: true}, func(w bool) { written.Store(w) })
+		ledger.Record{ID: "e1", Target: "crm", Attempts: 1, Delivered: true}, func(w bool) { written.Store(w) })
 	h.r.recorder.wg.Wait()
 	if !written.Load() || updates.Load() != 2 || len(h.ledger()) != 0 {
 		t.Errorf("written %v after %d writes, ledger %v; want written on the 2nd write and e1 gone", written.Load(), updates.Load(), ntIDs(h.ledger()))
@@ -494,7 +496,7 @@ func TestRecorderStopsWithTheManager(t *testing.T) {
 	}
 
 	var calls, written atomic.Int32
-	h.r.recorder.record(h.r.src, h.name, h.uid, Record{ID: "e1", Target: "crm", Attempts: 1, Delivered: true}, func(w bool) {
+	h.r.recorder.record(h.r.src, h.name, h.uid, ledger.Record{ID: "e1", Target: "crm", Attempts: 1, Delivered: true}, func(w bool) {
 		calls.Add(1)
 		if w {
 			written.Add(1)
@@ -570,14 +572,14 @@ func TestEscalationSourceApply(t *testing.T) {
 		n.Event = supportv1.EventEscalated
 		return n
 	}
-	delivered := func(target string) Record {
-		return Record{ID: "x1", Target: target, Event: supportv1.EventEscalated, Attempts: 1, Delivered: true}
+	delivered := func(target string) ledger.Record {
+		return ledger.Record{ID: "x1", Target: target, Event: supportv1.EventEscalated, Attempts: 1, Delivered: true}
 	}
-	gone := func(target string) Record {
-		return Record{ID: "x1", Target: target, Event: supportv1.EventEscalated, Attempts: 1, Failed: true, LastError: "HTTP 410 Gone"}
+	gone := func(target string) ledger.Record {
+		return ledger.Record{ID: "x1", Target: target, Event: supportv1.EventEscalated, Attempts: 1, Failed: true, LastError: "HTTP 410 Gone"}
 	}
-	retry := func(target string) Record {
-		return Record{ID: "x1", Target: target, Event: supportv1.EventEscalated, Attempts: 1, NextAttemptAt: ntAt(12, 0, 6), LastError: "HTTP 500"}
+	retry := func(target string) ledger.Record {
+		return ledger.Record{ID: "x1", Target: target, Event: supportv1.EventEscalated, Attempts: 1, NextAttemptAt: ntAt(12, 0, 6), LastError: "HTTP 500"}
 	}
 	both := []string{"crm", "pager"}
 	// Each write happens one second after the previous one, from 12:00:00.
@@ -585,26 +587,26 @@ func TestEscalationSourceApply(t *testing.T) {
 	tests := []struct {
 		name           string
 		targets        []string
-		writes         [][]Record
+		writes         [][]ledger.Record
 		wantNotifiedAt time.Time // zero: not told
 		wantReason     string
 		wantMsg        string
 	}{
-		{"the only destination took it", []string{"crm"}, [][]Record{{delivered("crm")}},
+		{"the only destination took it", []string{"crm"}, [][]ledger.Record{{delivered("crm")}},
 			first, supportv1.ReasonDelivered, "the level's destinations were told"},
-		{"one of two took it, the other is pending", both, [][]Record{{delivered("crm")}},
+		{"one of two took it, the other is pending", both, [][]ledger.Record{{delivered("crm")}},
 			first, supportv1.ReasonDelivered, "the level's destinations were told; 1 deliveries still pending"},
-		{"both took it, in separate writes: told at the first", both, [][]Record{{delivered("crm")}, {delivered("pager")}},
+		{"both took it, in separate writes: told at the first", both, [][]ledger.Record{{delivered("crm")}, {delivered("pager")}},
 			first, supportv1.ReasonDelivered, "the level's destinations were told"},
-		{"a retry is pending", []string{"crm"}, [][]Record{{retry("crm")}},
+		{"a retry is pending", []string{"crm"}, [][]ledger.Record{{retry("crm")}},
 			time.Time{}, supportv1.ReasonPending, "1 deliveries pending"},
-		{"the first took it after the other retried", both, [][]Record{{retry("crm")}, {delivered("pager")}},
+		{"the first took it after the other retried", both, [][]ledger.Record{{retry("crm")}, {delivered("pager")}},
 			second, supportv1.ReasonDelivered, "the level's destinations were told; 1 deliveries still pending"},
-		{"every destination gave up", both, [][]Record{{gone("crm")}, {gone("pager")}},
+		{"every destination gave up", both, [][]ledger.Record{{gone("crm")}, {gone("pager")}},
 			time.Time{}, supportv1.ReasonDeliveryFailed, "every delivery gave up: crm: HTTP 410 Gone; pager: HTTP 410 Gone"},
-		{"one took it and the other gave up, in one write", both, [][]Record{{delivered("crm"), gone("pager")}},
+		{"one took it and the other gave up, in one write", both, [][]ledger.Record{{delivered("crm"), gone("pager")}},
 			first, supportv1.ReasonDelivered, "the level's destinations were told; gave up on pager: HTTP 410 Gone"},
-		{"one took it and the other gave up later", both, [][]Record{{delivered("crm")}, {gone("pager")}},
+		{"one took it and the other gave up later", both, [][]ledger.Record{{delivered("crm")}, {gone("pager")}},
 			first, supportv1.ReasonDelivered, "the level's destinations were told; gave up on pager: HTTP 410 Gone"},
 	}
 	for _, tt := range tests {
@@ -640,30 +642,6 @@ func TestEscalationSourceApply(t *testing.T) {
 	}
 }
 
-func TestSetNotifiedConditionWithoutDeliveries(t *testing.T) {
-	tests := []struct {
-		name       string
-		policy     string
-		list       []supportv1.Notification
-		wantReason string
-	}{
-		{"the complaint has no policy yet", "", nil, supportv1.ReasonAwaitingPolicy},
-		{"the policy names nobody", ntPolicy, nil, supportv1.ReasonNoDestinations},
-		{"deliveries pending", ntPolicy, []supportv1.Notification{ntItem("x1", "crm")}, supportv1.ReasonPending},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			st := supportv1.EscalationStatus{Policy: tt.policy, Notifications: tt.list}
-			SetNotifiedCondition(&st, 3, ntNow)
-			cond := apimeta.FindStatusCondition(st.Conditions, supportv1.ConditionNotified)
-			if cond == nil || cond.Status != metav1.ConditionFalse || cond.Reason != tt.wantReason || cond.ObservedGeneration != 3 ||
-				!cond.LastTransitionTime.Time.Equal(ntAt(12, 0, 0)) {
-				t.Errorf("Notified = %+v, want False %s at 12:00:00", cond, tt.wantReason)
-			}
-		})
-	}
-}
-
 func TestEscalationSourceEvent(t *testing.T) {
 	n := ntItem("x1", "crm")
 	n.Event = supportv1.EventEscalated
@@ -684,11 +662,11 @@ func TestEscalationSourceEvent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var data Payload
+			var data webhook.Payload
 			if err := json.Unmarshal(ev.Data(), &data); err != nil {
 				t.Fatal(err)
 			}
-			if ev.Type() != EventTypePrefix+"escalated" || ev.ID() != "x1" || data.Complaint.Name != ntComplaint().Name {
+			if ev.Type() != webhook.EventTypePrefix+"escalated" || ev.ID() != "x1" || data.Complaint.Name != ntComplaint().Name {
 				t.Errorf("event %s %s about %s", ev.Type(), ev.ID(), data.Complaint.Name)
 			}
 			if e := data.Escalation; e == nil || e.Name != "broken-order-l1" || e.Level != 1 || e.LevelName != "team-lead" || e.Question != "refund?" {

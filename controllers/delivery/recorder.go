@@ -7,8 +7,11 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
 )
 
 // maxConflicts bounds the re-reads of one outcome write.
@@ -26,6 +29,10 @@ type recorder struct {
 	// request that produced their outcome.
 	ctx    context.Context
 	cancel context.CancelFunc
+	// clock spaces the retries of a failed write (nil: the real clock).
+	clock clock.Clock
+	// metrics counts the conflicts (nil: not counted).
+	metrics *Metrics
 
 	mu      sync.Mutex
 	pending map[recordKey][]recorded
@@ -41,7 +48,7 @@ type recordKey struct {
 // recorded is an outcome waiting for its write, and whom to tell once written.
 type recorded struct {
 	uid     types.UID
-	outcome Record
+	outcome ledger.Record
 	after   func(written bool)
 }
 
@@ -63,7 +70,7 @@ func (r *recorder) NeedLeaderElection() bool { return true }
 
 // record queues an outcome for obj's ledger; after is called once it was
 // written (true) or found nothing to apply to (false).
-func (r *recorder) record(src ledgerKind, name types.NamespacedName, uid types.UID, o Record, after func(bool)) {
+func (r *recorder) record(src ledgerKind, name types.NamespacedName, uid types.UID, o ledger.Record, after func(bool)) {
 	ctx := r.ctx
 	key := recordKey{src.kind(), name}
 	r.mu.Lock()
@@ -108,10 +115,8 @@ func (r *recorder) writeUntilDone(ctx context.Context, src ledgerKind, name type
 			return written
 		}
 		logf.FromContext(ctx).Error(err, "recording delivery outcomes", "kind", src.kind(), "object", name)
-		select {
-		case <-ctx.Done():
+		if !r.sleep(ctx, delay) {
 			return false
-		case <-time.After(delay):
 		}
 		delay = min(2*delay, 5*time.Second)
 	}
@@ -126,7 +131,7 @@ func (r *recorder) write(ctx context.Context, src ledgerKind, name types.Namespa
 		} else if err != nil {
 			return false, err
 		}
-		var outs []Record
+		var outs []ledger.Record
 		for _, b := range batch {
 			if b.uid == obj.GetUID() {
 				outs = append(outs, b.outcome)
@@ -147,8 +152,24 @@ func (r *recorder) write(ctx context.Context, src ledgerKind, name types.Namespa
 		case !apierrors.IsConflict(err):
 			return false, err
 		}
-		recordConflicts.Inc()
+		r.metrics.conflict()
 		reader = r.api // the cache is behind: read the latest
 	}
 	return false, apierrors.NewConflict(src.resource(), name.Name, nil)
+}
+
+// sleep waits d on the recorder's clock; false: ctx ended first.
+func (r *recorder) sleep(ctx context.Context, d time.Duration) bool {
+	clk := r.clock
+	if clk == nil {
+		clk = clock.RealClock{}
+	}
+	t := clk.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C():
+		return true
+	}
 }

@@ -7,9 +7,11 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // secretCache reads webhook signing keys around the manager's cache (the
@@ -19,6 +21,8 @@ import (
 type secretCache struct {
 	reader client.Reader
 	ttl    time.Duration
+	// clock tells when a value is too old (nil: the real clock).
+	clock clock.PassiveClock
 
 	mu sync.Mutex
 	m  map[secretKey]secretValue
@@ -48,7 +52,7 @@ func (c *secretCache) getRaw(ctx context.Context, namespace string, ref *support
 
 func (c *secretCache) read(ctx context.Context, k secretKey) ([]byte, error) {
 	ref := supportv1.SecretKeyRef{Name: k.name, Key: k.key}
-	now := time.Now()
+	now := c.now()
 	c.mu.Lock()
 	if v, ok := c.m[k]; ok && now.Before(v.until) {
 		c.mu.Unlock()
@@ -65,7 +69,7 @@ func (c *secretCache) read(ctx context.Context, k secretKey) ([]byte, error) {
 	}
 	v := raw
 	if !k.raw {
-		key, err := SigningKey(raw)
+		key, err := webhook.SigningKey(raw)
 		if err != nil {
 			return nil, fmt.Errorf("Secret %s key %s: %v", ref.Name, ref.Key, err)
 		}
@@ -83,4 +87,11 @@ func (c *secretCache) read(ctx context.Context, k secretKey) ([]byte, error) {
 	c.m[k] = secretValue{value: v, until: now.Add(c.ttl)}
 	c.mu.Unlock()
 	return v, nil
+}
+
+func (c *secretCache) now() time.Time {
+	if c.clock == nil {
+		return clock.RealClock{}.Now()
+	}
+	return c.clock.Now()
 }

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // receiver is the webhook receiver on loopback. /hook/<namespace> answers
@@ -40,7 +40,7 @@ func startReceiver(secretValue string) (*receiver, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &receiver{ln: ln, base: "http://" + ln.Addr().String(), secret: delivery.SecretBytes([]byte(secretValue)),
+	r := &receiver{ln: ln, base: "http://" + ln.Addr().String(), secret: webhook.SecretBytes([]byte(secretValue)),
 		stop: make(chan struct{}), got: map[string]*arrival{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/hook/", r.hook)
@@ -89,7 +89,7 @@ func (r *receiver) hook(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	// Standard Webhooks signature, checked with the module's own verifier.
-	if err := delivery.Verify(r.secret, req.Header, body, now, 0); err != nil {
+	if err := webhook.Verify(r.secret, req.Header, body, now, 0); err != nil {
 		r.badSignature.Add(1)
 		w.WriteHeader(http.StatusUnauthorized)
 		return

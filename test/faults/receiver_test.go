@@ -12,11 +12,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // receiver is the webhook receiver on loopback. /d/<destination> verifies
-// the Standard Webhooks signature (delivery.Verify) and records every
+// the Standard Webhooks signature (webhook.Verify) and records every
 // request by (destination, webhook-id); a destination may be given a
 // misbehaviour (slow, 5xx, reset, redirect, garbage) with behave.
 type receiver struct {
@@ -52,7 +52,7 @@ func startReceiver() (*receiver, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &receiver{base: "http://" + ln.Addr().String(), secret: delivery.SecretBytes([]byte(hookSecret)),
+	r := &receiver{base: "http://" + ln.Addr().String(), secret: webhook.SecretBytes([]byte(hookSecret)),
 		got: map[string]map[string]*hit{}, behave: map[string]behaviour{}, raw: map[string]bool{}, other: map[string]int{}}
 	r.srv = &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -106,7 +106,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
-		if err := delivery.Verify(r.secret, req.Header, body, now, 0); err != nil {
+		if err := webhook.Verify(r.secret, req.Header, body, now, 0); err != nil {
 			r.mu.Lock()
 			r.badSig++
 			r.mu.Unlock()
@@ -114,7 +114,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 	}
-	id := req.Header.Get(delivery.HeaderID)
+	id := req.Header.Get(webhook.HeaderID)
 	r.mu.Lock()
 	byID := r.got[dest]
 	if byID == nil {

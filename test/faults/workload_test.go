@@ -23,7 +23,8 @@ import (
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // A workload is N complaints of one namespace living their whole life,
@@ -394,10 +395,10 @@ func pendingDeliveries(ns string) (int, error) {
 	}
 	n := 0
 	for _, c := range cl.Items {
-		n += delivery.Pending(c.Status.Notifications)
+		n += ledger.Pending(c.Status.Notifications)
 	}
 	for _, e := range el.Items {
-		n += delivery.Pending(e.Status.Notifications)
+		n += ledger.Pending(e.Status.Notifications)
 	}
 	return n, nil
 }
@@ -509,7 +510,7 @@ func (w *workload) check() verdict {
 			for seq := int64(1); seq <= c.Status.NotificationSeq; seq++ {
 				found := ""
 				for _, ev := range allEvents {
-					id := delivery.EventID(string(c.UID), string(ev), strconv.FormatInt(seq, 10))
+					id := webhook.EventID(string(c.UID), string(ev), strconv.FormatInt(seq, 10))
 					if h, ok := received[d][id]; ok && h.Delivered > 0 {
 						found = string(ev)
 						if !h.OccurredAt.IsZero() && ev == supportv1.EventBreached {
@@ -555,7 +556,7 @@ func (w *workload) check() verdict {
 			problem("escalation %s: never announced", e.Name)
 			continue
 		}
-		id := delivery.EventID(string(e.UID), string(supportv1.EventEscalated), "1")
+		id := webhook.EventID(string(e.UID), string(supportv1.EventEscalated), "1")
 		for _, d := range dests {
 			if h, ok := received[d][id]; !ok || h.Delivered == 0 {
 				problem("escalation %s: Escalated never received by %s", e.Name, d)

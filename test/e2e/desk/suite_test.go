@@ -29,7 +29,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 	"github.com/servicedesk-operator/servicedesk-operator/test/testenv"
 )
 
@@ -94,9 +94,9 @@ var _ = BeforeSuite(func() {
 
 	By("running the operator in-process")
 	opts := controllers.Options{
-		DeliveryBackoff: delivery.Backoff{Base: 200 * time.Millisecond, Max: time.Second},
+		DeliveryBackoff: webhook.Backoff{Base: 200 * time.Millisecond, Max: time.Second},
 		// The test receivers listen on loopback, refused by default.
-		WebhookDestinations: delivery.AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
+		WebhookDestinations: webhook.AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
 	}
 	mgrOpts := controllers.NewManagerOptions(scheme, opts)
 	mgrOpts.Controller = config.Controller{SkipNameValidation: ptr.To(true)}

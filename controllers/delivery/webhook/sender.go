@@ -1,4 +1,4 @@
-package delivery
+package webhook
 
 import (
 	"bytes"
@@ -45,11 +45,11 @@ type Sender struct {
 }
 
 // Send marshals ev to structured JSON, signs it with secret at time now (a
-// nil or empty secret sends it unsigned, without webhook-signature; a zero
-// now means time.Now()), POSTs it to url with Content-Type
-// application/cloudevents+json and the webhook-* headers, and classifies the
-// response with Classify (using now). Network errors and timeouts give a
-// Retry result with StatusCode 0.
+// nil or empty secret sends it unsigned, without webhook-signature), POSTs
+// it to url with Content-Type application/cloudevents+json and the
+// webhook-* headers, and classifies the response with Classify (using now).
+// now comes from the caller's clock: this package never reads one. Network
+// errors and timeouts give a Retry result with StatusCode 0.
 //
 // The error is non-nil only when no meaningful attempt was made: url is not
 // absolute http(s), ev is invalid or cannot be marshalled (zero Result), or
@@ -66,9 +66,6 @@ func (s *Sender) Send(ctx context.Context, url string, ev event.Event, secret []
 	body, err := json.Marshal(ev)
 	if err != nil {
 		return Result{}, fmt.Errorf("delivery: marshalling CloudEvent: %w", err)
-	}
-	if now.IsZero() {
-		now = time.Now()
 	}
 	timeout := s.Timeout
 	if timeout <= 0 {

@@ -1,4 +1,4 @@
-package delivery_test
+package webhook_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 func TestSign(t *testing.T) {
@@ -33,7 +33,7 @@ func TestSign(t *testing.T) {
 	}{
 		{
 			name:   "standard webhooks spec vector with whsec_ secret",
-			secret: delivery.SecretBytes([]byte("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")),
+			secret: webhook.SecretBytes([]byte("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")),
 			id:     "msg_p5jXN8AQM9LWM0D4loKWxJek",
 			ts:     time.Unix(1614265330, 0),
 			body:   []byte(`{"test": 2432232314}`),
@@ -50,7 +50,7 @@ func TestSign(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := delivery.Sign(tt.secret, tt.id, tt.ts, tt.body); got != tt.want {
+			if got := webhook.Sign(tt.secret, tt.id, tt.ts, tt.body); got != tt.want {
 				t.Errorf("Sign() = %q, want %q", got, tt.want)
 			}
 		})
@@ -74,7 +74,7 @@ func TestSecretBytes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := delivery.SecretBytes(tt.in)
+			got := webhook.SecretBytes(tt.in)
 			if !bytes.Equal(got, tt.want) || (tt.want == nil) != (got == nil) {
 				t.Errorf("SecretBytes(%q) = %q, want %q", tt.in, got, tt.want)
 			}
@@ -83,7 +83,7 @@ func TestSecretBytes(t *testing.T) {
 
 	t.Run("result does not alias input", func(t *testing.T) {
 		in := []byte("raw")
-		out := delivery.SecretBytes(in)
+		out := webhook.SecretBytes(in)
 		out[0] = 'X'
 		if string(in) != "raw" {
 			t.Errorf("input modified to %q", in)
@@ -108,11 +108,11 @@ func TestSigningKey(t *testing.T) {
 		{"whsec_ empty", "whsec_", nil, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := delivery.SigningKey([]byte(tt.in))
+			got, err := webhook.SigningKey([]byte(tt.in))
 			if (err != nil) != tt.wantErr || !bytes.Equal(got, tt.want) {
 				t.Fatalf("SigningKey(%q) = %q, %v; want %q, error %v", tt.in, got, err, tt.want, tt.wantErr)
 			}
-			if err != nil && (got != nil || !errors.Is(err, delivery.ErrMalformedSecret) || strings.Contains(err.Error(), tt.in[len("whsec_"):]) && len(tt.in) > len("whsec_")) {
+			if err != nil && (got != nil || !errors.Is(err, webhook.ErrMalformedSecret) || strings.Contains(err.Error(), tt.in[len("whsec_"):]) && len(tt.in) > len("whsec_")) {
 				t.Fatalf("error %q must be ErrMalformedSecret, give no key and not echo the value", err)
 			}
 		})
@@ -123,18 +123,18 @@ func TestVerify(t *testing.T) {
 	secret := []byte("receiver-secret")
 	now := time.Unix(1_700_000_000, 0)
 	body := []byte(`{"id":"1"}`)
-	good := delivery.Sign(secret, "evt-1", now, body)
+	good := webhook.Sign(secret, "evt-1", now, body)
 
 	headers := func(id string, ts time.Time, sig string) http.Header {
 		h := http.Header{}
 		if id != "" {
-			h.Set(delivery.HeaderID, id)
+			h.Set(webhook.HeaderID, id)
 		}
 		if !ts.IsZero() {
-			h.Set(delivery.HeaderTimestamp, strconv.FormatInt(ts.Unix(), 10))
+			h.Set(webhook.HeaderTimestamp, strconv.FormatInt(ts.Unix(), 10))
 		}
 		if sig != "" {
-			h.Set(delivery.HeaderSignature, sig)
+			h.Set(webhook.HeaderSignature, sig)
 		}
 		return h
 	}
@@ -149,25 +149,25 @@ func TestVerify(t *testing.T) {
 	}{
 		{"good signature", secret, headers("evt-1", now, good), body, time.Minute, nil},
 		{"good signature with default tolerance", secret, headers("evt-1", now, good), body, 0, nil},
-		{"tampered body", secret, headers("evt-1", now, good), []byte(`{"id":"2"}`), time.Minute, delivery.ErrNoMatchingSig},
-		{"tampered id", secret, headers("evt-2", now, good), body, time.Minute, delivery.ErrNoMatchingSig},
-		{"wrong secret", []byte("other"), headers("evt-1", now, good), body, time.Minute, delivery.ErrNoMatchingSig},
+		{"tampered body", secret, headers("evt-1", now, good), []byte(`{"id":"2"}`), time.Minute, webhook.ErrNoMatchingSig},
+		{"tampered id", secret, headers("evt-2", now, good), body, time.Minute, webhook.ErrNoMatchingSig},
+		{"wrong secret", []byte("other"), headers("evt-1", now, good), body, time.Minute, webhook.ErrNoMatchingSig},
 		{"multiple signatures one valid", secret, headers("evt-1", now, "v1,Zm9v v2,abc garbage v1,!!! "+good), body, time.Minute, nil},
-		{"multiple signatures none valid", secret, headers("evt-1", now, "v1,Zm9v v1,YmFy"), body, time.Minute, delivery.ErrNoMatchingSig},
-		{"valid mac under wrong version", secret, headers("evt-1", now, "v2,"+good[len("v1,"):]), body, time.Minute, delivery.ErrNoMatchingSig},
-		{"stale timestamp", secret, headers("evt-1", now.Add(-2*time.Minute), delivery.Sign(secret, "evt-1", now.Add(-2*time.Minute), body)), body, time.Minute, delivery.ErrTimestampTolerance},
-		{"future timestamp", secret, headers("evt-1", now.Add(2*time.Minute), delivery.Sign(secret, "evt-1", now.Add(2*time.Minute), body)), body, time.Minute, delivery.ErrTimestampTolerance},
-		{"timestamp at tolerance edge", secret, headers("evt-1", now.Add(-time.Minute), delivery.Sign(secret, "evt-1", now.Add(-time.Minute), body)), body, time.Minute, nil},
-		{"missing id header", secret, headers("", now, good), body, time.Minute, delivery.ErrMissingHeaders},
-		{"missing timestamp header", secret, headers("evt-1", time.Time{}, good), body, time.Minute, delivery.ErrMissingHeaders},
-		{"missing signature header", secret, headers("evt-1", now, ""), body, time.Minute, delivery.ErrMissingHeaders},
-		{"no headers at all", secret, http.Header{}, body, time.Minute, delivery.ErrMissingHeaders},
-		{"non-numeric timestamp", secret, http.Header{"Webhook-Id": {"evt-1"}, "Webhook-Timestamp": {"yesterday"}, "Webhook-Signature": {good}}, body, time.Minute, delivery.ErrInvalidTimestamp},
-		{"empty secret rejected", nil, headers("evt-1", now, good), body, time.Minute, delivery.ErrEmptySecret},
+		{"multiple signatures none valid", secret, headers("evt-1", now, "v1,Zm9v v1,YmFy"), body, time.Minute, webhook.ErrNoMatchingSig},
+		{"valid mac under wrong version", secret, headers("evt-1", now, "v2,"+good[len("v1,"):]), body, time.Minute, webhook.ErrNoMatchingSig},
+		{"stale timestamp", secret, headers("evt-1", now.Add(-2*time.Minute), webhook.Sign(secret, "evt-1", now.Add(-2*time.Minute), body)), body, time.Minute, webhook.ErrTimestampTolerance},
+		{"future timestamp", secret, headers("evt-1", now.Add(2*time.Minute), webhook.Sign(secret, "evt-1", now.Add(2*time.Minute), body)), body, time.Minute, webhook.ErrTimestampTolerance},
+		{"timestamp at tolerance edge", secret, headers("evt-1", now.Add(-time.Minute), webhook.Sign(secret, "evt-1", now.Add(-time.Minute), body)), body, time.Minute, nil},
+		{"missing id header", secret, headers("", now, good), body, time.Minute, webhook.ErrMissingHeaders},
+		{"missing timestamp header", secret, headers("evt-1", time.Time{}, good), body, time.Minute, webhook.ErrMissingHeaders},
+		{"missing signature header", secret, headers("evt-1", now, ""), body, time.Minute, webhook.ErrMissingHeaders},
+		{"no headers at all", secret, http.Header{}, body, time.Minute, webhook.ErrMissingHeaders},
+		{"non-numeric timestamp", secret, http.Header{"Webhook-Id": {"evt-1"}, "Webhook-Timestamp": {"yesterday"}, "Webhook-Signature": {good}}, body, time.Minute, webhook.ErrInvalidTimestamp},
+		{"empty secret rejected", nil, headers("evt-1", now, good), body, time.Minute, webhook.ErrEmptySecret},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := delivery.Verify(tt.secret, tt.headers, tt.body, now, tt.tolerance)
+			err := webhook.Verify(tt.secret, tt.headers, tt.body, now, tt.tolerance)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Verify() error = %v, want %v", err, tt.wantErr)
 			}

@@ -1,4 +1,4 @@
-package delivery
+package webhook
 
 import (
 	"crypto/sha256"
@@ -17,14 +17,19 @@ const clientTimeout = 65 * time.Second
 // maxCAClients bounds the clients kept for custom CA bundles.
 const maxCAClients = 64
 
-// clients hands out the HTTP clients of webhook requests: one for the
+// Clients hands out the HTTP clients of webhook requests: one for the
 // system roots and one per custom CA bundle, all dialing through the same
 // GuardedDialer, and never through a proxy from the environment (a proxy
 // would connect to the receiver on our behalf, out of the dialer's sight).
-type clients struct {
-	// fixed, when set, serves every request (Options.HTTPClient).
-	fixed *http.Client
-	dial  *GuardedDialer
+// It is safe for concurrent use.
+type Clients struct {
+	// Fixed, when set, serves every request (a client given by the caller).
+	Fixed *http.Client
+	// Dial connects every client's requests.
+	Dial *GuardedDialer
+	// IdlePerHost bounds each client's idle connections to one host
+	// (<= 0: net/http's default).
+	IdlePerHost int
 
 	once sync.Once
 	base *http.Client
@@ -32,11 +37,11 @@ type clients struct {
 	byCA map[[sha256.Size]byte]*http.Client
 }
 
-// get returns the client for caPEM (nil: the system roots). An error means
+// Get returns the client for caPEM (nil: the system roots). An error means
 // caPEM holds no certificate; its text names neither the data nor a URL.
-func (c *clients) get(caPEM []byte) (*http.Client, error) {
-	if c.fixed != nil {
-		return c.fixed, nil
+func (c *Clients) Get(caPEM []byte) (*http.Client, error) {
+	if c.Fixed != nil {
+		return c.Fixed, nil
 	}
 	if len(caPEM) == 0 {
 		c.once.Do(func() { c.base = c.newClient(nil) })
@@ -63,11 +68,13 @@ func (c *clients) get(caPEM []byte) (*http.Client, error) {
 	return cl, nil
 }
 
-func (c *clients) newClient(roots *x509.CertPool) *http.Client {
+func (c *Clients) newClient(roots *x509.CertPool) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = nil
-	t.DialContext = c.dial.DialContext
+	t.DialContext = c.Dial.DialContext
 	t.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
-	t.MaxIdleConnsPerHost = DefaultPerDestination
+	if c.IdlePerHost > 0 {
+		t.MaxIdleConnsPerHost = c.IdlePerHost
+	}
 	return &http.Client{Transport: t, Timeout: clientTimeout}
 }

@@ -1,4 +1,4 @@
-package delivery_test
+package webhook_test
 
 import (
 	"encoding/hex"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 type complaintData struct {
@@ -47,7 +47,7 @@ func TestNewEvent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ev, err := delivery.NewEvent(tt.id, tt.typ, tt.source, tt.subject, tt.t, tt.data)
+			ev, err := webhook.NewEvent(tt.id, tt.typ, tt.source, tt.subject, tt.t, tt.data)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("NewEvent() error = %v, wantErr %v", err, tt.wantErr)
 			}
@@ -74,7 +74,7 @@ func TestNewEvent(t *testing.T) {
 }
 
 func TestNewEventErrorUnwrapsToValidationError(t *testing.T) {
-	_, err := delivery.NewEvent("", "", "", "", time.Time{}, nil)
+	_, err := webhook.NewEvent("", "", "", "", time.Time{}, nil)
 	if _, ok := errors.AsType[event.ValidationError](err); !ok {
 		t.Fatalf("error %v does not unwrap to event.ValidationError", err)
 	}
@@ -85,11 +85,11 @@ func TestNewEventErrorUnwrapsToValidationError(t *testing.T) {
 }
 
 func TestEventID(t *testing.T) {
-	id := delivery.EventID("crm", "uid-1", "Created", "1")
+	id := webhook.EventID("crm", "uid-1", "Created", "1")
 	if _, err := hex.DecodeString(id); err != nil || len(id) != 32 {
 		t.Fatalf("EventID() = %q, want 32 hex chars", id)
 	}
-	if again := delivery.EventID("crm", "uid-1", "Created", "1"); again != id {
+	if again := webhook.EventID("crm", "uid-1", "Created", "1"); again != id {
 		t.Errorf("EventID not stable: %q then %q", id, again)
 	}
 
@@ -108,7 +108,7 @@ func TestEventID(t *testing.T) {
 	}
 	for _, p := range pairs {
 		t.Run(p.name, func(t *testing.T) {
-			if delivery.EventID(p.a...) == delivery.EventID(p.b...) {
+			if webhook.EventID(p.a...) == webhook.EventID(p.b...) {
 				t.Errorf("EventID(%q) == EventID(%q)", p.a, p.b)
 			}
 		})

@@ -1,15 +1,15 @@
-package delivery_test
+package webhook_test
 
 import (
 	"math"
 	"testing"
 	"time"
 
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 func TestBackoffDelayGrowthAndCap(t *testing.T) {
-	b := delivery.Backoff{Base: time.Second, Max: time.Minute}
+	b := webhook.Backoff{Base: time.Second, Max: time.Minute}
 	tests := []struct {
 		name   string
 		failed int
@@ -38,11 +38,11 @@ func TestBackoffDelayGrowthAndCap(t *testing.T) {
 func TestBackoffDelayJitterBounds(t *testing.T) {
 	tests := []struct {
 		name string
-		b    delivery.Backoff
+		b    webhook.Backoff
 	}{
-		{"seconds", delivery.Backoff{Base: time.Second, Max: time.Hour}},
-		{"odd nanoseconds", delivery.Backoff{Base: 3, Max: 1001}},
-		{"huge max", delivery.Backoff{Base: time.Millisecond, Max: math.MaxInt64}},
+		{"seconds", webhook.Backoff{Base: time.Second, Max: time.Hour}},
+		{"odd nanoseconds", webhook.Backoff{Base: 3, Max: 1001}},
+		{"huge max", webhook.Backoff{Base: time.Millisecond, Max: math.MaxInt64}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,19 +65,19 @@ func TestBackoffDelayJitterBounds(t *testing.T) {
 func TestBackoffDelayNeverNonPositive(t *testing.T) {
 	tests := []struct {
 		name   string
-		b      delivery.Backoff
+		b      webhook.Backoff
 		failed int
 		rnd    float64
 	}{
-		{"zero value uses defaults", delivery.Backoff{}, 1, 0},
-		{"negative durations use defaults", delivery.Backoff{Base: -time.Second, Max: -time.Second}, 3, 0},
-		{"one nanosecond base", delivery.Backoff{Base: 1, Max: 1}, 1, 0},
-		{"max below base", delivery.Backoff{Base: time.Second, Max: time.Millisecond}, 5, 0},
-		{"NaN rnd", delivery.Backoff{Base: time.Second, Max: time.Minute}, 2, math.NaN()},
-		{"negative rnd", delivery.Backoff{Base: time.Second, Max: time.Minute}, 2, -5},
-		{"rnd above one", delivery.Backoff{Base: time.Second, Max: time.Minute}, 2, 7},
-		{"max int attempts", delivery.Backoff{Base: time.Second, Max: time.Hour}, math.MaxInt, 0.999},
-		{"max int attempts with max int64 cap", delivery.Backoff{Base: time.Second, Max: math.MaxInt64}, math.MaxInt, 0.999999999999},
+		{"zero value uses defaults", webhook.Backoff{}, 1, 0},
+		{"negative durations use defaults", webhook.Backoff{Base: -time.Second, Max: -time.Second}, 3, 0},
+		{"one nanosecond base", webhook.Backoff{Base: 1, Max: 1}, 1, 0},
+		{"max below base", webhook.Backoff{Base: time.Second, Max: time.Millisecond}, 5, 0},
+		{"NaN rnd", webhook.Backoff{Base: time.Second, Max: time.Minute}, 2, math.NaN()},
+		{"negative rnd", webhook.Backoff{Base: time.Second, Max: time.Minute}, 2, -5},
+		{"rnd above one", webhook.Backoff{Base: time.Second, Max: time.Minute}, 2, 7},
+		{"max int attempts", webhook.Backoff{Base: time.Second, Max: time.Hour}, math.MaxInt, 0.999},
+		{"max int attempts with max int64 cap", webhook.Backoff{Base: time.Second, Max: math.MaxInt64}, math.MaxInt, 0.999999999999},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,7 +87,7 @@ func TestBackoffDelayNeverNonPositive(t *testing.T) {
 			}
 			maxD := tt.b.Max
 			if maxD <= 0 {
-				maxD = delivery.DefaultBackoff.Max
+				maxD = webhook.DefaultBackoff.Max
 			}
 			maxD = max(maxD, tt.b.Base)
 			if got > maxD {
@@ -97,14 +97,14 @@ func TestBackoffDelayNeverNonPositive(t *testing.T) {
 	}
 
 	t.Run("zero value matches DefaultBackoff", func(t *testing.T) {
-		if a, b := (delivery.Backoff{}).Delay(4, 0.3), delivery.DefaultBackoff.Delay(4, 0.3); a != b {
+		if a, b := (webhook.Backoff{}).Delay(4, 0.3), webhook.DefaultBackoff.Delay(4, 0.3); a != b {
 			t.Errorf("zero Backoff %v != DefaultBackoff %v", a, b)
 		}
 	})
 }
 
 func TestNextAttempt(t *testing.T) {
-	b := delivery.Backoff{Base: 10 * time.Second, Max: 5 * time.Minute}
+	b := webhook.Backoff{Base: 10 * time.Second, Max: 5 * time.Minute}
 	now := time.Date(2026, 11, 24, 12, 0, 0, 250e6, time.UTC)
 	cases := []struct {
 		name       string

@@ -1,4 +1,4 @@
-package delivery_test
+package webhook_test
 
 import (
 	"context"
@@ -15,13 +15,13 @@ import (
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
 // secretValue is what a Kubernetes Secret would hold; key is the HMAC key.
 var (
 	secretValue = "whsec_" + base64.StdEncoding.EncodeToString([]byte("very-private-hmac-key-0123456789"))
-	key         = delivery.SecretBytes([]byte(secretValue))
+	key         = webhook.SecretBytes([]byte(secretValue))
 )
 
 // assertNoSecret fails if any form of the secret appears in s.
@@ -36,7 +36,7 @@ func assertNoSecret(t *testing.T, what, s string) {
 
 func testEvent(t *testing.T) event.Event {
 	t.Helper()
-	ev, err := delivery.NewEvent(delivery.EventID("crm", "uid-1", "Breached", "1"), "io.servicedesk.complaint.breached",
+	ev, err := webhook.NewEvent(webhook.EventID("crm", "uid-1", "Breached", "1"), "io.servicedesk.complaint.breached",
 		"/namespaces/crm/complaints/c1", "c1", time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
 		complaintData{Name: "c1", Severity: "Critical"})
 	if err != nil {
@@ -59,7 +59,7 @@ func TestSendDeliversSignedCloudEvent(t *testing.T) {
 		case r.Header.Get("User-Agent") != "test-agent":
 			http.Error(w, "bad user agent", http.StatusBadRequest)
 		default:
-			if err := delivery.Verify(delivery.SecretBytes([]byte(secretValue)), r.Header, body, time.Now(), time.Minute); err != nil {
+			if err := webhook.Verify(webhook.SecretBytes([]byte(secretValue)), r.Header, body, time.Now(), time.Minute); err != nil {
 				http.Error(w, err.Error(), http.StatusUnauthorized)
 				return
 			}
@@ -73,7 +73,7 @@ func TestSendDeliversSignedCloudEvent(t *testing.T) {
 				http.Error(w, "bad data", http.StatusBadRequest)
 				return
 			}
-			if got.ID() != ev.ID() || r.Header.Get(delivery.HeaderID) != ev.ID() || got.Type() != ev.Type() ||
+			if got.ID() != ev.ID() || r.Header.Get(webhook.HeaderID) != ev.ID() || got.Type() != ev.Type() ||
 				got.Source() != ev.Source() || got.Subject() != "c1" || !got.Time().Equal(ev.Time()) {
 				http.Error(w, "attributes differ: "+got.String(), http.StatusBadRequest)
 				return
@@ -83,12 +83,12 @@ func TestSendDeliversSignedCloudEvent(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	s := &delivery.Sender{Timeout: 5 * time.Second, UserAgent: "test-agent"}
+	s := &webhook.Sender{Timeout: 5 * time.Second, UserAgent: "test-agent"}
 	res, err := s.Send(context.Background(), srv.URL+"/hook", ev, key, time.Now())
 	if err != nil {
 		t.Fatalf("Send() error = %v", err)
 	}
-	if res.Outcome != delivery.Delivered || res.StatusCode != http.StatusNoContent {
+	if res.Outcome != webhook.Delivered || res.StatusCode != http.StatusNoContent {
 		t.Fatalf("Send() = %+v, want Delivered 204", res)
 	}
 	if hits.Load() != 1 {
@@ -103,7 +103,7 @@ func TestSendOutcomes(t *testing.T) {
 		name       string
 		handler    http.HandlerFunc
 		secret     []byte
-		want       delivery.Outcome
+		want       webhook.Outcome
 		wantStatus int
 		retryAfter time.Duration
 		msgHas     string
@@ -113,7 +113,7 @@ func TestSendOutcomes(t *testing.T) {
 			name:       "500 is retried with body snippet",
 			handler:    func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "db down", 500) },
 			secret:     key,
-			want:       delivery.Retry,
+			want:       webhook.Retry,
 			wantStatus: 500,
 			msgHas:     "HTTP 500 Internal Server Error: db down",
 		},
@@ -121,7 +121,7 @@ func TestSendOutcomes(t *testing.T) {
 			name:       "410 stops",
 			handler:    func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusGone) },
 			secret:     key,
-			want:       delivery.Gone,
+			want:       webhook.Gone,
 			wantStatus: 410,
 			msgHas:     "410",
 		},
@@ -132,7 +132,7 @@ func TestSendOutcomes(t *testing.T) {
 				w.WriteHeader(http.StatusTooManyRequests)
 			},
 			secret:     key,
-			want:       delivery.Retry,
+			want:       webhook.Retry,
 			wantStatus: 429,
 			retryAfter: 7 * time.Second,
 			msgHas:     "Retry-After 7s",
@@ -141,7 +141,7 @@ func TestSendOutcomes(t *testing.T) {
 			name:       "long body is truncated",
 			handler:    func(w http.ResponseWriter, _ *http.Request) { http.Error(w, longBody, 400) },
 			secret:     key,
-			want:       delivery.Retry,
+			want:       webhook.Retry,
 			wantStatus: 400,
 			msgHas:     "…",
 		},
@@ -151,7 +151,7 @@ func TestSendOutcomes(t *testing.T) {
 				http.Error(w, "bad key "+secretValue+" raw "+string(key), 401)
 			},
 			secret:     key,
-			want:       delivery.Retry,
+			want:       webhook.Retry,
 			wantStatus: 401,
 			msgHas:     "[redacted]",
 		},
@@ -164,7 +164,7 @@ func TestSendOutcomes(t *testing.T) {
 				http.Redirect(w, r, "/moved", http.StatusMovedPermanently)
 			},
 			secret:     key,
-			want:       delivery.Retry,
+			want:       webhook.Retry,
 			wantStatus: 301,
 			msgHas:     "redirects are not followed",
 		},
@@ -172,13 +172,13 @@ func TestSendOutcomes(t *testing.T) {
 			name:       "unsigned when secret is nil",
 			handler:    func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(200) },
 			secret:     nil,
-			want:       delivery.Delivered,
+			want:       webhook.Delivered,
 			wantStatus: 200,
 			check: func(t *testing.T, r *http.Request) {
-				if _, ok := r.Header[http.CanonicalHeaderKey(delivery.HeaderSignature)]; ok {
-					t.Errorf("unsigned request carries %s", delivery.HeaderSignature)
+				if _, ok := r.Header[http.CanonicalHeaderKey(webhook.HeaderSignature)]; ok {
+					t.Errorf("unsigned request carries %s", webhook.HeaderSignature)
 				}
-				if r.Header.Get(delivery.HeaderID) == "" || r.Header.Get(delivery.HeaderTimestamp) == "" {
+				if r.Header.Get(webhook.HeaderID) == "" || r.Header.Get(webhook.HeaderTimestamp) == "" {
 					t.Errorf("unsigned request lacks id/timestamp headers: %v", r.Header)
 				}
 			},
@@ -195,7 +195,7 @@ func TestSendOutcomes(t *testing.T) {
 			}))
 			defer srv.Close()
 
-			s := &delivery.Sender{Timeout: 5 * time.Second}
+			s := &webhook.Sender{Timeout: 5 * time.Second}
 			res, err := s.Send(context.Background(), srv.URL+"/hook?token=url-token", ev, tt.secret, time.Now())
 			if err != nil {
 				t.Fatalf("Send() error = %v", err)
@@ -231,14 +231,14 @@ func TestSendTimeoutReturnsPromptly(t *testing.T) {
 	defer srv.Close()
 
 	// A caller-supplied client without its own timeout is still bounded.
-	s := &delivery.Sender{Client: &http.Client{}, Timeout: 100 * time.Millisecond}
+	s := &webhook.Sender{Client: &http.Client{}, Timeout: 100 * time.Millisecond}
 	start := time.Now()
 	res, err := s.Send(context.Background(), srv.URL, testEvent(t), key, time.Now())
 	elapsed := time.Since(start)
 	if err != nil {
 		t.Fatalf("Send() error = %v", err)
 	}
-	if res.Outcome != delivery.Retry || res.StatusCode != 0 || !strings.Contains(res.Message, "timed out") {
+	if res.Outcome != webhook.Retry || res.StatusCode != 0 || !strings.Contains(res.Message, "timed out") {
 		t.Errorf("Send() = %+v, want Retry with timeout message", res)
 	}
 	if elapsed > 2*time.Second {
@@ -254,11 +254,11 @@ func TestSendNetworkErrorIsRetry(t *testing.T) {
 	url := srv.URL + "/hook?token=url-token"
 	srv.Close() // nothing listens any more
 
-	res, err := (&delivery.Sender{Timeout: 2 * time.Second}).Send(context.Background(), url, testEvent(t), key, time.Now())
+	res, err := (&webhook.Sender{Timeout: 2 * time.Second}).Send(context.Background(), url, testEvent(t), key, time.Now())
 	if err != nil {
 		t.Fatalf("Send() error = %v", err)
 	}
-	if res.Outcome != delivery.Retry || res.StatusCode != 0 || !strings.HasPrefix(res.Message, "request failed") {
+	if res.Outcome != webhook.Retry || res.StatusCode != 0 || !strings.HasPrefix(res.Message, "request failed") {
 		t.Errorf("Send() = %+v, want Retry with request failed message", res)
 	}
 	if strings.Contains(res.Message, "url-token") {
@@ -273,11 +273,11 @@ func TestSendCancelledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 
-	res, err := (&delivery.Sender{}).Send(ctx, srv.URL, testEvent(t), key, time.Time{})
+	res, err := (&webhook.Sender{}).Send(ctx, srv.URL, testEvent(t), key, time.Time{})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Send() error = %v, want context.Canceled", err)
 	}
-	if res.Outcome != delivery.Retry {
+	if res.Outcome != webhook.Retry {
 		t.Errorf("Send() = %+v, want Retry", res)
 	}
 }
@@ -301,7 +301,7 @@ func TestSendRejectsBadInputBeforeSending(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := (&delivery.Sender{}).Send(context.Background(), tt.url, tt.ev, key, time.Now())
+			res, err := (&webhook.Sender{}).Send(context.Background(), tt.url, tt.ev, key, time.Now())
 			if err == nil {
 				t.Fatalf("Send() = %+v, want error", res)
 			}
@@ -333,7 +333,7 @@ func TestValidateURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := delivery.ValidateURL(tt.url)
+			err := webhook.ValidateURL(tt.url)
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatalf("ValidateURL(%q) = %v, want nil", tt.url, err)
@@ -364,7 +364,7 @@ func TestSendRedactsBeforeCutting(t *testing.T) {
 				w.WriteHeader(http.StatusBadRequest)
 				_, _ = io.WriteString(w, body)
 			}))
-			res, err := (&delivery.Sender{Timeout: 5 * time.Second}).Send(context.Background(), srv.URL, ev, key, time.Now())
+			res, err := (&webhook.Sender{Timeout: 5 * time.Second}).Send(context.Background(), srv.URL, ev, key, time.Now())
 			srv.Close()
 			if err != nil {
 				t.Fatalf("Send() error = %v", err)

@@ -1,4 +1,4 @@
-package delivery
+package webhook
 
 import (
 	"context"
@@ -61,8 +61,8 @@ func nameURL(t *testing.T, srv *httptest.Server) string {
 func TestGuardedDialerRefusesNameResolvingToLoopback(t *testing.T) {
 	srv, hits := countingServer(t)
 	res := &fakeResolver{addrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}
-	c := &clients{dial: &GuardedDialer{Resolver: res}}
-	hc, _ := c.get(nil)
+	c := &Clients{Dial: &GuardedDialer{Resolver: res}}
+	hc, _ := c.Get(nil)
 	s := &Sender{Client: hc, Timeout: 5 * time.Second}
 
 	got, err := s.Send(context.Background(), nameURL(t, srv), guardEvent(t), nil, time.Now())
@@ -83,8 +83,8 @@ func TestGuardedDialerRefusesNameResolvingToLoopback(t *testing.T) {
 	}
 
 	// The same name, allowed by the allow-list, is delivered.
-	c = &clients{dial: &GuardedDialer{Resolver: res, Policy: AddressPolicy{Allowed: testLoopback}}}
-	hc, _ = c.get(nil)
+	c = &Clients{Dial: &GuardedDialer{Resolver: res, Policy: AddressPolicy{Allowed: testLoopback}}}
+	hc, _ = c.Get(nil)
 	s.Client = hc
 	if got, err := s.Send(context.Background(), nameURL(t, srv), guardEvent(t), nil, time.Now()); err != nil || got.Outcome != Delivered {
 		t.Errorf("allowed Send() = %+v, %v; want Delivered", got, err)
@@ -120,8 +120,8 @@ func TestGuardedDialerChecksEveryConnection(t *testing.T) {
 	res := &fakeResolver{addrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}
 	// 127.0.0.2 stands for the receiver's public address.
 	d := &GuardedDialer{Resolver: res, Policy: AddressPolicy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}}
-	c := &clients{dial: d}
-	hc, _ := c.get(nil)
+	c := &Clients{Dial: d}
+	hc, _ := c.Get(nil)
 	hc.Transport.(*http.Transport).DisableKeepAlives = true
 	s := &Sender{Client: hc, Timeout: 5 * time.Second}
 	if got, _ := s.Send(context.Background(), nameURL(t, srv), guardEvent(t), nil, time.Now()); got.Outcome != Delivered {
@@ -154,8 +154,8 @@ func TestGuardedDialerControlHook(t *testing.T) {
 // Literal addresses in the URL are checked too, and a refusal is not a
 // receiver failure.
 func TestSendRefusesLiteralMetadataAddress(t *testing.T) {
-	c := &clients{dial: &GuardedDialer{}}
-	hc, _ := c.get(nil)
+	c := &Clients{Dial: &GuardedDialer{}}
+	hc, _ := c.Get(nil)
 	s := &Sender{Client: hc, Timeout: 2 * time.Second}
 	for _, u := range []string{"http://169.254.169.254/latest/meta-data/", "http://[::ffff:169.254.169.254]/", "http://[fe80::1%25lo]:8080/", "http://0.0.0.0:80/", "http://[::1]:9/"} {
 		got, err := s.Send(context.Background(), u, guardEvent(t), nil, time.Now())
@@ -168,8 +168,8 @@ func TestSendRefusesLiteralMetadataAddress(t *testing.T) {
 // No proxy from the environment: a proxy would connect on our behalf,
 // out of the dialer's sight.
 func TestClientsUseNoProxy(t *testing.T) {
-	c := &clients{dial: &GuardedDialer{}}
-	hc, _ := c.get(nil)
+	c := &Clients{Dial: &GuardedDialer{}}
+	hc, _ := c.Get(nil)
 	tr := hc.Transport.(*http.Transport)
 	if tr.Proxy != nil {
 		t.Error("the webhook transport uses a proxy function, want none")
@@ -184,20 +184,20 @@ func TestClientsCustomCA(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hits.Add(1) }))
 	defer srv.Close()
 	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
-	c := &clients{dial: &GuardedDialer{Policy: AddressPolicy{Allowed: testLoopback}}}
+	c := &Clients{Dial: &GuardedDialer{Policy: AddressPolicy{Allowed: testLoopback}}}
 
-	system, _ := c.get(nil)
+	system, _ := c.Get(nil)
 	s := &Sender{Client: system, Timeout: 5 * time.Second}
 	got, _ := s.Send(context.Background(), srv.URL, guardEvent(t), nil, time.Now())
 	if got.Outcome != Retry || !strings.Contains(got.Message, "certificate") {
 		t.Errorf("Send() with the system roots = %+v, want a certificate error", got)
 	}
 
-	custom, err := c.get(caPEM)
+	custom, err := c.Get(caPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again, _ := c.get(caPEM); again != custom {
+	if again, _ := c.Get(caPEM); again != custom {
 		t.Error("the same CA bundle gave a second client, want it reused")
 	}
 	s.Client = custom
@@ -207,8 +207,8 @@ func TestClientsCustomCA(t *testing.T) {
 	if hits.Load() != 1 {
 		t.Errorf("the receiver got %d requests, want 1", hits.Load())
 	}
-	if _, err := c.get([]byte("not a certificate")); err == nil || strings.Contains(err.Error(), "not a certificate") {
-		t.Errorf("get(garbage) = %v, want an error that does not echo the data", err)
+	if _, err := c.Get([]byte("not a certificate")); err == nil || strings.Contains(err.Error(), "not a certificate") {
+		t.Errorf("Get(garbage) = %v, want an error that does not echo the data", err)
 	}
 }
 
@@ -227,8 +227,8 @@ func TestSendReadsBoundedBody(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	c := &clients{dial: &GuardedDialer{Policy: AddressPolicy{Allowed: testLoopback}}}
-	hc, _ := c.get(nil)
+	c := &Clients{Dial: &GuardedDialer{Policy: AddressPolicy{Allowed: testLoopback}}}
+	hc, _ := c.Get(nil)
 	s := &Sender{Client: hc, Timeout: 5 * time.Second}
 	started := time.Now()
 	got, _ := s.Send(context.Background(), srv.URL, guardEvent(t), nil, time.Now())

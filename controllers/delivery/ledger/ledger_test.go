@@ -1,7 +1,6 @@
-package delivery
+package ledger
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -9,62 +8,30 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
-// Fixtures shared by the ledger, attempt, outage and reconcile tests. All names carry
-// an "nt" prefix so they cannot clash with the package's own identifiers.
+// Fixtures of the ledger and conditions tests. All names carry an "nt"
+// prefix so they cannot clash with the package's own identifiers.
 
 // ntNow is the fixed "now" of every attempt (the fake clock's start); the
 // sub-second part exercises the rounding of NextAttemptAt to whole seconds.
 var ntNow = time.Date(2026, 3, 1, 12, 0, 0, 250_000_000, time.UTC)
 
-const (
-	ntNamespace  = "support"
-	ntPolicy     = "standard"
-	ntSecretName = "hook-secret"
-	ntSecretKey  = "signing-key"
-	// ntSecretValue is a raw (non-whsec_) Secret value.
-	ntSecretValue = "raw-s3cr3t-hunter2-value"
-	ntEmail       = "jane.doe@example.com"
-	ntPhone       = "+31 20 555 0100"
-)
+const ntPolicy = "standard"
 
 // ntBackoff with Rand 0 waits Base/2 after the first failure and doubles:
 // 5s, 10s, 20s, 40s, 80s, 150s (capped).
-var ntBackoff = Backoff{Base: 10 * time.Second, Max: 5 * time.Minute}
+var ntBackoff = webhook.Backoff{Base: 10 * time.Second, Max: 5 * time.Minute}
 
 // ntAt is ntNow's date at a wall-clock time, for readable expectations.
 func ntAt(hour, minute, sec int) time.Time {
 	return time.Date(2026, 3, 1, hour, minute, sec, 0, time.UTC)
 }
-
-func ntSecret(key, value string) *corev1.Secret {
-	return &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: ntSecretName, Namespace: ntNamespace},
-		Data:       map[string][]byte{key: []byte(value)},
-	}
-}
-
-// ntTarget is a destination wanting Breached, signed with ntSecretName/ntSecretKey.
-func ntTarget(name, url string, mutate ...func(*supportv1.Webhook)) supportv1.NotifyTarget {
-	hook := &supportv1.Webhook{URL: url, SecretRef: &supportv1.SecretKeyRef{Name: ntSecretName, Key: ntSecretKey}}
-	for _, m := range mutate {
-		m(hook)
-	}
-	return supportv1.NotifyTarget{Name: name, Events: []supportv1.EventType{supportv1.EventBreached}, Webhook: hook}
-}
-
-func ntMaxAttempts(n int32) func(*supportv1.Webhook) {
-	return func(h *supportv1.Webhook) { h.MaxAttempts = n }
-}
-
-func ntUnsigned(h *supportv1.Webhook) { h.SecretRef = nil }
 
 // ntItem is a pending Breached notification with the given id and target.
 func ntItem(id, target string) supportv1.Notification {
@@ -93,23 +60,6 @@ func ntTimePtr(t time.Time) *metav1.Time {
 	return &mt
 }
 
-// ntComplaint is governed by ntPolicy; its ledger is empty.
-func ntComplaint() *supportv1.Complaint {
-	return &supportv1.Complaint{
-		ObjectMeta: metav1.ObjectMeta{Name: "broken-order", Namespace: ntNamespace, UID: types.UID("0b6a7c2e-uid")},
-		Spec: supportv1.ComplaintSpec{
-			Customer: supportv1.Customer{
-				Name: "Jane Doe", Company: "Acme",
-				Contact: &supportv1.Contact{Email: ntEmail, Phone: ntPhone},
-			},
-			Category: supportv1.CategoryOrderError,
-			Severity: supportv1.SeverityHigh,
-			Summary:  "Order arrived broken",
-		},
-		Status: supportv1.ComplaintStatus{Policy: ntPolicy},
-	}
-}
-
 func ntIDs(list []supportv1.Notification) []string {
 	ids := []string{}
 	for _, n := range list {
@@ -125,17 +75,6 @@ func ntKeys(list []supportv1.Notification) []string {
 		keys = append(keys, n.ID+"/"+n.Target)
 	}
 	return keys
-}
-
-func ntFind(t *testing.T, list []supportv1.Notification, id string) supportv1.Notification {
-	t.Helper()
-	for _, n := range list {
-		if n.ID == id {
-			return n
-		}
-	}
-	t.Fatalf("notification %s not in ledger %v", id, ntIDs(list))
-	return supportv1.Notification{}
 }
 
 // ---------------------------------------------------------------- Enqueue
@@ -169,7 +108,7 @@ func TestEnqueueAddsOneNotificationPerTargetWithStableID(t *testing.T) {
 			if !slices.Equal(ntIDs(got[:len(tt.list)]), ntIDs(tt.list)) {
 				t.Errorf("existing entries changed: %v", ntIDs(got))
 			}
-			wantID := EventID("uid-1", string(supportv1.EventBreached), strconv.FormatInt(tt.seq+1, 10))
+			wantID := webhook.EventID("uid-1", string(supportv1.EventBreached), strconv.FormatInt(tt.seq+1, 10))
 			for i, n := range got[len(tt.list):] {
 				if n.ID != wantID || n.Target != tt.targets[i] || n.Event != supportv1.EventBreached ||
 					n.Detail != "resolution" || !n.OccurredAt.Time.Equal(at) {
@@ -192,9 +131,9 @@ func TestEnqueueSuccessiveCallsGetDistinctStableIDs(t *testing.T) {
 		t.Fatalf("seq = %d, want 2", seq)
 	}
 	want := []string{
-		EventID("uid-1", "Breached", "1"),
-		EventID("uid-1", "Breached", "2"),
-		EventID("uid-1", "Breached", "2"),
+		webhook.EventID("uid-1", "Breached", "1"),
+		webhook.EventID("uid-1", "Breached", "2"),
+		webhook.EventID("uid-1", "Breached", "2"),
 	}
 	if got := ntIDs(list); !slices.Equal(got, want) {
 		t.Errorf("ids = %v, want %v", got, want)
@@ -277,74 +216,11 @@ func TestEnqueueIsBoundedAtMaxPending(t *testing.T) {
 				t.Errorf("failed entries = %v, want both kept in order", failed)
 			}
 			tail := got[len(got)-len(tt.targets):]
-			wantID := EventID("uid-1", "Breached", "1")
+			wantID := webhook.EventID("uid-1", "Breached", "1")
 			for i, n := range tail {
 				if n.ID != wantID || n.Target != tt.targets[i] {
 					t.Errorf("new entry %d = %s to %s, want %s to %s", i, n.ID, n.Target, wantID, tt.targets[i])
 				}
-			}
-		})
-	}
-}
-
-// ------------------------------------------------------------- TargetsFor
-
-func TestTargetsFor(t *testing.T) {
-	hook := &supportv1.Webhook{URL: "https://example.com/hook"}
-	target := func(name string, events []supportv1.EventType, withHook bool) supportv1.NotifyTarget {
-		nt := supportv1.NotifyTarget{Name: name, Events: events}
-		if withHook {
-			nt.Webhook = hook
-		}
-		return nt
-	}
-	breached := []supportv1.EventType{supportv1.EventBreached}
-	escalated := []supportv1.EventType{supportv1.EventEscalated}
-	both := []supportv1.EventType{supportv1.EventCreated, supportv1.EventBreached}
-
-	tests := []struct {
-		name   string
-		notify []supportv1.NotifyTarget
-		ev     supportv1.EventType
-		extra  []string
-		want   []string
-	}{
-		{"no policy targets", nil, supportv1.EventBreached, []string{"crm"}, nil},
-		{"entry listing the event", []supportv1.NotifyTarget{target("crm", both, true)}, supportv1.EventBreached, nil, []string{"crm"}},
-		{"entry not wanting the event", []supportv1.NotifyTarget{target("crm", escalated, true)}, supportv1.EventBreached, nil, nil},
-		{"entry wanting the event without a webhook", []supportv1.NotifyTarget{target("crm", breached, false)}, supportv1.EventBreached, nil, nil},
-		{
-			"extra name adds an entry that does not list the event",
-			[]supportv1.NotifyTarget{target("crm", breached, true), target("pager", escalated, true), target("chat", escalated, true)},
-			supportv1.EventBreached, []string{"pager"}, []string{"crm", "pager"},
-		},
-		{
-			"extra name of an entry without a webhook is skipped",
-			[]supportv1.NotifyTarget{target("crm", nil, false)}, supportv1.EventEscalated, []string{"crm"}, nil,
-		},
-		{
-			"unknown extra names are ignored",
-			[]supportv1.NotifyTarget{target("crm", escalated, true)}, supportv1.EventEscalated, []string{"nobody", "crm"}, []string{"crm"},
-		},
-		{
-			"no duplicates when wanted and also named as extra",
-			[]supportv1.NotifyTarget{target("crm", escalated, true)}, supportv1.EventEscalated, []string{"crm", "crm"}, []string{"crm"},
-		},
-		{
-			"no duplicates when the policy repeats a name",
-			[]supportv1.NotifyTarget{target("crm", escalated, true), target("pager", escalated, true), target("crm", escalated, true)},
-			supportv1.EventEscalated, nil, []string{"crm", "pager"},
-		},
-		{
-			"policy order wins over the order of extra names",
-			[]supportv1.NotifyTarget{target("a", nil, true), target("b", escalated, true), target("c", nil, true)},
-			supportv1.EventEscalated, []string{"c", "a"}, []string{"a", "b", "c"},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := TargetsFor(tt.notify, tt.ev, tt.extra); !slices.Equal(got, tt.want) {
-				t.Errorf("TargetsFor() = %v, want %v", got, tt.want)
 			}
 		})
 	}
@@ -429,18 +305,18 @@ func TestHeads(t *testing.T) {
 // ----------------------------------------------------------------- Decide
 
 func TestDecide(t *testing.T) {
-	r500 := Result{Outcome: Retry, StatusCode: 500, Message: "HTTP 500 Internal Server Error: database down"}
+	r500 := webhook.Result{Outcome: webhook.Retry, StatusCode: 500, Message: "HTTP 500 Internal Server Error: database down"}
 	tests := []struct {
 		name        string
 		prior       int32
-		res         Result
+		res         webhook.Result
 		maxAttempts int32
 		rnd         float64
 		want        Record // ID, Target and Event are filled in
 	}{
-		{"delivered", 0, Result{Outcome: Delivered, StatusCode: 204}, 0, 0, Record{Attempts: 1, Delivered: true}},
-		{"delivered on the last allowed attempt", 2, Result{Outcome: Delivered, StatusCode: 200}, 3, 0, Record{Attempts: 3, Delivered: true}},
-		{"410 Gone fails at once", 0, Result{Outcome: Gone, StatusCode: 410, Message: "HTTP 410 Gone: receiver is gone"}, 20, 0,
+		{"delivered", 0, webhook.Result{Outcome: webhook.Delivered, StatusCode: 204}, 0, 0, Record{Attempts: 1, Delivered: true}},
+		{"delivered on the last allowed attempt", 2, webhook.Result{Outcome: webhook.Delivered, StatusCode: 200}, 3, 0, Record{Attempts: 3, Delivered: true}},
+		{"410 Gone fails at once", 0, webhook.Result{Outcome: webhook.Gone, StatusCode: 410, Message: "HTTP 410 Gone: receiver is gone"}, 20, 0,
 			Record{Attempts: 1, Failed: true, LastError: "HTTP 410 Gone: receiver is gone"}},
 		// now + Backoff.Delay(attempts, rnd), rounded up to the next whole second
 		{"first failure waits Base/2", 0, r500, 0, 0, Record{Attempts: 1, NextAttemptAt: ntAt(12, 0, 6), LastError: r500.Message}},
@@ -448,9 +324,9 @@ func TestDecide(t *testing.T) {
 		{"third failure doubles", 2, r500, 0, 0, Record{Attempts: 3, NextAttemptAt: ntAt(12, 0, 21), LastError: r500.Message}},
 		{"eighth failure is capped at Max/2", 7, r500, 0, 0, Record{Attempts: 8, NextAttemptAt: ntAt(12, 2, 31), LastError: r500.Message}},
 		{"jitter 0.999 waits nearly Base", 0, r500, 0, 0.999, Record{Attempts: 1, NextAttemptAt: ntAt(12, 0, 11), LastError: r500.Message}},
-		{"Retry-After longer than the backoff wins", 0, Result{Outcome: Retry, StatusCode: 429, RetryAfter: 120 * time.Second, Message: "HTTP 429"}, 0, 0,
+		{"Retry-After longer than the backoff wins", 0, webhook.Result{Outcome: webhook.Retry, StatusCode: 429, RetryAfter: 120 * time.Second, Message: "HTTP 429"}, 0, 0,
 			Record{Attempts: 1, NextAttemptAt: ntAt(12, 2, 1), LastError: "HTTP 429"}},
-		{"Retry-After shorter than the backoff keeps the backoff", 0, Result{Outcome: Retry, StatusCode: 429, RetryAfter: time.Second, Message: "HTTP 429"}, 0, 0,
+		{"Retry-After shorter than the backoff keeps the backoff", 0, webhook.Result{Outcome: webhook.Retry, StatusCode: 429, RetryAfter: time.Second, Message: "HTTP 429"}, 0, 0,
 			Record{Attempts: 1, NextAttemptAt: ntAt(12, 0, 6), LastError: "HTTP 429"}},
 		{"one attempt allowed", 0, r500, 1, 0, Record{Attempts: 1, Failed: true, LastError: "gave up after 1 attempts: " + r500.Message}},
 		{"last of three attempts", 2, r500, 3, 0, Record{Attempts: 3, Failed: true, LastError: "gave up after 3 attempts: " + r500.Message}},
@@ -672,67 +548,6 @@ func TestTrimFailed(t *testing.T) {
 			}
 			if !slices.Equal(ntIDs(list), ntIDs(input)) {
 				t.Errorf("input ledger modified")
-			}
-		})
-	}
-}
-
-// ------------------------------------------------------------- BuildEvent
-
-func TestBuildEvent(t *testing.T) {
-	tests := []struct {
-		name        string
-		event       supportv1.EventType
-		hook        *supportv1.Webhook
-		wantType    string
-		wantContact bool
-	}{
-		{"breached without a webhook", supportv1.EventBreached, nil, "dev.servicedesk.complaint.breached", false},
-		{"follow-up due lower-cased", supportv1.EventFollowUpDue, &supportv1.Webhook{URL: "https://x"}, "dev.servicedesk.complaint.followupdue", false},
-		{"at risk without includeContact", supportv1.EventAtRisk, &supportv1.Webhook{URL: "https://x", IncludeContact: false}, "dev.servicedesk.complaint.atrisk", false},
-		{"created with includeContact", supportv1.EventCreated, &supportv1.Webhook{URL: "https://x", IncludeContact: true}, "dev.servicedesk.complaint.created", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := ntComplaint()
-			n := ntItem("0123456789abcdef0123456789abcdef", "crm")
-			n.Event = tt.event
-
-			ev, err := BuildEvent(c, nil, n, tt.hook)
-			if err != nil {
-				t.Fatalf("BuildEvent() error = %v", err)
-			}
-			if ev.Type() != tt.wantType || ev.ID() != n.ID {
-				t.Errorf("type %q id %q, want %q %q", ev.Type(), ev.ID(), tt.wantType, n.ID)
-			}
-			if ev.Subject() != c.Name || !strings.Contains(ev.Source(), "/namespaces/"+ntNamespace+"/complaints/"+c.Name) {
-				t.Errorf("subject %q source %q, want the complaint", ev.Subject(), ev.Source())
-			}
-			if !ev.Time().Equal(n.OccurredAt.Time) {
-				t.Errorf("time = %v, want %v", ev.Time(), n.OccurredAt.Time)
-			}
-			var data Payload
-			if err := json.Unmarshal(ev.Data(), &data); err != nil {
-				t.Fatalf("data: %v", err)
-			}
-			if data.Event != tt.event || data.Detail != n.Detail || data.Complaint.Name != c.Name || data.Complaint.UID != string(c.UID) {
-				t.Errorf("data = %+v", data)
-			}
-			if data.Complaint.Tier != supportv1.TierStandard {
-				t.Errorf("tier = %q, want the Standard default", data.Complaint.Tier)
-			}
-			raw := string(ev.Data())
-			hasContact := strings.Contains(raw, ntEmail) || strings.Contains(raw, ntPhone)
-			if hasContact != tt.wantContact {
-				t.Errorf("contact in payload = %v, want %v: %s", hasContact, tt.wantContact, raw)
-			}
-			if tt.wantContact {
-				cust := data.Complaint.Customer
-				if cust == nil || cust.Name != "Jane Doe" || cust.Contact == nil || cust.Contact.Email != ntEmail {
-					t.Errorf("customer = %+v, want name and contact", cust)
-				}
-			} else if data.Complaint.Customer != nil {
-				t.Errorf("customer = %+v, want none without includeContact", data.Complaint.Customer)
 			}
 		})
 	}

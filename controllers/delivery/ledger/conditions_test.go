@@ -1,0 +1,34 @@
+package ledger
+
+import (
+	"testing"
+
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+)
+
+func TestSetNotifiedConditionWithoutDeliveries(t *testing.T) {
+	tests := []struct {
+		name       string
+		policy     string
+		list       []supportv1.Notification
+		wantReason string
+	}{
+		{"the complaint has no policy yet", "", nil, supportv1.ReasonAwaitingPolicy},
+		{"the policy names nobody", ntPolicy, nil, supportv1.ReasonNoDestinations},
+		{"deliveries pending", ntPolicy, []supportv1.Notification{ntItem("x1", "crm")}, supportv1.ReasonPending},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := supportv1.EscalationStatus{Policy: tt.policy, Notifications: tt.list}
+			SetNotifiedCondition(&st, 3, ntNow)
+			cond := apimeta.FindStatusCondition(st.Conditions, supportv1.ConditionNotified)
+			if cond == nil || cond.Status != metav1.ConditionFalse || cond.Reason != tt.wantReason || cond.ObservedGeneration != 3 ||
+				!cond.LastTransitionTime.Time.Equal(ntAt(12, 0, 0)) {
+				t.Errorf("Notified = %+v, want False %s at 12:00:00", cond, tt.wantReason)
+			}
+		})
+	}
+}
