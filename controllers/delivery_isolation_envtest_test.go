@@ -127,10 +127,10 @@ var _ = Describe("Delivery off the deadline path", func() {
 		for i := range 100 {
 			newComplaint(ns, fmt.Sprintf("c%03d", i), nil)
 		}
-		Eventually(func() int { return len(fast.events()) }, 30*time.Second).Should(Equal(100))
-		got := len(slow.raw())
+		Eventually(func() int { return len(fast.eventsOn("/fast")) }, 30*time.Second).Should(Equal(100))
+		got := len(slow.rawOn("/slow"))
 		Expect(got).To(BeNumerically("<", 100), "the slow destination is still at it when the fast one is done")
-		Eventually(func() int { return len(slow.raw()) }, 10*time.Second).Should(BeNumerically(">=", got+testOptions.DeliveryPerDestination))
+		Eventually(func() int { return len(slow.rawOn("/slow")) }, 10*time.Second).Should(BeNumerically(">=", got+testOptions.DeliveryPerDestination))
 		_, most := slow.concurrency()
 		Expect(most).To(Equal(testOptions.DeliveryPerDestination), "in flight to one destination: exactly its limit at most")
 		Expect(slow.problems()).To(BeEmpty())

@@ -118,6 +118,29 @@ func (r *receiver) events() []received {
 	return out
 }
 
+// eventsOn are the deliveries to path: a port freed by an earlier spec's
+// receiver may be this one's, and retries to the old address land here.
+func (r *receiver) eventsOn(path string) []received {
+	var out []received
+	for _, e := range r.events() {
+		if e.Path == path {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// rawOn are the raw deliveries to path (see eventsOn).
+func (r *receiver) rawOn(path string) []received {
+	var out []received
+	for _, e := range r.raw() {
+		if e.Path == path {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 func (r *receiver) eventTypes(path string) []string {
 	var out []string
 	for _, e := range r.events() {
