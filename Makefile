@@ -27,6 +27,7 @@ SETUP_ENVTEST_VERSION ?= v0.25.1
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 KUSTOMIZE_VERSION ?= v5.8.1
 PROMTOOL_VERSION ?= v0.316.0
+GOLANGCI_LINT_VERSION ?= v2.15.0
 GINKGO_ARGS ?=
 
 GOOS := $(shell go env GOOS)
@@ -36,6 +37,7 @@ LOCALBIN ?= $(shell pwd)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
 PROMTOOL ?= $(LOCALBIN)/promtool-$(PROMTOOL_VERSION)
+GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 ENVTEST_DIR ?= $(LOCALBIN)/k8s/$(K8S_VERSION)-$(GOOS)-$(GOARCH)
 # A user who already has envtest binaries (setup-envtest) keeps them.
 KUBEBUILDER_ASSETS ?= $(ENVTEST_DIR)
@@ -70,6 +72,10 @@ fmt: ## Run go fmt.
 .PHONY: vet
 vet: ## Run go vet.
 	go vet ./...
+
+.PHONY: lint
+lint: golangci-lint ## Run golangci-lint with .golangci.yml (vet, staticcheck, errcheck, funlen, the injected clock, gofmt/goimports; builds it the first time).
+	$(GOLANGCI_LINT) run ./...
 
 .PHONY: test
 test: manifests generate fmt vet envtest test-rules ## Run all tests against a real API server (builds it the first time).
@@ -258,6 +264,11 @@ $(PROMTOOL): | $(LOCALBIN)
 	@[ -f "$@" ] || { set -e; echo "Installing github.com/prometheus/prometheus/cmd/promtool@$(PROMTOOL_VERSION) (tags remove_all_sd)"; \
 		GOBIN=$(LOCALBIN) GOFLAGS= go install -tags remove_all_sd github.com/prometheus/prometheus/cmd/promtool@$(PROMTOOL_VERSION); \
 		mv $(LOCALBIN)/promtool $@; }
+
+.PHONY: golangci-lint
+golangci-lint: $(GOLANGCI_LINT) ## Build golangci-lint into bin/ (a minute or two the first time).
+$(GOLANGCI_LINT): | $(LOCALBIN)
+	$(call go-install-tool,$(GOLANGCI_LINT),github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION))
 
 .PHONY: envtest
 envtest: ## Get kube-apiserver, etcd and kubectl for tests into bin/k8s/: from the user cache, else downloaded (setup-envtest, ~1 min), else built from source (15-25 min).

@@ -18,10 +18,9 @@ const (
 	envChildParent = "SERVICEDESK_SANDBOX_PARENT"
 )
 
-// wrapperSupported: on Linux etcd and kube-apiserver are started through the
-// sandbox binary itself, which asks the kernel to kill them when the sandbox
+// On Linux etcd and kube-apiserver are started through the sandbox binary
+// itself (the wrapper), which asks the kernel to kill them when the sandbox
 // dies (PR_SET_PDEATHSIG) and then becomes the real binary (exec).
-const wrapperSupported = true
 
 // runAsChild handles the wrapper mode: when the sandbox binary was started
 // as "etcd" or "kube-apiserver" (a symlink of the wrapper directory), it sets

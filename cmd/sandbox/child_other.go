@@ -2,10 +2,8 @@
 
 package main
 
-// wrapperSupported is false: without PR_SET_PDEATHSIG, etcd and
-// kube-apiserver outlive a sandbox that is killed hard (kill -9); Ctrl-C
-// still stops them.
-const wrapperSupported = false
+// No wrapper here: without PR_SET_PDEATHSIG, etcd and kube-apiserver
+// outlive a sandbox that is killed hard (kill -9); Ctrl-C still stops them.
 
 // runAsChild does nothing where the wrapper is not supported.
 func runAsChild() {}

@@ -129,8 +129,8 @@ func startSandbox(t *testing.T, bin, dir string) *sandboxProc {
 	select {
 	case <-ready:
 		t.Logf("ready in %s", time.Since(began).Round(time.Millisecond))
-	case <-p.done:
-		t.Fatalf("sandbox exited before ready:\n%s", p.output())
+	case err := <-p.done:
+		t.Fatalf("sandbox exited before ready (%v):\n%s", err, p.output())
 	case <-time.After(60 * time.Second):
 		t.Fatalf("sandbox not ready within 60s:\n%s", p.output())
 	}

@@ -112,8 +112,13 @@ func members(t *testing.T, raw []byte, ext string) map[string]string {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, _ := io.ReadAll(rc)
-			rc.Close()
+			b, err := io.ReadAll(rc)
+			if cerr := rc.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", f.Name, err)
+			}
 			got[f.Name] = string(b)
 		}
 		return got

@@ -196,7 +196,7 @@ func (m *manager) scrape(ctx context.Context) (managerMetrics, error) {
 	if err != nil {
 		return managerMetrics{}, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read to the end or abandoned on error
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	if err != nil {
 		return managerMetrics{}, err

@@ -278,7 +278,7 @@ var _ = Describe("helm template with a value set", func() {
 	It("crds.install=false: no CRDs, the rest unchanged", func() {
 		all, without := mustRender(""), mustRender("crds: {install: false}")
 		Expect(ofKind(without, "CustomResourceDefinition")).To(BeEmpty())
-		Expect(len(without)).To(Equal(len(all) - len(ofKind(all, "CustomResourceDefinition"))))
+		Expect(without).To(HaveLen(len(all) - len(ofKind(all, "CustomResourceDefinition"))))
 	})
 
 	It("crds.keep=false: the CRDs without helm.sh/resource-policy", func() {

@@ -8,7 +8,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -158,7 +157,7 @@ func ports(ps []networkingv1.NetworkPolicyPort) []string {
 		}
 		port := "any"
 		if p.Port != nil {
-			port = (*intstr.IntOrString)(p.Port).String()
+			port = p.Port.String()
 		}
 		out = append(out, string(proto)+"/"+port)
 	}

@@ -41,8 +41,11 @@ func FreePort() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		return "", err
+	}
+	return addr, nil
 }
 
 // HasFlag reports whether the binary's --help lists --name (flags that are
@@ -177,7 +180,7 @@ func (m *Manager) Start(ctx context.Context, wait time.Duration) (started, ready
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	started = time.Now()
 	if err := cmd.Start(); err != nil {
-		logFile.Close()
+		_ = logFile.Close() // the process never started: its empty log does not matter
 		m.mu.Unlock()
 		return time.Time{}, time.Time{}, fmt.Errorf("starting %s: %w", m.Bin, err)
 	}
@@ -187,7 +190,7 @@ func (m *Manager) Start(ctx context.Context, wait time.Duration) (started, ready
 	m.mu.Unlock()
 	go func() {
 		_ = cmd.Wait()
-		logFile.Close()
+		_ = logFile.Close() // the log of a process that is gone: nothing to report to
 		close(done)
 	}()
 
@@ -232,7 +235,7 @@ func (m *Manager) get(ctx context.Context, url string, into *strings.Builder) er
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read or abandoned: the status decides
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s: %s", url, resp.Status)
 	}

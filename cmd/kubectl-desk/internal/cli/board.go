@@ -119,24 +119,11 @@ func (o *Options) watchBoard(ctx context.Context, b *boardOptions) error {
 	if err != nil {
 		return err
 	}
-	term := colourful(o.Out)
-	byKey := map[client.ObjectKey]supportv1.Complaint{}
-	render := func(first bool) error {
-		items := make([]supportv1.Complaint, 0, len(byKey))
-		for _, c := range byKey {
-			items = append(items, c)
-		}
-		if term {
-			fmt.Fprint(o.Out, "\x1b[H\x1b[2J")
-		} else if !first {
-			fmt.Fprintln(o.Out)
-		}
-		return o.writeBoard(o.Out, b, items, time.Now(), term)
-	}
+	bw := &boardWatch{o: o, b: b, term: colourful(o.Out), byKey: map[client.ObjectKey]supportv1.Complaint{}}
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	var refresh <-chan time.Time
-	if term {
+	if bw.term {
 		t := time.NewTicker(5 * time.Second)
 		defer t.Stop()
 		refresh = t.C
@@ -147,11 +134,11 @@ func (o *Options) watchBoard(ctx context.Context, b *boardOptions) error {
 		if err != nil {
 			return err
 		}
-		clear(byKey)
+		clear(bw.byKey)
 		for _, c := range items {
-			byKey[client.ObjectKeyFromObject(&c)] = c
+			bw.byKey[client.ObjectKeyFromObject(&c)] = c
 		}
-		if err := render(first); err != nil {
+		if err := bw.render(first); err != nil {
 			return err
 		}
 		first = false
@@ -165,42 +152,72 @@ func (o *Options) watchBoard(ctx context.Context, b *boardOptions) error {
 		if err != nil {
 			return err
 		}
-		dirty := false
-		for open := true; open; {
-			select {
-			case <-ctx.Done():
-				w.Stop()
-				return nil
-			case ev, ok := <-w.ResultChan():
-				if !ok {
-					open = false // expired or closed by the server: list again
-					break
+		if done, err := bw.follow(ctx, w, tick.C, refresh); done || err != nil {
+			return err
+		}
+	}
+}
+
+// boardWatch is the state of a watched board: the complaints as last seen.
+type boardWatch struct {
+	o     *Options
+	b     *boardOptions
+	term  bool // redrawn in place
+	byKey map[client.ObjectKey]supportv1.Complaint
+}
+
+// render prints the board of the complaints as last seen.
+func (bw *boardWatch) render(first bool) error {
+	items := make([]supportv1.Complaint, 0, len(bw.byKey))
+	for _, c := range bw.byKey {
+		items = append(items, c)
+	}
+	if bw.term {
+		fmt.Fprint(bw.o.Out, "\x1b[H\x1b[2J")
+	} else if !first {
+		fmt.Fprintln(bw.o.Out)
+	}
+	return bw.o.writeBoard(bw.o.Out, bw.b, items, time.Now(), bw.term)
+}
+
+// follow applies the events of w, printing the board on a tick after
+// changes and on each refresh, until the watch ends (false: list again)
+// or ctx does (true).
+func (bw *boardWatch) follow(ctx context.Context, w watch.Interface, tick, refresh <-chan time.Time) (bool, error) {
+	dirty := false
+	for {
+		select {
+		case <-ctx.Done():
+			w.Stop()
+			return true, nil
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				return false, nil // expired or closed by the server: list again
+			}
+			c, isComplaint := ev.Object.(*supportv1.Complaint)
+			if !isComplaint {
+				if ev.Type == watch.Error {
+					w.Stop()
+					return false, nil
 				}
-				c, isComplaint := ev.Object.(*supportv1.Complaint)
-				if !isComplaint {
-					if ev.Type == watch.Error {
-						open = false
-						w.Stop()
-					}
-					break
+				continue
+			}
+			if ev.Type == watch.Deleted {
+				delete(bw.byKey, client.ObjectKeyFromObject(c))
+			} else {
+				bw.byKey[client.ObjectKeyFromObject(c)] = *c
+			}
+			dirty = true
+		case <-tick:
+			if dirty {
+				dirty = false
+				if err := bw.render(false); err != nil {
+					return false, err
 				}
-				if ev.Type == watch.Deleted {
-					delete(byKey, client.ObjectKeyFromObject(c))
-				} else {
-					byKey[client.ObjectKeyFromObject(c)] = *c
-				}
-				dirty = true
-			case <-tick.C:
-				if dirty {
-					dirty = false
-					if err := render(false); err != nil {
-						return err
-					}
-				}
-			case <-refresh:
-				if err := render(false); err != nil {
-					return err
-				}
+			}
+		case <-refresh:
+			if err := bw.render(false); err != nil {
+				return false, err
 			}
 		}
 	}

@@ -3,8 +3,9 @@ package desk
 import (
 	"testing"
 
-	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"k8s.io/utils/ptr"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 )
 
 func TestPatches(t *testing.T) {

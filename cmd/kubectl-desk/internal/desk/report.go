@@ -148,7 +148,8 @@ func Percentile(sorted []time.Duration, p int) time.Duration {
 }
 
 // Write prints the report as text tables.
-func (r Report) Write(w io.Writer) error {
+func (r Report) Write(out io.Writer) error {
+	w := &stickyWriter{w: out}
 	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
 	p("Complaints reported since %s: %d\n\n", r.Since.UTC().Format(time.RFC3339), r.Complaints)
 	counts := func(title string, m map[string]int, order []string) {
@@ -199,8 +200,24 @@ func (r Report) Write(w io.Writer) error {
 		t.Rows = append(t.Rows, []string{strconv.Itoa(i), strconv.Itoa(r.Satisfaction[strconv.Itoa(i)])})
 	}
 	_ = t.Write(w, false)
-	_, err := fmt.Fprintf(w, "\nReopened: %d of %d resolved (%s)\n", r.Reopened.Of, r.Reopened.Total, percent(r.Reopened))
-	return err
+	p("\nReopened: %d of %d resolved (%s)\n", r.Reopened.Of, r.Reopened.Total, percent(r.Reopened))
+	return w.err
+}
+
+// stickyWriter remembers the first write error and writes nothing after
+// it, so Report.Write reports a closed pipe whichever table met it.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(b []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(b)
+	s.err = err
+	return n, err
 }
 
 func percent(r Rate) string {

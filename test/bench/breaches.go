@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+)
+
+// breachWindow is one rate of scenario 2: count complaints, from index
+// first on, falling due at rate a second from start on.
+type breachWindow struct {
+	rate, first, count int
+	start              time.Time
+}
+
+// breaches is scenario 2, steady breaches: a window of BENCH_SECONDS for
+// each rate of BENCH_RATES, complaints falling due at that rate, each timed
+// from its due time to its Escalation and its webhooks.
+func (b *bench) breaches(ctx context.Context) error {
+	windows, dueOf, t0 := b.planBreaches()
+	total := len(dueOf)
+	logf("2 breaches: creating %d complaints in %s due from %s on (in %.0fs) at %v/s for %ds each",
+		total, nsBreach, t0.Format("15:04:05"), time.Until(t0).Seconds(), b.cfg.Rates, b.cfg.Seconds)
+	pre, err := b.precreate(ctx, []string{nsBreach}, total, t0, func(i int) *supportv1.Complaint {
+		return newComplaint(nsBreach, i, dueOf[i].Add(-breachTarget))
+	})
+	if err != nil {
+		return err
+	}
+	br := &BreachResult{OpenComplaints: b.open, PreCreate: pre}
+	logf("2 breaches: %d open complaints; pre-created in %.1fs, settled=%v; first window at %s", b.open, pre.CreateSecond, pre.Settled, t0.Format("15:04:05"))
+	if err := sleepUntil(ctx, t0.Add(-500*time.Millisecond)); err != nil {
+		return err
+	}
+	from, err := b.mark(ctx)
+	if err != nil {
+		return err
+	}
+	cpuAt, err := b.breachWindows(ctx, windows)
+	if err != nil {
+		return err
+	}
+	lastEnd := windows[len(windows)-1].start.Add(time.Duration(b.cfg.Seconds) * time.Second)
+	drain := b.capped(90*time.Second, "breaches")
+	logf("2 breaches: windows over; waiting up to %s for every escalation and webhook", drain)
+	done, err := waitFor(ctx, drain, b.allEscalated(nsBreach, total))
+	if err != nil {
+		return err
+	}
+	end := time.Now()
+	br.DrainComplete, br.DrainSeconds = done, end.Sub(lastEnd).Seconds()
+	// What is left (deliveries, summaries) is let finish, within the
+	// budget, so the next scenario starts from a quiet manager.
+	if ok, err := b.settle(ctx, b.capped(45*time.Second, "breaches")); err != nil {
+		return err
+	} else if !ok {
+		b.note("breaches: the manager's queues were still not empty %.0fs after the last window", time.Since(lastEnd).Seconds())
+	}
+	br.Rates = b.rateResults(windows, dueOf, cpuAt, end)
+	if br.Phase, err = b.phase(ctx, from, nil); err != nil {
+		return err
+	}
+	// Each breach creates exactly one Escalation: dividing by those created
+	// in the phase keeps the figure right when a backlog was left over.
+	br.BreachesWritten = int(br.Phase.OperatorWrites["escalations POST"])
+	br.WritesPerBreach = br.Phase.OperatorWrites.total() / float64(max(br.BreachesWritten, 1))
+	if br.BreachesWritten == 0 {
+		br.WritesPerBreach = br.Phase.OperatorWrites.total() / float64(total)
+	}
+	b.res.Breaches = br
+	return nil
+}
+
+// planBreaches lays out scenario 2: its windows, one a rate, BENCH_GAP
+// apart from t0 on (a margin from now to create the complaints first), and
+// the due time of each complaint.
+func (b *bench) planBreaches() (windows []breachWindow, dueOf []time.Time, t0 time.Time) {
+	total := 0
+	for _, r := range b.cfg.Rates {
+		windows = append(windows, breachWindow{rate: r, first: total, count: r * b.cfg.Seconds})
+		total += r * b.cfg.Seconds
+	}
+	span := time.Duration(len(windows)*(b.cfg.Seconds+b.cfg.Gap)-b.cfg.Gap) * time.Second
+	margin := b.margin(total, "breaches", span+20*time.Second)
+	t0 = fullSecond(time.Now().Add(margin))
+	for k := range windows {
+		windows[k].start = t0.Add(time.Duration(k*(b.cfg.Seconds+b.cfg.Gap)) * time.Second)
+	}
+	dueOf = make([]time.Time, total)
+	for _, w := range windows {
+		for i := range w.count {
+			dueOf[w.first+i] = w.start.Add(time.Duration(i/w.rate) * time.Second)
+		}
+	}
+	return windows, dueOf, t0
+}
+
+// breachWindows waits out the windows, taking the CPU counters at the
+// start and the end of each (2k and 2k+1).
+func (b *bench) breachWindows(ctx context.Context, windows []breachWindow) ([]cpuSnap, error) {
+	cpuAt := make([]cpuSnap, 2*len(windows))
+	for k, w := range windows {
+		if err := sleepUntil(ctx, w.start); err != nil {
+			return nil, err
+		}
+		cpuAt[2*k] = b.cpuSnap()
+		logf("2 breaches: %d/s for %ds", w.rate, b.cfg.Seconds)
+		if err := sleepUntil(ctx, w.start.Add(time.Duration(b.cfg.Seconds)*time.Second)); err != nil {
+			return nil, err
+		}
+		cpuAt[2*k+1] = b.cpuSnap()
+	}
+	return cpuAt, nil
+}
+
+// rateResults times each window's complaints from their due times to their
+// Escalations and webhooks, as seen by end.
+func (b *bench) rateResults(windows []breachWindow, dueOf []time.Time, cpuAt []cpuSnap, end time.Time) []RateResult {
+	var rates []RateResult
+	for k, w := range windows {
+		var esc, hb, he, both []sample
+		for i := w.first; i < w.first+w.count; i++ {
+			e, a, c := b.escalated(nsBreach, i)
+			esc = append(esc, sample{dueOf[i], e})
+			hb = append(hb, sample{dueOf[i], a})
+			he = append(he, sample{dueOf[i], c})
+			both = append(both, sample{dueOf[i], later(a, c)})
+		}
+		wEnd := w.start.Add(time.Duration(b.cfg.Seconds) * time.Second)
+		rr := RateResult{Rate: w.rate, Breaches: w.count, WindowStart: w.start,
+			Escalation: summarize(esc, end), WebhookBreached: summarize(hb, end), WebhookEscalated: summarize(he, end), Webhook: summarize(both, end),
+			CPU: cores(cpuAt[2*k], cpuAt[2*k+1])}
+		rr.CPUCores = rr.CPU["manager"]
+		rr.MaxRSSMiB, rr.MaxQueueDepth = b.peaks(w.start, wEnd)
+		rates = append(rates, rr)
+		logf("2 breaches %d/s: escalation %s, webhooks %s", w.rate, rr.Escalation.triple(), rr.Webhook.triple())
+	}
+	return rates
+}

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Result is everything a run measured; it is written as JSON so runs can be
+// compared between commits.
+type Result struct {
+	Commit          string    `json:"commit"`
+	Dirty           bool      `json:"dirty"`
+	Started         time.Time `json:"started"`
+	WallSeconds     float64   `json:"wallSeconds"`
+	MakeWallSeconds float64   `json:"makeWallSeconds,omitempty"`
+	Machine         Machine   `json:"machine"`
+	Config          Config    `json:"config"`
+	Manager         Manager   `json:"manager"`
+
+	Intake   *IntakeResult   `json:"intake,omitempty"`
+	Idle     *Window         `json:"idle,omitempty"`
+	Breaches *BreachResult   `json:"breaches,omitempty"`
+	Ceiling  *CeilingResult  `json:"ceiling,omitempty"`
+	Capacity *CapacityResult `json:"capacity,omitempty"`
+	// Probes are scenario 3's windows between the first two rates of scenario 2.
+	Probes    []RateResult     `json:"capacityProbes,omitempty"`
+	Resources *ResourcesResult `json:"resources,omitempty"`
+	Restart   *RestartResult   `json:"restart,omitempty"`
+	Hung      *HungResult      `json:"hung,omitempty"`
+
+	// Receiver: what the webhook receiver got (requests, duplicates,
+	// badSignatures, malformed, misrouted, hungRequests).
+	Receiver map[string]int64 `json:"receiver"`
+
+	Targets []Target `json:"targets"`
+	Samples []Sample `json:"samples"`
+	Notes   []string `json:"notes,omitempty"`
+	Error   string   `json:"error,omitempty"`
+	Table   string   `json:"table"`
+}
+
+// Machine describes where the run happened.
+type Machine struct {
+	NProc        int    `json:"nproc"`
+	GoVersion    string `json:"goVersion"`
+	Kubernetes   string `json:"kubernetes"`
+	LoadAvgStart string `json:"loadAvgStart"`
+	LoadAvgEnd   string `json:"loadAvgEnd"`
+}
+
+// Manager is how the manager ran.
+type Manager struct {
+	Binary string   `json:"binary"`
+	Flags  []string `json:"flags"`
+	// ClientQPS: the manager's rest.Config is controller-runtime's
+	// GetConfigOrDie: QPS -1, no client-side rate limit (the API server's
+	// priority and fairness applies).
+	ClientQPS string `json:"clientQPS"`
+	User      string `json:"user"`
+	Starts    int    `json:"starts"`
+	Log       string `json:"log"`
+}
+
+// Phase holds what the API server and the manager counted during a phase.
+type Phase struct {
+	Seconds float64 `json:"seconds"`
+	// Writes of the operator by "resource[/subresource] VERB" (the
+	// harness's own writes taken out).
+	OperatorWrites counters `json:"operatorWrites"`
+	// Requests of everybody (operator and harness) by resource and verb.
+	Requests counters `json:"requests"`
+	// APIMeanMs: the API server's mean time per request (its own
+	// apiserver_request_duration_seconds), by resource and verb.
+	APIMeanMs map[string]float64 `json:"apiMeanMs"`
+	// Throttled: responses 429 of the API server, to anybody.
+	Throttled float64 `json:"throttled"`
+	// CPU in cores by process (manager, kube-apiserver, etcd, harness), the
+	// whole machine and everything else on it (others).
+	CPU map[string]float64 `json:"cpuCores"`
+	// Manager: deltas of the manager's own counters (reconciles, queue
+	// adds, client requests, transitions, deliveries).
+	Manager       counters `json:"manager"`
+	CPUSeconds    float64  `json:"cpuSeconds"`
+	MaxRSSMiB     float64  `json:"maxRSSMiB"`
+	MaxQueueDepth float64  `json:"maxQueueDepth"`
+}
+
+// IntakeResult is scenario 1.
+type IntakeResult struct {
+	Count            int      `json:"count"`
+	Created          int      `json:"created"`
+	Failed           int      `json:"failed"`
+	CreateSeconds    float64  `json:"createSeconds"`
+	CreatesPerSecond float64  `json:"createsPerSecond"`
+	CreateToDue      Latency  `json:"createToDue"`
+	LastCreateToAll  *float64 `json:"lastCreateToAllDueMs"`
+	// ObservedMs: how long after the last create the harness watched.
+	ObservedMs float64 `json:"observedAfterLastCreateMs"`
+	// DueTimesPerSecond: complaints given their due times per second, from
+	// the first create until the last got them.
+	DueTimesPerSecond float64 `json:"dueTimesPerSecond"`
+	WritesPerComplain float64 `json:"operatorWritesPerComplaint"`
+	Phase             Phase   `json:"phase"`
+}
+
+// Window is the manager's resources over a stretch of time.
+type Window struct {
+	OpenComplaints int                `json:"openComplaints"`
+	Seconds        float64            `json:"seconds"`
+	RSSMiB         float64            `json:"rssMiB"`
+	MaxRSSMiB      float64            `json:"maxRSSMiB"`
+	CPUCores       float64            `json:"cpuCores"`
+	CPU            map[string]float64 `json:"cpu"`
+}
+
+// PreCreate is the creation of a scenario's complaints before their due times.
+type PreCreate struct {
+	Count        int     `json:"count"`
+	Failed       int     `json:"failed"`
+	MarginSecond float64 `json:"marginSeconds"`
+	CreateSecond float64 `json:"createSeconds"`
+	// Settled: every one had its due times and the manager's queues were
+	// empty before the first due time.
+	Settled        bool    `json:"settled"`
+	SettledSeconds float64 `json:"settledSeconds"`
+	// BacklogAtStart: the manager's work queue depth when creation began.
+	BacklogAtStart float64 `json:"backlogAtStart"`
+}
+
+// RateResult is one breach rate of scenario 2.
+type RateResult struct {
+	Rate             int       `json:"rate"`
+	Breaches         int       `json:"breaches"`
+	WindowStart      time.Time `json:"windowStart"`
+	Escalation       Latency   `json:"dueToEscalation"`
+	WebhookBreached  Latency   `json:"dueToWebhookBreached"`
+	WebhookEscalated Latency   `json:"dueToWebhookEscalated"`
+	// Webhook: due time until both webhooks of the complaint arrived.
+	Webhook       Latency            `json:"dueToWebhooks"`
+	CPUCores      float64            `json:"cpuCores"`
+	CPU           map[string]float64 `json:"cpu"`
+	MaxRSSMiB     float64            `json:"maxRSSMiB"`
+	MaxQueueDepth float64            `json:"maxQueueDepth"`
+	// Settled (probes only): its complaints had their due times and the
+	// manager's queues were empty before the window began.
+	Settled bool `json:"settled,omitempty"`
+}
+
+// BreachResult is scenario 2.
+type BreachResult struct {
+	OpenComplaints int          `json:"openComplaints"`
+	PreCreate      PreCreate    `json:"preCreate"`
+	Rates          []RateResult `json:"rates"`
+	DrainSeconds   float64      `json:"drainSeconds"`
+	DrainComplete  bool         `json:"drainComplete"`
+	// WritesPerBreach: the operator's writes in the phase divided by the
+	// Escalations it created in it (BreachesWritten; each breach creates one).
+	WritesPerBreach float64 `json:"operatorWritesPerBreach"`
+	BreachesWritten int     `json:"breachesWritten"`
+	Phase           Phase   `json:"phase"`
+}
+
+// CeilingResult is the API server's write ceiling (scenario 3).
+type CeilingResult struct {
+	When             string  `json:"when"`
+	Goroutines       int     `json:"goroutines"`
+	Seconds          float64 `json:"seconds"`
+	Objects          int     `json:"objects"`
+	Updates          int     `json:"updates"`
+	Errors           int     `json:"errors"`
+	UpdatesPerSecond float64 `json:"updatesPerSecond"`
+	// ObjectBytes is the mean size of the complaints updated (JSON).
+	ObjectBytes      int                `json:"objectBytes"`
+	CPU              map[string]float64 `json:"cpu"`
+	CreatesPerSecond float64            `json:"createsPerSecondDuringIntake"`
+}
+
+// CapacityResult is scenario 3.
+type CapacityResult struct {
+	// HighestRate with escalation p99 ≤ 1 s among the rates run (0: none).
+	HighestRate     int     `json:"highestRate"`
+	WriteCeiling    float64 `json:"writeCeiling"`
+	WritesPerBreach float64 `json:"writesPerBreach"`
+	WritesPerIntake float64 `json:"writesPerComplaint"`
+	// Bound: write ceiling ÷ writes per breach.
+	Bound float64 `json:"bound"`
+	Ratio float64 `json:"ratio"`
+}
+
+// ResourcesResult is scenario 4.
+type ResourcesResult struct {
+	Idle          *Window `json:"idle,omitempty"`
+	LoadMaxRSSMiB float64 `json:"loadMaxRSSMiB"`
+	PeakRSSMiB    float64 `json:"peakRSSMiB"`
+	CPUSeconds    float64 `json:"cpuSecondsTotal"`
+}
+
+// RestartResult is scenario 5.
+type RestartResult struct {
+	Overdue       int       `json:"overdue"`
+	PreCreate     PreCreate `json:"preCreate"`
+	KilledAt      time.Time `json:"killedAt"`
+	RestartedAt   time.Time `json:"restartedAt"`
+	ReadyAfterMs  float64   `json:"readyAfterMs"`
+	AllEscalated  *float64  `json:"restartToAllEscalatedMs"`
+	FromRestart   Latency   `json:"restartToEscalation"`
+	WebhooksAfter Latency   `json:"restartToWebhooks"`
+	Lateness      Latency   `json:"dueToEscalation"`
+	Phase         Phase     `json:"phase"`
+}
+
+// HungResult is scenario 6.
+type HungResult struct {
+	Destinations      int                `json:"destinations"`
+	Rate              int                `json:"rate"`
+	PreCreate         PreCreate          `json:"preCreate"`
+	Healthy           Latency            `json:"healthyDueToEscalation"`
+	HealthyWebhook    Latency            `json:"healthyDueToWebhooks"`
+	HungEscalation    Latency            `json:"hungDueToEscalation"`
+	HungRequests      int64              `json:"hungRequests"`
+	HungWebhooksSeen  int                `json:"hungWebhooksReceived"`
+	DrainComplete     bool               `json:"drainComplete"`
+	CPUCores          float64            `json:"cpuCores"`
+	CPU               map[string]float64 `json:"cpu"`
+	ReceiverDupes     int64              `json:"receiverDuplicates"`
+	ReceiverBadSig    int64              `json:"receiverBadSignatures"`
+	ReceiverMalformed int64              `json:"receiverMalformed"`
+}
+
+// Target is a target of issue 8 and whether the run met it.
+type Target struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+	Goal  string `json:"goal"`
+	Met   *bool  `json:"met"` // nil: not measured
+}
+
+// Sample is the manager every second.
+type Sample struct {
+	T          float64 `json:"t"`
+	RSSMiB     float64 `json:"rssMiB"`
+	CPUSeconds float64 `json:"cpuSeconds"`
+	QueueDepth float64 `json:"queueDepth"`
+	Running    bool    `json:"running"`
+}
+
+// write saves the result as bin/bench/<timestamp>.json and, for a run that
+// ended without error, bin/bench/latest.json.
+func (r *Result) write(dir string) (string, error) {
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, r.Started.UTC().Format("20060102T150405Z")+".json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return "", err
+	}
+	if r.Error != "" {
+		return path, nil
+	}
+	return path, os.WriteFile(filepath.Join(dir, "latest.json"), data, 0o644)
+}
