@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/internal/requeue"
 )
 
 // ComplaintReconciler drives a complaint through its life: it gathers the
@@ -65,7 +66,7 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		if err := p.run(r, ctx, s); err != nil {
 			if apierrors.IsConflict(err) {
 				// Decided from a stale view: decide again from the latest.
-				return ctrl.Result{Requeue: true}, nil
+				return requeue.AfterConflict(), nil
 			}
 			return ctrl.Result{}, fmt.Errorf("%s: %w", p.name, err)
 		}

@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/internal/requeue"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/ladder"
 )
 
@@ -66,7 +67,7 @@ func (r *EscalationReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	for _, p := range escalationPhases {
 		if err := p.run(r, ctx, s); err != nil {
 			if apierrors.IsConflict(err) {
-				return ctrl.Result{Requeue: true}, nil
+				return requeue.AfterConflict(), nil
 			}
 			return ctrl.Result{}, fmt.Errorf("%s: %w", p.name, err)
 		}

@@ -15,7 +15,8 @@ import (
 var _ = Describe("The samples", func() {
 	It("move through their phases once applied with kubectl", func() {
 		ns := newNamespace()
-		kubectl := testEnv.ControlPlane.KubeCtl()
+		kubectl, err := testenv.AdminKubectl(testEnv)
+		Expect(err).NotTo(HaveOccurred())
 		_, stderr, err := kubectl.Run("apply", "-n", ns, "-f", filepath.Join(testenv.RepoRoot(), "config", "samples"))
 		Expect(err).NotTo(HaveOccurred(), readString(stderr))
 

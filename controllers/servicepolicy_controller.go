@@ -26,6 +26,7 @@ import (
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/internal/requeue"
 )
 
 // ServicePolicyReconciler checks what the schema cannot (time zone, Secrets)
@@ -108,10 +109,10 @@ func (r *ServicePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if equality.Semantic.DeepEqual(before, &policy.Status) {
 		return result, nil
 	}
-	if err := r.Status().Update(ctx, &policy); err != nil && !apierrors.IsConflict(err) {
-		return ctrl.Result{}, err
+	if err := r.Status().Update(ctx, &policy); apierrors.IsConflict(err) {
+		return requeue.AfterConflict(), nil
 	} else if err != nil {
-		return ctrl.Result{Requeue: true}, nil
+		return ctrl.Result{}, err
 	}
 	return result, nil
 }

@@ -34,7 +34,7 @@ var _ = Describe("Webhook destinations", func() {
 		internal := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { internalHits.Add(1) }))
 		l, err := net.Listen("tcp", "127.0.0.2:0")
 		Expect(err).NotTo(HaveOccurred())
-		internal.Listener.Close()
+		Expect(internal.Listener.Close()).To(Succeed()) // replaced by one on 127.0.0.2
 		internal.Listener = l
 		internal.Start()
 		DeferCleanup(internal.Close)

@@ -14,6 +14,7 @@ var (
 	GroupVersion = schema.GroupVersion{Group: "support.servicedesk.dev", Version: "v1alpha1"}
 
 	// SchemeBuilder adds the types of this group-version to a scheme.
+	//nolint:staticcheck // kubebuilder's scaffold: the types register themselves in init with it; the api package already imports controller-runtime for it.
 	SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion}
 
 	// AddToScheme adds the types of this group-version to a scheme.

@@ -120,7 +120,8 @@ spec:
 
 	It("is applied by kubectl apply -f config/samples", func() {
 		ns := newNamespace()
-		kubectl := testEnv.ControlPlane.KubeCtl()
+		kubectl, err := testenv.AdminKubectl(testEnv)
+		Expect(err).NotTo(HaveOccurred())
 		stdout, stderr, err := kubectl.Run("apply", "-n", ns, "-f", filepath.Join(testenv.RepoRoot(), "config", "samples"))
 		Expect(err).NotTo(HaveOccurred(), readAll(stderr))
 		Expect(readAll(stdout)).To(ContainSubstring("servicepolicy.support.servicedesk.dev/key-accounts created"))
@@ -136,7 +137,8 @@ spec:
 	})
 
 	It("shows the doc comments in kubectl explain", func() {
-		kubectl := testEnv.ControlPlane.KubeCtl()
+		kubectl, err := testenv.AdminKubectl(testEnv)
+		Expect(err).NotTo(HaveOccurred())
 		stdout, stderr, err := kubectl.Run("explain", "complaint.spec.resolution")
 		Expect(err).NotTo(HaveOccurred(), readAll(stderr))
 		out := readAll(stdout)
@@ -145,7 +147,8 @@ spec:
 	})
 
 	It("installs from the one file dist/install.yaml with kubectl apply", func() {
-		kubectl := testEnv.ControlPlane.KubeCtl()
+		kubectl, err := testenv.AdminKubectl(testEnv)
+		Expect(err).NotTo(HaveOccurred())
 		install := filepath.Join(testenv.RepoRoot(), "dist", "install.yaml")
 		stdout, stderr, err := kubectl.Run("apply", "--server-side", "--force-conflicts", "-f", install)
 		Expect(err).NotTo(HaveOccurred(), readAll(stderr))
@@ -164,7 +167,8 @@ spec:
 	})
 
 	It("lists all three kinds under the servicedesk category", func() {
-		kubectl := testEnv.ControlPlane.KubeCtl()
+		kubectl, err := testenv.AdminKubectl(testEnv)
+		Expect(err).NotTo(HaveOccurred())
 		stdout, stderr, err := kubectl.Run("api-resources", "--categories=servicedesk", "-o", "name")
 		Expect(err).NotTo(HaveOccurred(), readAll(stderr))
 		out := readAll(stdout)

@@ -39,7 +39,7 @@ func BenchmarkEvaluate(b *testing.B) {
 		{"agent-ui", created.Add(10 * time.Minute), `{"f:spec":{"f:acknowledgement":{}}}`},
 	} {
 		c.ManagedFields = append(c.ManagedFields, metav1.ManagedFieldsEntry{Manager: e.manager, Operation: metav1.ManagedFieldsOperationUpdate,
-			Time: &metav1.Time{Time: e.at}, FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(e.fields)}})
+			Time: &metav1.Time{Time: e.at}, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(e.fields)})
 	}
 	now := created.Add(time.Hour)
 	c.Status = Evaluate(Input{Complaint: c, Policy: p, Now: now}).Status

@@ -343,16 +343,6 @@ func wantPhase(t *testing.T, r Result, want supportv1.Phase) {
 	}
 }
 
-func countTransitions(trs []Transition, reason string, clock supportv1.ClockName) int {
-	n := 0
-	for _, x := range trs {
-		if x.Reason == reason && x.Clock == clock {
-			n++
-		}
-	}
-	return n
-}
-
 func TestStart(t *testing.T) {
 	cases := []struct {
 		name       string

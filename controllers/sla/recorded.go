@@ -52,14 +52,14 @@ var compactForms = func() map[string][len(factKeys)]bool {
 // specFacts parses a FieldsV1 entry: ok when it owns anything under spec,
 // and for each of factKeys whether it owns that field or anything under it.
 func specFacts(f *metav1.FieldsV1) (owned [len(factKeys)]bool, ok bool) {
-	if f == nil || len(f.Raw) == 0 {
+	if f == nil || len(f.GetRawBytes()) == 0 {
 		return owned, false
 	}
-	if owned, ok := compactForms[string(f.Raw)]; ok {
+	if owned, ok := compactForms[string(f.GetRawBytes())]; ok {
 		return owned, true
 	}
 	var top map[string]json.RawMessage
-	if err := json.Unmarshal(f.Raw, &top); err != nil {
+	if err := json.Unmarshal(f.GetRawBytes(), &top); err != nil {
 		return owned, false
 	}
 	raw, has := top["f:spec"]
@@ -170,9 +170,9 @@ func compactEntries(in []metav1.ManagedFieldsEntry) ([]metav1.ManagedFieldsEntry
 			APIVersion: m.APIVersion,
 			Time:       m.Time,
 			FieldsType: "FieldsV1",
-			FieldsV1:   &metav1.FieldsV1{Raw: compactFieldsV1(owned)},
+			FieldsV1:   metav1.NewFieldsV1(string(compactFieldsV1(owned))),
 		}
-		if m.FieldsType != e.FieldsType || !bytes.Equal(m.FieldsV1.Raw, e.FieldsV1.Raw) {
+		if m.FieldsType != e.FieldsType || !bytes.Equal(m.FieldsV1.GetRawBytes(), e.FieldsV1.GetRawBytes()) {
 			changed = true
 		}
 		out = append(out, e)

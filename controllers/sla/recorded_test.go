@@ -24,7 +24,7 @@ func mfe(manager string, t time.Time, fields string) metav1.ManagedFieldsEntry {
 		e.Time = &metav1.Time{Time: t}
 	}
 	if fields != "" {
-		e.FieldsV1 = &metav1.FieldsV1{Raw: []byte(fields)}
+		e.FieldsV1 = metav1.NewFieldsV1(fields)
 	}
 	return e
 }
@@ -142,8 +142,8 @@ func TestCompactManagedFields(t *testing.T) {
 			t.Fatalf("managedFields =\n%s\nwant\n%s", dumpEntries(c.ManagedFields), dumpEntries(want))
 		}
 		for i := range c.ManagedFields {
-			if !json.Valid(c.ManagedFields[i].FieldsV1.Raw) {
-				t.Errorf("entry %d: invalid JSON %s", i, c.ManagedFields[i].FieldsV1.Raw)
+			if !json.Valid(c.ManagedFields[i].FieldsV1.GetRawBytes()) {
+				t.Errorf("entry %d: invalid JSON %s", i, c.ManagedFields[i].FieldsV1.GetRawBytes())
 			}
 		}
 		if after := RecordedTimes(c.ManagedFields); !reflect.DeepEqual(after, before) {
@@ -218,7 +218,7 @@ func dumpEntries(es []metav1.ManagedFieldsEntry) string {
 		}
 		raw := "<nil>"
 		if e.FieldsV1 != nil {
-			raw = string(e.FieldsV1.Raw)
+			raw = string(e.FieldsV1.GetRawBytes())
 		}
 		b.WriteString("  " + e.Manager + " " + string(e.Operation) + " " + e.Subresource + " " + tm + " " + raw + "\n")
 	}
@@ -278,7 +278,7 @@ func specKeys(e metav1.ManagedFieldsEntry) map[string]bool {
 	var v struct {
 		Spec map[string]json.RawMessage `json:"f:spec"`
 	}
-	_ = json.Unmarshal(e.FieldsV1.Raw, &v)
+	_ = json.Unmarshal(e.FieldsV1.GetRawBytes(), &v)
 	out := map[string]bool{}
 	for k := range v.Spec {
 		out[k] = true

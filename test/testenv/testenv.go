@@ -3,6 +3,7 @@
 package testenv
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
@@ -69,4 +70,18 @@ func Start(scheme *runtime.Scheme) (*envtest.Environment, *rest.Config, client.C
 		return nil, nil, nil, err
 	}
 	return env, cfg, c, nil
+}
+
+// Kubectl runs kubectl against env's API server.
+type Kubectl interface {
+	Run(args ...string) (stdout, stderr io.Reader, err error)
+}
+
+// AdminKubectl is kubectl as a cluster admin (system:masters) of env.
+func AdminKubectl(env *envtest.Environment) (Kubectl, error) {
+	user, err := env.AddUser(envtest.User{Name: "envtest-admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return user.Kubectl()
 }

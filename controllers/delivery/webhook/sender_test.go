@@ -148,7 +148,7 @@ func TestSendOutcomes(t *testing.T) {
 		{
 			name: "secret echoed by receiver is redacted",
 			handler: func(w http.ResponseWriter, _ *http.Request) {
-				http.Error(w, "bad key "+secretValue+" raw "+string(key), 401)
+				http.Error(w, "bad key "+secretValue+" raw "+string(key), http.StatusUnauthorized)
 			},
 			secret:     key,
 			want:       webhook.Retry,

@@ -27,3 +27,12 @@ func Earliest(a, b time.Time) time.Time {
 	}
 	return a
 }
+
+// AfterConflict asks to be called again soon, through the queue's rate
+// limiter, after a write refused for a stale view: the next pass decides
+// from the latest object. A write conflict is expected between writers of
+// one status, so it is not returned as an error (which would be logged).
+func AfterConflict() ctrl.Result {
+	//nolint:staticcheck // Requeue is the rate-limited requeue; RequeueAfter would drop the backoff.
+	return ctrl.Result{Requeue: true}
+}
