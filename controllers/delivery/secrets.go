@@ -65,13 +65,13 @@ func (c *secretCache) read(ctx context.Context, k secretKey) ([]byte, error) {
 	}
 	raw, ok := s.Data[ref.Key]
 	if !ok || len(raw) == 0 {
-		return nil, fmt.Errorf("secret %s has no key %s", ref.Name, ref.Key)
+		return nil, fmt.Errorf("Secret %s has no key %s", ref.Name, ref.Key) //nolint:staticcheck // Secret is the kind, spelled as kubectl spells it
 	}
 	v := raw
 	if !k.raw {
 		key, err := webhook.SigningKey(raw)
 		if err != nil {
-			return nil, fmt.Errorf("secret %s key %s: %v", ref.Name, ref.Key, err)
+			return nil, fmt.Errorf("Secret %s key %s: %v", ref.Name, ref.Key, err) //nolint:staticcheck // Secret is the kind, spelled as kubectl spells it
 		}
 		v = key
 	}
