@@ -85,13 +85,15 @@ var EventTypes = []EventType{EventCreated, EventAcknowledged, EventAtRisk, Event
 const ArchiveFinalizer = "support.servicedesk.dev/archive"
 
 // ClockName names one of a complaint's clocks.
-// +kubebuilder:validation:Enum=FirstResponse;Update;Resolution
+// +kubebuilder:validation:Enum=FirstResponse;Update;Resolution;Assignment;Approval
 type ClockName string
 
 const (
 	ClockFirstResponse ClockName = "FirstResponse"
 	ClockUpdate        ClockName = "Update"
 	ClockResolution    ClockName = "Resolution"
+	ClockAssignment    ClockName = "Assignment"
+	ClockApproval      ClockName = "Approval"
 )
 
 // Field is the clock's field name in targets and status.clocks, e.g.

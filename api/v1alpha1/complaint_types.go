@@ -323,11 +323,18 @@ type Clocks struct {
 	// resolution runs from the report (or reopening) until the resolution is accepted.
 	// +optional
 	Resolution *ClockStatus `json:"resolution,omitempty"`
+	// assignment runs from the report until one named person owns the
+	// complaint (spec.owner).
+	// +optional
+	Assignment *ClockStatus `json:"assignment,omitempty"`
+	// approval runs while a proposed resolution waits for a lead's approval.
+	// +optional
+	Approval *ClockStatus `json:"approval,omitempty"`
 }
 
 // ClockNames are the clocks in their fixed order: first response, update,
-// resolution. Whatever is said of several clocks follows this order.
-var ClockNames = []ClockName{ClockFirstResponse, ClockUpdate, ClockResolution}
+// resolution, assignment, approval. Whatever is said of several clocks follows this order.
+var ClockNames = []ClockName{ClockFirstResponse, ClockUpdate, ClockResolution, ClockAssignment, ClockApproval}
 
 // Get is the status of the named clock; nil when it does not run.
 func (c *Clocks) Get(name ClockName) *ClockStatus {
@@ -338,6 +345,10 @@ func (c *Clocks) Get(name ClockName) *ClockStatus {
 		return c.Update
 	case ClockResolution:
 		return c.Resolution
+	case ClockAssignment:
+		return c.Assignment
+	case ClockApproval:
+		return c.Approval
 	}
 	return nil
 }
@@ -351,6 +362,10 @@ func (c *Clocks) Set(name ClockName, cs *ClockStatus) {
 		c.Update = cs
 	case ClockResolution:
 		c.Resolution = cs
+	case ClockAssignment:
+		c.Assignment = cs
+	case ClockApproval:
+		c.Approval = cs
 	}
 }
 
@@ -512,6 +527,23 @@ type ComplaintStatus struct {
 	// server's stamp of the write that set spec.acknowledgement.
 	// +optional
 	AcknowledgedAt *metav1.Time `json:"acknowledgedAt,omitempty"`
+	// owner is the owner the operator last saw (spec.owner), so a change
+	// of owner is told in the history naming both.
+	// +optional
+	Owner string `json:"owner,omitempty"`
+	// ownedAt is when the complaint got its first owner: the API server's
+	// stamp of the write that set spec.owner.
+	// +optional
+	OwnedAt *metav1.Time `json:"ownedAt,omitempty"`
+	// approvalRequestedAt is when the resolution now waiting for approval
+	// was proposed (phase PendingApproval); the approval clock runs from it.
+	// +optional
+	ApprovalRequestedAt *metav1.Time `json:"approvalRequestedAt,omitempty"`
+	// approvers may approve this complaint's resolution: the governing
+	// policy's recovery.approvers, copied here for the admission policy
+	// servicedesk-approvals, which checks who approves against them.
+	// +optional
+	Approvers *Approvers `json:"approvers,omitempty"`
 	// lastUpdateAt is when the latest progress update was recorded (the API
 	// server's stamp of the write that set it).
 	// +optional

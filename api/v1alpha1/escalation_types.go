@@ -5,16 +5,32 @@ import (
 )
 
 // EscalationReason says why an escalation exists.
-// +kubebuilder:validation:Enum=FirstResponseBreached;UpdateBreached;ResolutionBreached;Requested
+// +kubebuilder:validation:Enum=FirstResponseBreached;UpdateBreached;ResolutionBreached;AssignmentBreached;ApprovalBreached;Requested;RequestUndecided;AckTimedOut
 type EscalationReason string
 
 const (
 	ReasonFirstResponseBreached EscalationReason = "FirstResponseBreached"
 	ReasonUpdateBreached        EscalationReason = "UpdateBreached"
 	ReasonResolutionBreached    EscalationReason = "ResolutionBreached"
+	// ReasonAssignmentBreached: nobody owned the complaint in time.
+	ReasonAssignmentBreached EscalationReason = "AssignmentBreached"
+	// ReasonApprovalBreached: a proposed resolution waited too long for approval.
+	ReasonApprovalBreached EscalationReason = "ApprovalBreached"
 	// ReasonRequested: an agent asks for a decision beyond their authority.
 	ReasonRequested EscalationReason = "Requested"
+	// ReasonRequestUndecided: a request was not decided at the level below
+	// within the ladder's decideWithin; it carries the question and who asked.
+	ReasonRequestUndecided EscalationReason = "RequestUndecided"
+	// ReasonAckTimedOut: the level below acknowledged, then the complaint
+	// made no progress within the ladder's ackTimeout.
+	ReasonAckTimedOut EscalationReason = "AckTimedOut"
 )
+
+// IsRequest says whether the escalation puts an agent's question to its
+// level (Requested, or climbed undecided) rather than a breach.
+func (r EscalationReason) IsRequest() bool {
+	return r == ReasonRequested || r == ReasonRequestUndecided
+}
 
 // EscalationPhase is where an escalation is.
 // +kubebuilder:validation:Enum=Open;Acknowledged;Superseded;Closed
@@ -37,7 +53,7 @@ const (
 )
 
 // EscalationSpec puts a breach or a request in front of a level of authority.
-// +kubebuilder:validation:XValidation:rule="self.reason != 'Requested' || (has(self.requestedBy) && has(self.question))",message="a Requested escalation needs requestedBy and question"
+// +kubebuilder:validation:XValidation:rule="!(self.reason in ['Requested', 'RequestUndecided']) || (has(self.requestedBy) && has(self.question))",message="a Requested escalation needs requestedBy and question"
 type EscalationSpec struct {
 	// complaintName is the Complaint (same namespace) escalated. Immutable.
 	// +required
@@ -72,6 +88,13 @@ type EscalationSpec struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=2048
 	Question string `json:"question,omitempty"`
+
+	// follows is the escalation (same complaint) this one climbed from:
+	// a request not decided in time (RequestUndecided), or an
+	// acknowledgement without progress (AckTimedOut). Set by the operator.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	Follows string `json:"follows,omitempty"`
 
 	// breachedAt is the breach this escalation is about; set by the operator
 	// on the escalations it creates.

@@ -176,6 +176,22 @@ type Targets struct {
 	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="resolution must be a positive duration"
 	Resolution *metav1.Duration `json:"resolution,omitempty"`
 
+	// assignment is the time allowed until one named person owns the
+	// complaint (spec.owner is set), e.g. 15m: no complaint waits unowned.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="assignment must be a positive duration"
+	Assignment *metav1.Duration `json:"assignment,omitempty"`
+
+	// approval is the time a proposed resolution may wait for a lead's
+	// approval (phase PendingApproval), e.g. 2h.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="approval must be a positive duration"
+	Approval *metav1.Duration `json:"approval,omitempty"`
+
 	// atRiskPercent is the share of a target's time that, once elapsed,
 	// raises AtRisk: the warning before the miss.
 	// +optional
@@ -194,6 +210,10 @@ func (t *Targets) Of(name ClockName) *metav1.Duration {
 		return t.Update
 	case ClockResolution:
 		return t.Resolution
+	case ClockAssignment:
+		return t.Assignment
+	case ClockApproval:
+		return t.Approval
 	}
 	return nil
 }
@@ -220,6 +240,26 @@ type EscalationPolicy struct {
 	// +kubebuilder:validation:MaxItems=10
 	// +kubebuilder:validation:XValidation:rule="self.all(i, self.all(j, self.indexOf(i) >= self.indexOf(j) || duration(i.after) <= duration(j.after)))",message="levels must be ordered by after (non-decreasing)"
 	Levels []EscalationLevel `json:"levels"`
+
+	// decideWithin is the time an agent's request for a decision may wait
+	// undecided at its level, e.g. 4h; then it climbs to the next level
+	// (reason RequestUndecided), with its question and who asked. Absent:
+	// a request waits at its level.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="decideWithin must be a positive duration"
+	DecideWithin *metav1.Duration `json:"decideWithin,omitempty"`
+
+	// ackTimeout is the time an acknowledged escalation may go without
+	// progress on its complaint (a progress update, waiting on the
+	// customer, a proposed resolution), e.g. 2h; then it climbs to the next
+	// level (reason AckTimedOut). Absent: an acknowledgement ends the climb.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="ackTimeout must be a positive duration"
+	AckTimeout *metav1.Duration `json:"ackTimeout,omitempty"`
 }
 
 // EscalationLevel is one rung of the ladder.
@@ -256,12 +296,37 @@ type Recovery struct {
 	// +optional
 	RequireApproval bool `json:"requireApproval,omitempty"`
 
+	// approvers may approve a resolution (spec.resolution.approvedBy) of
+	// the complaints this policy governs: the users named, and the members
+	// of the groups named, as the API server authenticates them. Absent:
+	// anyone allowed to edit the complaint but its proposer. The admission
+	// policy servicedesk-approvals enforces it.
+	// +optional
+	Approvers *Approvers `json:"approvers,omitempty"`
+
 	// gestures are the default tangible gestures offered per failure category,
 	// used when a resolution names none. The first rule that lists the
 	// complaint's category applies.
 	// +optional
 	// +kubebuilder:validation:MaxItems=20
 	Gestures []GestureRule `json:"gestures,omitempty"`
+}
+
+// Approvers are the people who may approve: users, and members of groups.
+type Approvers struct {
+	// users who may approve, by the name the API server authenticates
+	// (kubectl auth whoami), e.g. lead-carol.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=50
+	// +kubebuilder:validation:items:MaxLength=253
+	Users []string `json:"users,omitempty"`
+	// groups whose members may approve, e.g. support-leads.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=20
+	// +kubebuilder:validation:items:MaxLength=253
+	Groups []string `json:"groups,omitempty"`
 }
 
 // GestureRule offers a gesture for some categories.
