@@ -102,7 +102,7 @@ type evaluationStep struct {
 // Each step reads the spec, the policy and what the steps before it wrote.
 var evaluationSteps = []evaluationStep{
 	{"created", (*evaluation).created},                 // prev.phase → Created, once
-	{"policy", (*evaluation).policy},                   // the policy's name → policy; PolicyChanged
+	{"policy", (*evaluation).policy},                   // the policy → policy, approvers; PolicyChanged
 	{"acknowledgement", (*evaluation).acknowledgement}, // spec.acknowledgement → acknowledgedAt
 	{"progressUpdate", (*evaluation).progressUpdate},   // spec.lastUpdate → lastUpdateAt, seen.update
 	{"resolution", (*evaluation).resolution},           // spec.resolution → resolvedAt, gesture, followUpAt, accepted

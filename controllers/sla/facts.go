@@ -30,7 +30,8 @@ func Created(c *supportv1.Complaint) Transition {
 		Detail: RedactCustomer(detail, &c.Spec.Customer), At: Start(c)}
 }
 
-// policy records which policy governs, and tells a change of policy.
+// policy records which policy governs (and who may approve under it), and
+// tells a change of policy.
 func (e *evaluation) policy() {
 	name := ""
 	if e.p != nil {
@@ -41,6 +42,11 @@ func (e *evaluation) policy() {
 		e.emit(Transition{Reason: supportv1.ReasonPolicyChanged, Message: msg})
 	}
 	e.st.Policy = name
+	// Who may approve, for the admission policy that checks approvals.
+	e.st.Approvers = nil
+	if rec := e.p.recovery(); rec.Approvers != nil && (len(rec.Approvers.Users) > 0 || len(rec.Approvers.Groups) > 0) {
+		e.st.Approvers = rec.Approvers.DeepCopy()
+	}
 }
 
 // acknowledgement stamps when the customer was first contacted.
