@@ -19,9 +19,10 @@ func (r *ComplaintReconciler) event(c *supportv1.Complaint, t sla.Transition) {
 
 // worthAnEvent says which transitions become Kubernetes Events: those a
 // person acts on. The recording of a complaint is not one (the object and
-// its history tell it), and at intake it would double the API writes.
+// its history tell it), and at intake it would double the API writes; nor
+// is a change of owner, which a person made and the history tells.
 func worthAnEvent(t sla.Transition) bool {
-	return t.Event != supportv1.EventCreated
+	return t.Event != supportv1.EventCreated && t.Reason != supportv1.ReasonOwnerChanged
 }
 
 // complaintEvents are the Kubernetes Events of one pass. Events are API

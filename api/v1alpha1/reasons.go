@@ -30,6 +30,8 @@ const (
 	// ReasonPolicyNotFound: the pinned policy does not exist.
 	ReasonPolicyNotFound = "PolicyNotFound"
 
+	// ReasonOwnerChanged: a history step: the complaint changed hands.
+	ReasonOwnerChanged = "OwnerChanged"
 	// ReasonEscalationAcknowledged: a history step: somebody at the
 	// escalation's level acknowledged it (with a decision, if asked for one).
 	ReasonEscalationAcknowledged = "EscalationAcknowledged"

@@ -139,6 +139,10 @@ func ReasonFor(c supportv1.ClockName) supportv1.EscalationReason {
 		return supportv1.ReasonFirstResponseBreached
 	case supportv1.ClockUpdate:
 		return supportv1.ReasonUpdateBreached
+	case supportv1.ClockAssignment:
+		return supportv1.ReasonAssignmentBreached
+	case supportv1.ClockApproval:
+		return supportv1.ReasonApprovalBreached
 	default:
 		return supportv1.ReasonResolutionBreached
 	}

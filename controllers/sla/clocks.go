@@ -53,6 +53,25 @@ func (e *evaluation) runs() map[supportv1.ClockName]*run {
 		}
 		runs[supportv1.ClockUpdate] = up
 	}
+
+	// Assignment ends when somebody owns the complaint (or it is resolved
+	// without an owner).
+	as := &run{start: start}
+	if st.OwnedAt != nil {
+		as.stop = &st.OwnedAt.Time
+	} else if st.ResolvedAt != nil {
+		as.stop = &st.ResolvedAt.Time
+	}
+	runs[supportv1.ClockAssignment] = as
+
+	// Approval runs while a proposed resolution waits for its approval.
+	if st.ApprovalRequestedAt != nil {
+		ap := &run{start: st.ApprovalRequestedAt.Time}
+		if st.ResolvedAt != nil && !st.ResolvedAt.Time.Before(ap.start) {
+			ap.stop = &st.ResolvedAt.Time
+		}
+		runs[supportv1.ClockApproval] = ap
+	}
 	return runs
 }
 

@@ -103,9 +103,10 @@ type evaluationStep struct {
 var evaluationSteps = []evaluationStep{
 	{"created", (*evaluation).created},                 // prev.phase → Created, once
 	{"policy", (*evaluation).policy},                   // the policy → policy, approvers; PolicyChanged
+	{"owner", (*evaluation).owner},                     // spec.owner → owner, ownedAt; OwnerChanged
 	{"acknowledgement", (*evaluation).acknowledgement}, // spec.acknowledgement → acknowledgedAt
 	{"progressUpdate", (*evaluation).progressUpdate},   // spec.lastUpdate → lastUpdateAt, seen.update
-	{"resolution", (*evaluation).resolution},           // spec.resolution → resolvedAt, gesture, followUpAt, accepted
+	{"resolution", (*evaluation).resolution},           // spec.resolution → resolvedAt, gesture, followUpAt, accepted, approvalRequestedAt
 	{"feedback", (*evaluation).feedback},               // spec.feedback → closedAt, or the reopening; satisfied, accepted
 	{"pause", (*evaluation).pause},                     // spec.waitingOn → waitingSince, pauseEnded
 	{"clocks", (*evaluation).clocks},                   // the stamps, pauseEnded → clocks, nextDueAt, breachedAt

@@ -64,6 +64,24 @@ func (e *evaluation) acknowledgement() {
 	e.emit(Transition{Event: supportv1.EventAcknowledged, Reason: string(supportv1.EventAcknowledged), Message: msg, By: ack.By, At: at})
 }
 
+// owner stamps when the complaint first got an owner (the assignment
+// clock stops) and tells every change of owner, naming both.
+func (e *evaluation) owner() {
+	owner := e.c.Spec.Owner
+	if owner != "" && e.st.OwnedAt == nil {
+		e.st.OwnedAt = metaTime(e.factTime(e.rec.Owner, Start(e.c)))
+	}
+	if owner == e.st.Owner {
+		return
+	}
+	if e.prev.Phase != "" {
+		// At intake the owner is part of the record; a change after it is news.
+		e.emit(Transition{Reason: supportv1.ReasonOwnerChanged, By: owner, At: e.factTime(e.rec.Owner, Start(e.c)),
+			Message: fmt.Sprintf("Owner changed from %s to %s", text.OrNone(e.st.Owner), text.OrNone(owner))})
+	}
+	e.st.Owner = owner
+}
+
 // progressUpdate stamps each new progress update (recognised by its fingerprint).
 func (e *evaluation) progressUpdate() {
 	u := e.c.Spec.LastUpdate

@@ -23,6 +23,7 @@ func (e *evaluation) resolution() {
 		e.st.Gesture = e.p.DefaultGesture(e.c.Spec.Category)
 	}
 	if res == nil {
+		e.approvalNotPending()
 		return // ResolutionAccepted goes with the resolution
 	}
 	if e.st.ResolvedAt != nil || !e.resolutionAcceptable(res) {
@@ -55,6 +56,7 @@ func (e *evaluation) resolution() {
 func (e *evaluation) resolutionAcceptable(res *supportv1.Resolution) bool {
 	rec := e.p.recovery()
 	if Fingerprint(res) == e.st.Seen.RejectedResolution {
+		e.approvalNotPending()
 		e.accepted = &verdict{false, supportv1.ReasonCustomerUnsatisfied,
 			"the customer did not accept this resolution; propose a new one"}
 		return false
@@ -68,14 +70,29 @@ func (e *evaluation) resolutionAcceptable(res *supportv1.Resolution) bool {
 		return false
 	}
 	if rec.RequireApology && !res.Apologized {
+		e.approvalNotPending()
 		return notAccepted(supportv1.ReasonApologyMissing,
 			"Resolution not accepted: the policy requires an apology (set spec.resolution.apologized: true once the customer got one)", true)
 	}
 	if rec.RequireApproval && res.ApprovedBy == "" {
+		if e.st.ApprovalRequestedAt == nil {
+			// The approval clock runs from the proposal's write.
+			e.st.ApprovalRequestedAt = metaTime(e.factTime(e.rec.Resolution, e.restartedAt()))
+		}
 		return notAccepted(supportv1.ReasonAwaitingApproval,
 			"Resolution proposed; a lead's approval (spec.resolution.approvedBy) is needed before the customer is told", false)
 	}
 	return true
+}
+
+// approvalNotPending ends a wait for approval that ended without one (the
+// resolution withdrawn or no longer ready for approval): the approval
+// clock stops running. An accepted resolution keeps its stamp, so its
+// approval clock tells whether it was approved in time.
+func (e *evaluation) approvalNotPending() {
+	if e.st.ResolvedAt == nil {
+		e.st.ApprovalRequestedAt = nil
+	}
 }
 
 // feedback closes a complaint whose customer is satisfied and reopens one
@@ -118,6 +135,7 @@ func (e *evaluation) reopen(fb *supportv1.Feedback, at *metav1.Time) {
 	}
 	e.st.ReopenCount++
 	e.st.ReopenedAt = at
+	e.st.ApprovalRequestedAt = nil // a new proposal waits anew
 	e.st.ResolvedAt = nil
 	e.st.FollowUpAt = nil
 	e.st.FollowUpNotified = false
