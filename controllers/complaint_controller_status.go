@@ -81,7 +81,7 @@ func summarizeEscalations(prev []supportv1.EscalationSummary, escs []supportv1.E
 		if a := e.Spec.Acknowledgement; a != nil {
 			s.AcknowledgedBy, s.Decision = a.By, a.Decision
 		}
-		if s.Reason != supportv1.ReasonRequested && s.Level > level {
+		if !s.Reason.IsRequest() && s.Level > level {
 			level = s.Level
 		}
 		before, known := old[e.Name]
@@ -110,9 +110,15 @@ func escalatedTransition(e *supportv1.Escalation, now time.Time) sla.Transition 
 	t := sla.Transition{Reason: string(supportv1.EventEscalated), Warning: true, At: now,
 		Escalation: e.Name, Level: e.Spec.Level, EscalationReason: e.Spec.Reason,
 		Message: fmt.Sprintf("Escalated to level %d (%s): %s", e.Spec.Level, text.OrDash(e.Spec.LevelName), e.Spec.Reason)}
-	if e.Spec.Reason == supportv1.ReasonRequested {
+	switch e.Spec.Reason {
+	case supportv1.ReasonRequested:
 		t.Warning, t.By = false, e.Spec.RequestedBy
 		t.Message = fmt.Sprintf("%s asks level %d for a decision: %s", e.Spec.RequestedBy, e.Spec.Level, e.Spec.Question)
+	case supportv1.ReasonRequestUndecided:
+		t.By = e.Spec.RequestedBy
+		t.Message = fmt.Sprintf("Undecided at level %d: %s asks level %d (%s) for a decision: %s", e.Spec.Level-1, e.Spec.RequestedBy, e.Spec.Level, text.OrDash(e.Spec.LevelName), e.Spec.Question)
+	case supportv1.ReasonAckTimedOut:
+		t.Message = fmt.Sprintf("Escalated to level %d (%s): %s acknowledged, then no progress", e.Spec.Level, text.OrDash(e.Spec.LevelName), e.Spec.Follows)
 	}
 	return t
 }

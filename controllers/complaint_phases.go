@@ -153,16 +153,20 @@ func (r *ComplaintReconciler) createEscalation(ctx context.Context, esc *support
 // It carries the complaint's labels, so a shard's label selector
 // (--watch-label-selector) puts both in the same shard.
 func newLevelEscalation(c *supportv1.Complaint, l ladder.Create) *supportv1.Escalation {
-	breach := metav1.NewTime(l.BreachedAt)
 	var lbls map[string]string
 	if len(c.Labels) > 0 {
 		lbls = make(map[string]string, len(c.Labels))
 		maps.Copy(lbls, c.Labels)
 	}
-	return &supportv1.Escalation{
+	esc := &supportv1.Escalation{
 		ObjectMeta: metav1.ObjectMeta{Name: l.Name, Namespace: c.Namespace, Labels: lbls},
 		Spec: supportv1.EscalationSpec{
-			ComplaintName: c.Name, Level: l.Level, LevelName: l.LevelName, Reason: l.Reason, BreachedAt: &breach,
+			ComplaintName: c.Name, Level: l.Level, LevelName: l.LevelName, Reason: l.Reason,
+			Follows: l.Follows, RequestedBy: l.RequestedBy, Question: l.Question,
 		},
 	}
+	if !l.BreachedAt.IsZero() {
+		esc.Spec.BreachedAt = &metav1.Time{Time: l.BreachedAt}
+	}
+	return esc
 }

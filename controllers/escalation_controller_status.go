@@ -100,8 +100,11 @@ func setEscalationReady(st *supportv1.EscalationStatus, esc *supportv1.Escalatio
 }
 
 func describe(e *supportv1.Escalation) string {
-	if e.Spec.Reason == supportv1.ReasonRequested {
+	switch e.Spec.Reason {
+	case supportv1.ReasonRequested:
 		return fmt.Sprintf("%s asks: %s", e.Spec.RequestedBy, e.Spec.Question)
+	case supportv1.ReasonRequestUndecided:
+		return fmt.Sprintf("undecided below: %s asks: %s", e.Spec.RequestedBy, e.Spec.Question)
 	}
 	return string(e.Spec.Reason)
 }

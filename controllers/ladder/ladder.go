@@ -20,6 +20,15 @@ type Escalation struct {
 	Reason       supportv1.EscalationReason
 	BreachedAt   time.Time // zero for manual escalations
 	Acknowledged bool
+	// Decided: the acknowledgement carries a decision.
+	Decided bool
+	// CreatedAt is when the escalation was created; AcknowledgedAt when the
+	// operator stamped its acknowledgement (zero: not yet).
+	CreatedAt, AcknowledgedAt time.Time
+	// Follows is the escalation this one climbed from, if any.
+	Follows string
+	// RequestedBy and Question are a request's, carried when it climbs.
+	RequestedBy, Question string
 }
 
 // Input is the complaint's side of the ladder.
@@ -35,6 +44,14 @@ type Input struct {
 	Reason supportv1.EscalationReason
 	// Existing escalations of the complaint.
 	Existing []Escalation
+	// DecideWithin and AckTimeout are the ladder's (zero: no such climb);
+	// see FollowUps.
+	DecideWithin, AckTimeout time.Duration
+	// Progress is the complaint's latest progress (an update, a pause, a
+	// proposed or accepted resolution); zero: none.
+	Progress time.Time
+	// Resolved: the complaint is resolved or closed; nothing climbs.
+	Resolved bool
 	// Now is the current time.
 	Now time.Time
 }
@@ -46,6 +63,9 @@ type Create struct {
 	LevelName  string
 	Reason     supportv1.EscalationReason
 	BreachedAt time.Time
+	// Follows, RequestedBy and Question are set on a climb from another
+	// escalation (FollowUps).
+	Follows, RequestedBy, Question string
 }
 
 // Decision is what to create now, the level reached, and when to look again.
@@ -64,12 +84,26 @@ type Decision struct {
 // following ones spaced as in the ladder. Names are deterministic, so a
 // retry or a restart never creates a level twice.
 func Decide(in Input) Decision {
+	d := climbBreach(in)
+	f := FollowUps(in)
+	d.Create = append(d.Create, f.Create...)
+	for _, c := range f.Create {
+		d.Reached = max(d.Reached, c.Level)
+	}
+	if !f.Next.IsZero() && (d.Next.IsZero() || f.Next.Before(d.Next)) {
+		d.Next = f.Next
+	}
+	return d
+}
+
+// climbBreach climbs the ladder from the standing breach.
+func climbBreach(in Input) Decision {
 	var d Decision
 	base := int32(0)    // highest automatic level of earlier breaches
 	episode := int32(0) // highest level already created for this breach
 	acked := false
 	for _, e := range in.Existing {
-		if e.Reason == supportv1.ReasonRequested {
+		if e.Reason.IsRequest() {
 			continue
 		}
 		if e.Level > d.Reached {
@@ -161,7 +195,8 @@ type PhaseInput struct {
 
 // Phase decides an escalation's phase: Acknowledged once acknowledged;
 // Closed when its complaint is resolved or gone; Superseded when a higher
-// automatic level exists; else Open.
+// automatic level exists (for a ladder level) or it climbed undecided (for
+// a request); else Open.
 func Phase(in PhaseInput) supportv1.EscalationPhase {
 	switch {
 	case in.Escalation.Acknowledged:
@@ -169,11 +204,14 @@ func Phase(in PhaseInput) supportv1.EscalationPhase {
 	case in.ComplaintGone || in.ComplaintResolved:
 		return supportv1.EscalationClosed
 	}
-	if in.Escalation.Reason != supportv1.ReasonRequested {
-		for _, s := range in.Siblings {
-			if s.Name != in.Escalation.Name && s.Reason != supportv1.ReasonRequested && s.Level > in.Escalation.Level {
-				return supportv1.EscalationSuperseded
-			}
+	for _, s := range in.Siblings {
+		if s.Name == in.Escalation.Name {
+			continue
+		}
+		// A request is superseded by its climb; a ladder level by any
+		// higher level.
+		if s.Follows == in.Escalation.Name || (!in.Escalation.Reason.IsRequest() && !s.Reason.IsRequest() && s.Level > in.Escalation.Level) {
+			return supportv1.EscalationSuperseded
 		}
 	}
 	return supportv1.EscalationOpen
