@@ -78,6 +78,15 @@ func (r *ComplaintReconciler) climb(ctx context.Context, s *complaintScope) erro
 		r.Metrics.observeEscalation(esc, r.Clock.Now())
 		s.escalations = append(s.escalations, *esc)
 	}
+	if len(decision.Create) > 0 {
+		// The levels just created have deadlines of their own (a request's
+		// decideWithin): look again when the first falls due.
+		again := ladder.FollowUps(ladderInput(c, s.status, s.policy, s.escalations, s.now))
+		s.next = requeue.Earliest(s.next, again.Next)
+		if len(again.Create) > 0 {
+			s.next = requeue.Earliest(s.next, s.now)
+		}
+	}
 	s.escalated = recordEscalations(c, s.status, s.escalations, s.now)
 	return nil
 }

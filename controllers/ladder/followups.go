@@ -68,7 +68,7 @@ func followUp(in Input, e Escalation) (c Create, due time.Time, ok bool) {
 		c.Reason, c.RequestedBy, c.Question = supportv1.ReasonRequestUndecided, e.RequestedBy, e.Question
 		return c, e.CreatedAt.Add(in.DecideWithin), true
 	case e.Acknowledged:
-		if in.AckTimeout <= 0 || in.Progress.After(e.AcknowledgedAt) || supersededBreachLevel(in, e) {
+		if in.AckTimeout <= 0 || madeProgress(in.Progress, e.AcknowledgedAt) || supersededBreachLevel(in, e) {
 			return c, due, false
 		}
 		if e.AcknowledgedAt.IsZero() {
@@ -90,4 +90,12 @@ func supersededBreachLevel(in Input, e Escalation) bool {
 		}
 	}
 	return false
+}
+
+// madeProgress says whether the complaint progressed since an
+// acknowledgement at ackAt. Both have second precision: progress in the
+// same second as the acknowledgement counts, so a lead who acknowledges
+// as the agent updates does not see the complaint climb.
+func madeProgress(progress, ackAt time.Time) bool {
+	return !ackAt.IsZero() && !progress.IsZero() && !progress.Before(ackAt)
 }
