@@ -70,8 +70,8 @@ func NewMetrics() *Metrics {
 		}, []string{"namespace", "policy", "clock"}),
 		receivedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "servicedesk_complaints_received_total",
-			Help: "Complaints recorded, by namespace, policy (empty: none governs), category and customer tier.",
-		}, []string{"namespace", "policy", "category", "tier"}),
+			Help: "Complaints recorded, by namespace, policy (empty: none governs), category, customer tier and channel (Unknown: none recorded).",
+		}, []string{"namespace", "policy", "category", "tier", "channel"}),
 		escalationsTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "servicedesk_escalations_total",
 			Help: "Escalations created by the ladder, by namespace, level and reason.",
@@ -133,7 +133,7 @@ func (m *Metrics) observeTransitions(c *supportv1.Complaint, policy string, ts [
 		m.transitionsTotal.WithLabelValues(t.Reason).Inc()
 		switch t.Event {
 		case supportv1.EventCreated:
-			m.receivedTotal.WithLabelValues(ns, policy, string(c.Spec.Category), tier).Inc()
+			m.receivedTotal.WithLabelValues(ns, policy, string(c.Spec.Category), tier, channelLabel(c.Spec.Channel)).Inc()
 		case supportv1.EventBreached:
 			m.breachesTotal.WithLabelValues(ns, policy, string(t.Clock)).Inc()
 			m.deadlineLateness.WithLabelValues(stageBreach).Observe(lateness(t.At, now))
@@ -153,6 +153,19 @@ func (m *Metrics) observeTransitions(c *supportv1.Complaint, policy string, ts [
 			}
 		}
 	}
+}
+
+// unknownChannel is the channel label of a complaint recorded without
+// spec.channel (the schema has no default channel).
+const unknownChannel = "Unknown"
+
+// channelLabel is the channel label value: spec.channel, a value of the
+// schema's enum (a bounded set), or unknownChannel.
+func channelLabel(ch supportv1.Channel) string {
+	if ch == "" {
+		return unknownChannel
+	}
+	return string(ch)
 }
 
 func (m *Metrics) observeSatisfaction(c *supportv1.Complaint, policy string) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -25,7 +26,8 @@ import (
 // This drives a complaint through its whole story and webhook destinations
 // that deliver, retry and fail, gathers the running manager's registry
 // along the way, and checks every metric the rules and the dashboard query,
-// and every one the documentation names, was exported with a series.
+// and every one the documentation names, was exported with a series, with
+// the labels its row in docs/metrics.md lists.
 var _ = Describe("Exported metrics, the contract of the alerts, the dashboard and docs/metrics.md", func() {
 	It("exports every metric the rules and the dashboard query, and documents every servicedesk_ metric", func() {
 		want := queriedMetrics()
@@ -34,14 +36,24 @@ var _ = Describe("Exported metrics, the contract of the alerts, the dashboard an
 			"the name extraction is broken")
 
 		// exported collects every metric family gathered with at least
-		// one series, by name, with its type.
+		// one series, by name, with its type; labels the names of the
+		// labels of its series.
 		exported := map[string]dto.MetricType{}
+		labels := map[string]map[string]bool{}
 		observe := func() {
 			families, err := metrics.Registry.Gather()
 			Expect(err).NotTo(HaveOccurred())
 			for _, f := range families {
 				if len(f.GetMetric()) > 0 {
 					exported[f.GetName()] = f.GetType()
+				}
+				for _, m := range f.GetMetric() {
+					if labels[f.GetName()] == nil {
+						labels[f.GetName()] = map[string]bool{}
+					}
+					for _, l := range m.GetLabel() {
+						labels[f.GetName()][l.GetName()] = true
+					}
 				}
 			}
 		}
@@ -50,6 +62,9 @@ var _ = Describe("Exported metrics, the contract of the alerts, the dashboard an
 		}
 
 		ns := newNamespace()
+		documentedLabels := documentedLabels()
+		Expect(documentedLabels).To(HaveKeyWithValue("servicedesk_complaints_received_total", ConsistOf("namespace", "policy", "category", "tier", "channel")),
+			"the label extraction is broken")
 		crm := newReceiver("")
 		DeferCleanup(crm.Close)
 		retrying := newReceiver("")
@@ -139,6 +154,15 @@ var _ = Describe("Exported metrics, the contract of the alerts, the dashboard an
 			}
 			g.Expect(missing).To(BeEmpty(), "queried or documented, never exported")
 		}, 15*time.Second).Should(Succeed())
+
+		By("each documented metric has the labels its row lists")
+		for name, want := range documentedLabels {
+			var got []string
+			for l := range labels[name] {
+				got = append(got, l)
+			}
+			Expect(got).To(ConsistOf(want), "labels of %s, as docs/metrics.md lists them", name)
+		}
 
 		var undocumented []string
 		for name := range exported {
@@ -250,6 +274,43 @@ func documentedMetrics() []string {
 		exprs = append(exprs, m[1])
 	}
 	return metricNames(exprs...)
+}
+
+// documentedLabels are the label names of each servicedesk_ metric that
+// has a row of its own in docs/metrics.md's tables: the backquoted names
+// of the row's labels column, without the values some list in
+// parentheses (`stage` (`breach`, `escalation`)).
+func documentedLabels() map[string][]string {
+	b, err := os.ReadFile("../docs/metrics.md")
+	Expect(err).NotTo(HaveOccurred())
+	quoted := regexp.MustCompile("`([^`]+)`")
+	values := regexp.MustCompile(`\([^)]*\)`)
+	out := map[string][]string{}
+	column := -1
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "|") {
+			column = -1
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "| "), "|")
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		if column < 0 {
+			column = slices.Index(cells, "labels") // the header row
+			continue
+		}
+		m := quoted.FindStringSubmatch(cells[0])
+		if m == nil || m[0] != cells[0] || !strings.HasPrefix(m[1], "servicedesk_") || column >= len(cells) {
+			continue
+		}
+		names := []string{}
+		for _, l := range quoted.FindAllStringSubmatch(values.ReplaceAllString(cells[column], ""), -1) {
+			names = append(names, l[1])
+		}
+		out[m[1]] = names
+	}
+	return out
 }
 
 // isExported reports whether a queried name is exported: a family of its

@@ -26,10 +26,11 @@ type boardOptions struct {
 func newBoardCmd(o *Options) *cobra.Command {
 	b := &boardOptions{}
 	cmd := &cobra.Command{
-		Use:   "board [-w] [--mine] [--tier TIER] [--policy NAME]",
+		Use:   "board [-w] [--mine | --unowned] [--tier TIER] [--policy NAME]",
 		Short: "Open complaints, the soonest due first, with time left, at-risk and breached marked",
 		Example: `  kubectl desk board
   kubectl desk board -w --mine
+  kubectl desk board --unowned --tier Key
   kubectl desk board -A --tier Key -o wide`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -42,6 +43,9 @@ func newBoardCmd(o *Options) *cobra.Command {
 					return err
 				}
 				b.filter.Tier = t
+			}
+			if b.mine && b.filter.Unowned {
+				return fmt.Errorf("--mine and --unowned exclude each other: --mine shows the complaints you own, --unowned those nobody owns yet")
 			}
 			if b.mine {
 				me, err := o.Actor(cmd.Context())
@@ -65,6 +69,7 @@ func newBoardCmd(o *Options) *cobra.Command {
 	f.BoolVarP(&b.watch, "watch", "w", false, "after listing, follow changes")
 	f.BoolVarP(&b.allNamespaces, "all-namespaces", "A", false, "the complaints of every namespace")
 	f.BoolVar(&b.mine, "mine", false, "only the complaints you own (spec.owner is you, or --by)")
+	f.BoolVar(&b.filter.Unowned, "unowned", false, "only the complaints nobody owns yet (no spec.owner: take or assign them)")
 	f.StringVar(&b.filter.Tier, "tier", "", "only customers of this tier: "+joinComma(desk.Tiers))
 	f.StringVar(&b.filter.Policy, "policy", "", "only the complaints this ServicePolicy governs")
 	_ = cmd.RegisterFlagCompletionFunc("tier", fixedCompletion(desk.Tiers))

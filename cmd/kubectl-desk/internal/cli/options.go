@@ -21,6 +21,8 @@ type Options struct {
 	genericiooptions.IOStreams
 	// By is who acts; empty: ask the API server.
 	By string
+	// identity is who the API server says you are, once asked.
+	identity string
 
 	client client.WithWatch
 }
@@ -63,10 +65,25 @@ func (o *Options) Namespace() (string, error) {
 }
 
 // Actor is who acts: --by, else the user the API server authenticates
-// (a SelfSubjectReview, as kubectl auth whoami does).
+// (Identity).
 func (o *Options) Actor(ctx context.Context) (string, error) {
 	if o.By != "" {
 		return o.By, nil
+	}
+	me, err := o.Identity(ctx)
+	if err != nil {
+		return "", fmt.Errorf("%w: name yourself with --by NAME", err)
+	}
+	o.By = me
+	return o.By, nil
+}
+
+// Identity is the user the API server authenticates, whatever --by says:
+// a SelfSubjectReview, as kubectl auth whoami does (kubectl's --as
+// impersonates another user, as the API server allows).
+func (o *Options) Identity(ctx context.Context) (string, error) {
+	if o.identity != "" {
+		return o.identity, nil
 	}
 	c, err := o.Client()
 	if err != nil {
@@ -74,11 +91,11 @@ func (o *Options) Actor(ctx context.Context) (string, error) {
 	}
 	review := &authenticationv1.SelfSubjectReview{}
 	if err := c.Create(ctx, review); err != nil {
-		return "", fmt.Errorf("cannot tell who you are (SelfSubjectReview: %v): name yourself with --by NAME", err)
+		return "", fmt.Errorf("cannot tell who you are (SelfSubjectReview: %v)", err)
 	}
 	if review.Status.UserInfo.Username == "" {
-		return "", fmt.Errorf("the API server did not say who you are: name yourself with --by NAME")
+		return "", fmt.Errorf("the API server did not say who you are")
 	}
-	o.By = review.Status.UserInfo.Username
-	return o.By, nil
+	o.identity = review.Status.UserInfo.Username
+	return o.identity, nil
 }

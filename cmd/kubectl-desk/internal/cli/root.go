@@ -55,14 +55,15 @@ func newRootCmd(o *Options) *cobra.Command {
 		Use:   "kubectl-desk",
 		Short: "Work customer complaints of servicedesk-operator",
 		Long: `kubectl desk works the Complaints, ServicePolicies and Escalations of
-servicedesk-operator without YAML: record, acknowledge, update, resolve,
-approve and follow up complaints, ask a lead for a decision, and see the
-board, a complaint's timeline and a report.
+servicedesk-operator without YAML: record, own (take, assign), acknowledge,
+update, resolve, approve and follow up complaints, ask a lead for a decision,
+and see the board, a complaint's timeline and a report.
 
 Each work command writes a JSON merge patch of its own spec fields only
 (field manager kubectl-desk), so fields that GitOps or others own are never
 overwritten. The acting person is who the API server says you are
-(kubectl auth whoami); --by overrides it.`,
+(kubectl auth whoami); --by overrides it (not for take and assign, which
+record only the new owner).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Annotations: map[string]string{
@@ -74,7 +75,7 @@ overwritten. The acting person is who the API server says you are
 
 	cmd.AddGroup(&cobra.Group{ID: "work", Title: "Work a complaint:"}, &cobra.Group{ID: "see", Title: "See the desk:"})
 	for _, c := range []*cobra.Command{
-		newNewCmd(o), newAckCmd(o), newWaitOnCmd(o), newUpdateCmd(o), newResolveCmd(o), newApproveCmd(o),
+		newNewCmd(o), newTakeCmd(o), newAssignCmd(o), newAckCmd(o), newWaitOnCmd(o), newUpdateCmd(o), newResolveCmd(o), newApproveCmd(o),
 		newFeedbackCmd(o), newEscalateCmd(o), newDecideCmd(o),
 	} {
 		c.GroupID = "work"

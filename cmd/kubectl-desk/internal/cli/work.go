@@ -65,17 +65,30 @@ func (o *Options) runWork(ctx context.Context, name string, w work) (*supportv1.
 	if err != nil {
 		return nil, err
 	}
-	cl, _ := o.Client()
+	if err := o.patchComplaint(ctx, c, data); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// patchComplaint writes the merge patch data to complaint c with the field
+// manager kubectl-desk; c becomes the complaint as the API server answered.
+func (o *Options) patchComplaint(ctx context.Context, c *supportv1.Complaint, data []byte) error {
+	cl, err := o.Client()
+	if err != nil {
+		return err
+	}
+	name := c.Name
 	if err := cl.Patch(ctx, c, client.RawPatch(types.MergePatchType, data), client.FieldOwner(desk.FieldManager)); err != nil {
 		switch {
 		case apierrors.IsNotFound(err):
-			return nil, desk.NotFound("complaint", name, c.Namespace)
+			return desk.NotFound("complaint", name, c.Namespace)
 		case apierrors.IsConflict(err):
-			return nil, fmt.Errorf("complaint %s changed since it was read: look at it again (kubectl desk timeline %s) and run the command again", name, name)
+			return fmt.Errorf("complaint %s changed since it was read: look at it again (kubectl desk timeline %s) and run the command again", name, name)
 		}
-		return nil, fmt.Errorf("the API server refused the change to complaint %s: %w", name, err)
+		return fmt.Errorf("the API server refused the change to complaint %s: %w", name, err)
 	}
-	return c, nil
+	return nil
 }
 
 // getComplaint reads a complaint of the current namespace.

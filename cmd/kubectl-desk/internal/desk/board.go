@@ -15,6 +15,9 @@ import (
 type BoardFilter struct {
 	// Owner keeps the complaints of this owner (--mine).
 	Owner string
+	// Unowned keeps the complaints nobody owns yet (spec.owner empty: the
+	// assignment clock runs for them).
+	Unowned bool
 	// Tier keeps one customer tier.
 	Tier string
 	// Policy keeps the complaints governed by one policy.
@@ -28,7 +31,8 @@ type BoardRow struct {
 	Phase     string `json:"phase"`
 	Tier      string `json:"tier"`
 	Severity  string `json:"severity"`
-	// Clock is what is due next: firstResponse, update, resolution or followUp.
+	// Clock is what is due next: a clock's field name (firstResponse,
+	// update, resolution, assignment, approval) or followUp.
 	Clock string `json:"clock,omitempty"`
 	// Due is when it is due; nil when nothing is (paused, or no policy).
 	Due *time.Time `json:"due,omitempty"`
@@ -59,6 +63,7 @@ func Board(items []supportv1.Complaint, f BoardFilter, now time.Time) []BoardRow
 		c := &items[i]
 		if c.Status.Phase == supportv1.PhaseClosed ||
 			(f.Owner != "" && c.Spec.Owner != f.Owner) ||
+			(f.Unowned && c.Spec.Owner != "") ||
 			(f.Tier != "" && string(c.Tier()) != f.Tier) ||
 			(f.Policy != "" && c.Status.Policy != f.Policy) {
 			continue

@@ -83,6 +83,74 @@ func TestBoard(t *testing.T) {
 	}
 }
 
+// TestBoardUnowned: --unowned keeps the open complaints nobody owns, alone
+// or with the other filters, and NEXT DUE names the assignment clock when
+// it is the one due first.
+func TestBoardUnowned(t *testing.T) {
+	now := t0.Add(time.Hour)
+	running := func(due time.Duration) *supportv1.ClockStatus {
+		return &supportv1.ClockStatus{State: supportv1.ClockRunning, DueAt: mt(due)}
+	}
+	unowned := func(c supportv1.Complaint) supportv1.Complaint { c.Spec.Owner = ""; return c }
+	items := []supportv1.Complaint{
+		unowned(onBoard("assign-first", 0, supportv1.ComplaintStatus{Phase: supportv1.PhaseNew, Policy: "standard",
+			Clocks:    supportv1.Clocks{FirstResponse: running(90 * time.Minute), Resolution: running(4 * time.Hour), Assignment: running(70 * time.Minute)},
+			NextDueAt: mt(70 * time.Minute)})),
+		unowned(onBoard("assign-breached", 0, supportv1.ComplaintStatus{Phase: supportv1.PhaseNew, Policy: "key",
+			Clocks:     supportv1.Clocks{FirstResponse: running(2 * time.Hour), Assignment: &supportv1.ClockStatus{State: supportv1.ClockBreached, DueAt: mt(10 * time.Minute)}},
+			BreachedAt: mt(10 * time.Minute), NextDueAt: mt(2 * time.Hour), Conditions: []metav1.Condition{cond(supportv1.ConditionBreached)}})),
+		unowned(onBoard("tie-goes-to-first-response", 0, supportv1.ComplaintStatus{Phase: supportv1.PhaseNew, Policy: "standard",
+			Clocks:    supportv1.Clocks{FirstResponse: running(3 * time.Hour), Assignment: running(3 * time.Hour)},
+			NextDueAt: mt(3 * time.Hour)})),
+		unowned(onBoard("unowned-closed", 0, supportv1.ComplaintStatus{Phase: supportv1.PhaseClosed})),
+		onBoard("owned", 0, supportv1.ComplaintStatus{Phase: supportv1.PhaseAcknowledged, Policy: "standard",
+			Clocks: supportv1.Clocks{Update: running(20 * time.Minute)}, NextDueAt: mt(20 * time.Minute)}),
+		onBoard("approval-due", 0, supportv1.ComplaintStatus{Phase: supportv1.PhasePendingApproval, Policy: "standard",
+			Clocks:    supportv1.Clocks{Resolution: running(4 * time.Hour), Approval: running(100 * time.Minute)},
+			NextDueAt: mt(100 * time.Minute)}),
+	}
+	items[1].Spec.Customer.Tier = supportv1.TierKey
+
+	for _, tc := range []struct {
+		name   string
+		filter BoardFilter
+		want   []string // name clock left state
+	}{
+		{"every open complaint: the new clocks name what is due", BoardFilter{}, []string{
+			"assign-breached assignment -50m0s BREACHED",
+			"owned update -40m0s ok",
+			"assign-first assignment 10m0s ok",
+			"approval-due approval 40m0s ok",
+			"tie-goes-to-first-response firstResponse 2h0m0s ok",
+		}},
+		{"unowned: closed and owned left out", BoardFilter{Unowned: true}, []string{
+			"assign-breached assignment -50m0s BREACHED",
+			"assign-first assignment 10m0s ok",
+			"tie-goes-to-first-response firstResponse 2h0m0s ok",
+		}},
+		{"unowned and a tier", BoardFilter{Unowned: true, Tier: "Key"}, []string{"assign-breached assignment -50m0s BREACHED"}},
+		{"unowned and a policy", BoardFilter{Unowned: true, Policy: "standard"}, []string{
+			"assign-first assignment 10m0s ok",
+			"tie-goes-to-first-response firstResponse 2h0m0s ok",
+		}},
+		{"unowned and an owner: nothing", BoardFilter{Unowned: true, Owner: "agent-bob"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, r := range Board(items, tc.filter, now) {
+				left := "-"
+				if r.Left != nil {
+					left = r.Left.String()
+				}
+				got = append(got, strings.Join([]string{r.Name, r.Clock, left, r.State()}, " "))
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
+
 func TestBoardTable(t *testing.T) {
 	now := t0.Add(time.Hour)
 	items := []supportv1.Complaint{

@@ -72,6 +72,18 @@ func ApprovePatch(by, resourceVersion string) []byte {
 	})
 }
 
+// OwnerPatch makes owner the one person responsible for the complaint
+// (spec.owner), and nothing else. It carries the resourceVersion of the
+// complaint read, so that what take and assign print as the old owner is
+// the one replaced, and two people taking the same complaint at once do
+// not both believe they own it: the later write meets a Conflict.
+func OwnerPatch(owner, resourceVersion string) []byte {
+	return patch(map[string]any{
+		"metadata": map[string]any{"resourceVersion": resourceVersion},
+		"spec":     map[string]any{"owner": owner},
+	})
+}
+
 // FeedbackPatch records the customer's answer to the follow-up; accepted
 // nil leaves acceptance unsaid.
 func FeedbackPatch(satisfaction int32, comment string, accepted *bool) []byte {

@@ -27,6 +27,8 @@ func TestPatches(t *testing.T) {
 			`{"spec":{"resolution":{"apologized":false,"approvedBy":null,"gesture":null,"proposedBy":null,"remedy":null,"summary":"done"}}}`},
 		{"approve is bound to the version read", ApprovePatch("lead-carol", "42"),
 			`{"metadata":{"resourceVersion":"42"},"spec":{"resolution":{"approvedBy":"lead-carol"}}}`},
+		{"owner is bound to the version read and sets only spec.owner", OwnerPatch("agent-dan", "42"),
+			`{"metadata":{"resourceVersion":"42"},"spec":{"owner":"agent-dan"}}`},
 		{"feedback without acceptance", FeedbackPatch(2, "rude courier", nil), `{"spec":{"feedback":{"accepted":null,"comment":"rude courier","satisfaction":2}}}`},
 		{"feedback with acceptance", FeedbackPatch(5, "", ptr.To(true)), `{"spec":{"feedback":{"accepted":true,"comment":null,"satisfaction":5}}}`},
 		{"decide", DecidePatch("lead-carol", "yes"), `{"spec":{"acknowledgement":{"by":"lead-carol","decision":"yes"}}}`},

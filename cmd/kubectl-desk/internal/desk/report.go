@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -31,6 +32,8 @@ type Report struct {
 	// Resolution is the time from the report to the accepted resolution.
 	Resolution Durations `json:"resolution"`
 	// Breaches per clock: of the complaints whose clock ran, how many missed.
+	// firstResponse, update and resolution are always there; assignment and
+	// approval when some complaint of the period ran them.
 	Breaches map[string]Rate `json:"breaches"`
 	// EscalationsByLevel counts the escalations reached by the ladder, by
 	// level ("1 team-lead"); Requested counts the agents' requests.
@@ -60,49 +63,23 @@ type Rate struct {
 // report time or the creation) and on the escalations created since.
 func BuildReport(complaints []supportv1.Complaint, escalations []supportv1.Escalation, since time.Time) Report {
 	r := Report{Since: since, ByCategory: map[string]int{}, ByTier: map[string]int{}, ByPhase: map[string]int{},
-		Breaches: map[string]Rate{}, EscalationsByLevel: map[string]int{}, Satisfaction: map[string]int{}}
-	var first, resolution []time.Duration
-	breached := map[supportv1.ClockName]*Rate{}
-	for _, name := range supportv1.ClockNames {
-		breached[name] = &Rate{}
-	}
+		EscalationsByLevel: map[string]int{}}
+	t := newTally()
 	for i := range complaints {
 		c := &complaints[i]
 		start := sla.Start(c)
 		if start.Before(since) {
 			continue
 		}
-		r.Complaints++
 		r.ByCategory[string(c.Spec.Category)]++
 		r.ByTier[string(c.Tier())]++
 		r.ByPhase[phaseOf(c)]++
-		if t := c.Status.AcknowledgedAt; t != nil {
-			first = append(first, t.Time.Sub(start))
-		}
-		if t := c.Status.ResolvedAt; t != nil {
-			resolution = append(resolution, t.Time.Sub(start))
-		}
-		for name, cs := range c.Status.Clocks.Each() {
-			breached[name].Total++
-			if cs.State == supportv1.ClockBreached {
-				breached[name].Of++
-			}
-		}
-		if fb := c.Spec.Feedback; fb != nil && fb.Satisfaction != nil {
-			r.Satisfaction[strconv.Itoa(int(*fb.Satisfaction))]++
-		}
-		if c.Status.ResolvedAt != nil || c.Status.ReopenCount > 0 {
-			r.Reopened.Total++
-			if c.Status.ReopenCount > 0 {
-				r.Reopened.Of++
-			}
-		}
+		t.add(c, start)
 	}
-	r.FirstResponse, r.Resolution = percentiles(first), percentiles(resolution)
-	for name, b := range breached {
-		r.Breaches[name.Field()] = rate(b.Of, b.Total)
-	}
-	r.Reopened = rate(r.Reopened.Of, r.Reopened.Total)
+	r.Complaints = t.complaints
+	r.FirstResponse, r.Resolution = percentiles(t.first), percentiles(t.resolution)
+	r.Breaches, r.Satisfaction = t.breaches(), t.satisfaction
+	r.Reopened = rate(t.reopened.Of, t.reopened.Total)
 	for _, e := range escalations {
 		if e.CreationTimestamp.Time.Before(since) {
 			continue
@@ -114,6 +91,84 @@ func BuildReport(complaints []supportv1.Complaint, escalations []supportv1.Escal
 		r.EscalationsByLevel[fmt.Sprintf("%d %s", e.Spec.Level, text.OrDash(e.Spec.LevelName))]++
 	}
 	return r
+}
+
+// everyReportClocks are the clocks the report always shows a breach rate
+// for, "-" when none ran: the three every policy can time. The clocks
+// added later (assignment, approval) run only where a policy sets their
+// target, and are shown when some complaint of the period ran them.
+var everyReportClocks = []supportv1.ClockName{supportv1.ClockFirstResponse, supportv1.ClockUpdate, supportv1.ClockResolution}
+
+// tally adds up what the report says of a set of complaints: the whole
+// period, or one group of report --by.
+type tally struct {
+	complaints        int
+	first, resolution []time.Duration
+	// breached counts per clock the complaints whose clock ran, and of
+	// them those whose clock is breached.
+	breached map[supportv1.ClockName]*Rate
+	// anyBreached counts the complaints with a clock that ran, and of them
+	// those with a breached clock.
+	anyBreached  Rate
+	satisfaction map[string]int
+	reopened     Rate
+}
+
+func newTally() *tally {
+	t := &tally{breached: map[supportv1.ClockName]*Rate{}, satisfaction: map[string]int{}}
+	for _, name := range supportv1.ClockNames {
+		t.breached[name] = &Rate{}
+	}
+	return t
+}
+
+// add counts complaint c, reported at start.
+func (t *tally) add(c *supportv1.Complaint, start time.Time) {
+	t.complaints++
+	if at := c.Status.AcknowledgedAt; at != nil {
+		t.first = append(t.first, at.Time.Sub(start))
+	}
+	if at := c.Status.ResolvedAt; at != nil {
+		t.resolution = append(t.resolution, at.Time.Sub(start))
+	}
+	ran, missed := false, false
+	for name, cs := range c.Status.Clocks.Each() {
+		ran = true
+		t.breached[name].Total++
+		if cs.State == supportv1.ClockBreached {
+			t.breached[name].Of++
+			missed = true
+		}
+	}
+	if ran {
+		t.anyBreached.Total++
+		if missed {
+			t.anyBreached.Of++
+		}
+	}
+	if fb := c.Spec.Feedback; fb != nil && fb.Satisfaction != nil {
+		t.satisfaction[strconv.Itoa(int(*fb.Satisfaction))]++
+	}
+	if c.Status.ResolvedAt != nil || c.Status.ReopenCount > 0 {
+		t.reopened.Total++
+		if c.Status.ReopenCount > 0 {
+			t.reopened.Of++
+		}
+	}
+}
+
+// breaches are the breach rates by clock field name: the clocks of
+// everyReportClocks always, the others when some complaint ran them.
+func (t *tally) breaches() map[string]Rate {
+	out := map[string]Rate{}
+	for _, name := range supportv1.ClockNames {
+		b := t.breached[name]
+		if b.Total == 0 && !slices.Contains(everyReportClocks, name) {
+			continue
+		}
+		out[name.Field()] = rate(b.Of, b.Total)
+	}
+	return out
 }
 
 func rate(of, total int) Rate {
@@ -181,7 +236,10 @@ func (r Report) Write(out io.Writer) error {
 
 	t = Table{Header: []string{"CLOCK", "BREACHED", "RAN", "RATE"}}
 	for _, name := range supportv1.ClockNames {
-		b := r.Breaches[name.Field()]
+		b, ok := r.Breaches[name.Field()]
+		if !ok {
+			continue // a clock no complaint of the period ran (see everyReportClocks)
+		}
 		t.Rows = append(t.Rows, []string{name.Field(), strconv.Itoa(b.Of), strconv.Itoa(b.Total), percent(b)})
 	}
 	_ = t.Write(w, false)

@@ -286,3 +286,40 @@ func TestClockSteps(t *testing.T) {
 		})
 	}
 }
+
+// TestTimelineOwnerChanged: the operator's OwnerChanged steps are told as
+// they come, plainly (a change of owner is no alarm), and the heading names
+// the owner the complaint has now.
+func TestTimelineOwnerChanged(t *testing.T) {
+	c := onBoard("c-1", 0, supportv1.ComplaintStatus{Phase: supportv1.PhaseAcknowledged, Owner: "agent-bob"})
+	c.Spec.Owner = "agent-dan" // the operator has not seen the last change yet
+	c.Status.History = []supportv1.HistoryEntry{
+		{Time: *mt(0), Event: "Created", Message: "Complaint recorded"},
+		{Time: *mt(time.Minute), Event: "OwnerChanged", Message: "Owner (none) → agent-bob", By: "agent-bob"},
+		{Time: *mt(2 * time.Minute), Event: "Breached", Message: "firstResponse target of 1m breached", Clock: supportv1.ClockFirstResponse},
+		{Time: *mt(3 * time.Minute), Event: "OwnerChanged", Message: "Owner agent-bob → agent-dan", By: "agent-dan"},
+	}
+	steps := Timeline(TimelineInput{Complaint: &c, Now: t0.Add(time.Hour)})
+	want := []string{
+		"0s Created: Complaint recorded",
+		"1m0s OwnerChanged: Owner (none) → agent-bob",
+		"2m0s Breached: firstResponse target of 1m breached",
+		"3m0s OwnerChanged: Owner agent-bob → agent-dan",
+	}
+	if got := renderSteps(steps); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	table := TimelineTable(steps)
+	for i, row := range table.Rows {
+		want := Plain
+		if row[1] == "Breached" {
+			want = Breached
+		}
+		if table.Styles[i] != want {
+			t.Errorf("row %q styled %d, want %d", strings.Join(row, " | "), table.Styles[i], want)
+		}
+	}
+	if h := TimelineHeading(&c); !strings.Contains(h, "owner agent-dan,") {
+		t.Errorf("the heading does not name the current owner: %s", h)
+	}
+}
