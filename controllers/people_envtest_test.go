@@ -132,7 +132,9 @@ var _ = Describe("Nothing waits forever", func() {
 				return k8sClient.Update(ctx, e)
 			}).Should(Succeed())
 		}
-		patchSpec(busy, func(s *supportv1.ComplaintSpec) { s.LastUpdate = &supportv1.ProgressUpdate{Note: "courier booked", By: "agent-bob"} })
+		patchSpec(busy, func(s *supportv1.ComplaintSpec) {
+			s.LastUpdate = &supportv1.ProgressUpdate{Note: "courier booked", By: "agent-bob"}
+		})
 		Eventually(func() *metav1.Time { return getComplaint(busy).Status.LastUpdateAt }).ShouldNot(BeNil())
 
 		Eventually(func() []supportv1.EscalationReason { return escalationReasons(ns, "idle") }, 10*time.Second).Should(ConsistOf(
@@ -143,4 +145,3 @@ var _ = Describe("Nothing waits forever", func() {
 		Expect(escalationsOf(ns, "busy")).To(HaveLen(1), "an update after the acknowledgement is progress")
 	})
 })
-

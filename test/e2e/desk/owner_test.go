@@ -112,11 +112,10 @@ var _ = Describe("kubectl desk take and assign", Ordered, func() {
 		Expect(get(c).Spec.Owner).To(Equal("agent-bob"))
 	})
 
-	// Pending until the operator tells each change of owner in the history
-	// (issue 18, the operator's part): an OwnerChanged entry by the new
-	// owner that names the old and the new, shown by the timeline as it
-	// comes. Run it (It instead of PIt) once that lands.
-	PIt("tells each change of owner in the history and the timeline", func() {
+	// The operator tells each change of owner in the history: an
+	// OwnerChanged entry by the new owner that names the old and the new,
+	// shown by the timeline as it comes.
+	It("tells each change of owner in the history and the timeline", func() {
 		c := record("Wrong strength dispensed")
 		ok(lead("take", c))
 		Eventually(func() string { return get(c).Status.Owner }).Should(Equal("lead-carol"))
