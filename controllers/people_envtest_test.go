@@ -6,6 +6,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 )
@@ -58,6 +59,9 @@ var _ = Describe("People on the clock", func() {
 			g.Expect(st.Clocks.Assignment.State).To(Equal(supportv1.ClockBreached))
 			g.Expect(st.BreachedAt.Time).To(Equal(st.Clocks.Assignment.DueAt.Time))
 		}).Should(Succeed())
+
+		By("kstatus and GitOps seeing it work as designed")
+		Eventually(kstatusOf(c)).Should(HaveField("Status", status.CurrentStatus))
 
 		By("an agent taking it")
 		patchSpec(c, func(s *supportv1.ComplaintSpec) { s.Owner = "agent-bob" })
