@@ -158,6 +158,8 @@ spec:
 			"customresourcedefinition.apiextensions.k8s.io/complaints.support.servicedesk.dev serverside-applied",
 			"clusterrole.rbac.authorization.k8s.io/servicedesk-manager-role serverside-applied",
 			"deployment.apps/servicedesk-controller-manager serverside-applied",
+			"validatingadmissionpolicy.admissionregistration.k8s.io/servicedesk-approvals serverside-applied",
+			"validatingadmissionpolicybinding.admissionregistration.k8s.io/servicedesk-approvals serverside-applied",
 		} {
 			Expect(out).To(ContainSubstring(want))
 		}

@@ -9,6 +9,9 @@
 //   - templates/rbac/: each Role, ClusterRole and binding of config/rbac
 //     (the rules verbatim; names prefixed with the release's fullname,
 //     subjects the chart's service account);
+//   - templates/admission/: the ValidatingAdmissionPolicy and its binding
+//     of config/admission, under admission.enabled (the spec verbatim;
+//     names and the binding's policyName prefixed with the fullname);
 //   - files/prometheus/rules.yaml: the .spec of
 //     config/prometheus/prometheusrule.yaml (read by
 //     templates/prometheusrule.yaml);
@@ -18,9 +21,9 @@
 // The rest of the chart (values, the Deployment, Service, NetworkPolicy,
 // ServiceMonitor, ...) is written by hand; test/helm checks it renders what
 // config/default does. The generator owns the paths above: it deletes any
-// other file under templates/crds, templates/rbac and files. Its output
-// depends only on config/ and -version, so running it twice changes
-// nothing; TestChartIsUpToDate fails when dist/chart is stale.
+// other file under templates/crds, templates/rbac, templates/admission and
+// files. Its output depends only on config/ and -version, so running it
+// twice changes nothing; TestChartIsUpToDate fails when dist/chart is stale.
 package main
 
 import (
@@ -65,6 +68,9 @@ func Generate(config, release string) (map[string][]byte, error) {
 		return nil, err
 	}
 	if err := rbac(config, files); err != nil {
+		return nil, err
+	}
+	if err := admission(config, files); err != nil {
 		return nil, err
 	}
 	if err := prometheusRules(config, files); err != nil {

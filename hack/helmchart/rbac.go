@@ -101,6 +101,30 @@ func rbac(config string, files map[string][]byte) error {
 // readRBAC reads the resources of dir/kustomization.yaml: one document a
 // file, in the same directory.
 func readRBAC(dir string) ([]rbacFile, error) {
+	docs, err := readResources(dir)
+	if err != nil {
+		return nil, err
+	}
+	var rfs []rbacFile
+	for _, d := range docs {
+		var o rbacObject
+		if err := yaml.UnmarshalStrict(d.raw, &o); err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", dir, d.name, err)
+		}
+		rfs = append(rfs, rbacFile{name: d.name, obj: o, raw: d.raw})
+	}
+	return rfs, nil
+}
+
+// resourceFile is one resource of a kustomization: its file name and text.
+type resourceFile struct {
+	name string
+	raw  []byte
+}
+
+// readResources reads the resources of dir/kustomization.yaml, in its
+// order: one document a file, in the same directory.
+func readResources(dir string) ([]resourceFile, error) {
 	kraw, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
 	if err != nil {
 		return nil, err
@@ -111,7 +135,7 @@ func readRBAC(dir string) ([]rbacFile, error) {
 	if err := yaml.Unmarshal(kraw, &k); err != nil {
 		return nil, fmt.Errorf("%s/kustomization.yaml: %w", dir, err)
 	}
-	var rfs []rbacFile
+	var out []resourceFile
 	for _, r := range k.Resources {
 		if path.Ext(r) != ".yaml" || strings.Contains(r, "/") {
 			return nil, fmt.Errorf("%s/kustomization.yaml: resource %q: teach hack/helmchart to read it", dir, r)
@@ -123,13 +147,9 @@ func readRBAC(dir string) ([]rbacFile, error) {
 		if bytes.Contains(bytes.TrimPrefix(bytes.TrimSpace(raw), []byte("---")), []byte("\n---")) {
 			return nil, fmt.Errorf("%s/%s: several documents: teach hack/helmchart to split them", dir, r)
 		}
-		var o rbacObject
-		if err := yaml.UnmarshalStrict(raw, &o); err != nil {
-			return nil, fmt.Errorf("%s/%s: %w", dir, r, err)
-		}
-		rfs = append(rfs, rbacFile{name: r, obj: o, raw: raw})
+		out = append(out, resourceFile{name: r, raw: raw})
 	}
-	return rfs, nil
+	return out, nil
 }
 
 // roleTemplate is a Role or ClusterRole for the chart: its metadata, and
@@ -156,7 +176,7 @@ func roleTemplate(src string, o rbacObject, lines []string, raw []byte) (string,
 	if err := yaml.Unmarshal(raw, &c); err != nil || !reflect.DeepEqual(a, c) {
 		return "", fmt.Errorf("%s: cannot copy the rules verbatim", src)
 	}
-	return meta(o) + escape(rules), nil
+	return metaOf(o) + escape(rules), nil
 }
 
 // bindingTemplate is a RoleBinding or ClusterRoleBinding for the chart: of
@@ -175,14 +195,14 @@ func bindingTemplate(src string, o rbacObject, roles map[string]string) (string,
 			return "", fmt.Errorf("%s: subject %s %s: the chart binds only the manager's service account", src, s.Kind, s.Name)
 		}
 	}
-	return meta(o) +
+	return metaOf(o) +
 		"roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: " + rr.Kind + "\n" +
 		"  name: {{ include \"servicedesk-operator.fullname\" . }}-" + rr.Name + "\n" +
 		"subjects:\n- kind: ServiceAccount\n  name: {{ include \"servicedesk-operator.serviceAccountName\" . }}\n  namespace: {{ .Release.Namespace }}\n", nil
 }
 
-// meta writes apiVersion, kind and metadata of an RBAC object for the chart.
-func meta(o rbacObject) string {
+// metaOf writes apiVersion, kind and metadata of an RBAC (or other cluster-scoped) object for the chart.
+func metaOf(o rbacObject) string {
 	var b strings.Builder
 	b.WriteString("apiVersion: " + o.APIVersion + "\nkind: " + o.Kind + "\nmetadata:\n")
 	b.WriteString("  name: {{ include \"servicedesk-operator.fullname\" . }}-" + o.Metadata.Name + "\n")

@@ -11,7 +11,7 @@ import (
 
 // owned are the chart paths the generator writes: a file, or a directory
 // (ending in /) whose every file it writes.
-var owned = []string{"Chart.yaml", "templates/crds/", "templates/rbac/", "files/"}
+var owned = []string{"Chart.yaml", "templates/crds/", "templates/rbac/", "templates/admission/", "files/"}
 
 // Write puts files into the chart directory, rewriting only those that
 // changed, and deletes every other file of the paths the generator owns.

@@ -234,6 +234,11 @@ var _ = Describe("helm install, upgrade and uninstall with complaints present", 
 		d.SetKind("Deployment")
 		Expect(cl.c.Get(ctx, client.ObjectKey{Namespace: ns, Name: release}, d)).To(Succeed())
 		Expect(args(d)).To(ContainElement("--complaint-workers=16"))
+		vap := &unstructured.Unstructured{}
+		vap.SetAPIVersion("admissionregistration.k8s.io/v1")
+		vap.SetKind("ValidatingAdmissionPolicyBinding")
+		Expect(cl.c.Get(ctx, client.ObjectKey{Name: release + "-approvals"}, vap)).To(Succeed(), "the admission policy is installed")
+		Expect(field(vap.Object, "spec", "policyName")).To(Equal(release + "-approvals"))
 
 		Expect(cl.records(ctx)).To(Equal(records))
 		Eventually(func() string { return cl.kubectl("get", "cmp", "-n", recordsNS, "-o", "name") }).
@@ -249,6 +254,8 @@ var _ = Describe("helm install, upgrade and uninstall with complaints present", 
 			{"apps/v1", "Deployment", ns, release},
 			{"rbac.authorization.k8s.io/v1", "ClusterRole", "", release + "-manager-role"},
 			{"rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "", release + "-manager-rolebinding"},
+			{"admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy", "", release + "-approvals"},
+			{"admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding", "", release + "-approvals"},
 			{"v1", "ServiceAccount", ns, release},
 		} {
 			u := &unstructured.Unstructured{}

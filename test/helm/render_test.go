@@ -32,6 +32,11 @@ func chartName(kind, kname string) string {
 	return release + "-" + strings.TrimPrefix(kname, "servicedesk-")
 }
 
+// clusterScoped says whether the chart's objects of kind have no namespace.
+func clusterScoped(kind string) bool {
+	return kind == "CustomResourceDefinition" || strings.HasPrefix(kind, "Cluster") || strings.HasPrefix(kind, "ValidatingAdmissionPolicy")
+}
+
 // kustomizedObj returns the object of kind of config/default that the
 // chart's object of kind named name stands for.
 func kustomizedObj(kind, name string) *unstructured.Unstructured {
@@ -115,7 +120,7 @@ var _ = Describe("helm template with the defaults", func() {
 		sort.Strings(want)
 		Expect(ids(objs)).To(Equal(want))
 		for _, o := range objs {
-			if o.GetKind() != "CustomResourceDefinition" && !strings.HasPrefix(o.GetKind(), "Cluster") {
+			if !clusterScoped(o.GetKind()) {
 				Expect(o.GetNamespace()).To(Equal(namespace), "%s %s", o.GetKind(), o.GetName())
 			}
 			Expect(o.GetLabels()).To(HaveKeyWithValue("app.kubernetes.io/name", "servicedesk-operator"), "%s %s", o.GetKind(), o.GetName())
@@ -159,6 +164,23 @@ var _ = Describe("helm template with the defaults", func() {
 				Expect(field(o.Object, "roleRef", "name")).To(Equal(chartName("Role", field(k.Object, "roleRef", "name").(string))))
 				Expect(o.Object["subjects"]).To(Equal([]any{map[string]any{"kind": "ServiceAccount", "name": release, "namespace": namespace}}))
 			}
+		}
+	})
+
+	It("has the admission policy of config/admission, its binding naming it", func() {
+		p := find(objs, "ValidatingAdmissionPolicy", release+"-approvals")
+		Expect(p).NotTo(BeNil())
+		Expect(p.Object["spec"]).To(Equal(kustomizedObj("ValidatingAdmissionPolicy", p.GetName()).Object["spec"]), "run make helm")
+		b := find(objs, "ValidatingAdmissionPolicyBinding", release+"-approvals")
+		Expect(b).NotTo(BeNil())
+		k := kustomizedObj("ValidatingAdmissionPolicyBinding", b.GetName())
+		Expect(field(k.Object, "spec", "policyName")).To(Equal("servicedesk-approvals"))
+		Expect(field(b.Object, "spec", "policyName")).To(Equal(p.GetName()))
+		Expect(stripped(field(b.Object, "spec").(map[string]any), []string{"policyName"})).
+			To(Equal(stripped(field(k.Object, "spec").(map[string]any), []string{"policyName"})))
+		Expect(field(b.Object, "spec", "validationActions")).To(Equal([]any{"Deny"}))
+		for _, o := range []*unstructured.Unstructured{p, b} {
+			Expect(o.GetNamespace()).To(BeEmpty(), "cluster-scoped")
 		}
 	})
 
@@ -302,6 +324,13 @@ var _ = Describe("helm template with a value set", func() {
 		Expect(field(pdb.Object, "spec", "minAvailable")).To(BeNil())
 	})
 
+	It("admission.enabled=false: no admission policy, the rest unchanged", func() {
+		all, without := mustRender(""), mustRender("admission: {enabled: false}")
+		Expect(ofKind(without, "ValidatingAdmissionPolicy")).To(BeEmpty())
+		Expect(ofKind(without, "ValidatingAdmissionPolicyBinding")).To(BeEmpty())
+		Expect(without).To(HaveLen(len(all) - 2))
+	})
+
 	It("networkPolicy.enabled=false: no NetworkPolicy", func() {
 		Expect(ofKind(mustRender("networkPolicy: {enabled: false}"), "NetworkPolicy")).To(BeEmpty())
 	})
@@ -402,6 +431,8 @@ podLabels: {team: desk, control-plane: not-this}
 		objs := mustRender("fullnameOverride: desk")
 		Expect(find(objs, "Deployment", "desk")).NotTo(BeNil())
 		Expect(find(objs, "ClusterRole", "desk-manager-role")).NotTo(BeNil())
+		Expect(find(objs, "ValidatingAdmissionPolicy", "desk-approvals")).NotTo(BeNil())
+		Expect(field(find(objs, "ValidatingAdmissionPolicyBinding", "desk-approvals").Object, "spec", "policyName")).To(Equal("desk-approvals"))
 		out, err := helm("template", "team-a", chartDir, "-n", "team-a")
 		Expect(err).NotTo(HaveOccurred())
 		objs, err = decode(out)
@@ -427,6 +458,7 @@ var _ = Describe("values.schema.json", func() {
 		Entry("image.pullPolicy not a policy", `image: {pullPolicy: Sometimes}`, "at '/image/pullPolicy'"),
 		Entry("crds.keep a string", `crds: {keep: "false"}`, "at '/crds/keep'"),
 		Entry("crds.install a string", `crds: {install: "true"}`, "at '/crds/install'"),
+		Entry("admission.enabled a string", `admission: {enabled: "true"}`, "at '/admission/enabled'"),
 		Entry("an unknown crds value", `crds: {delete: true}`, "additional properties 'delete' not allowed"),
 		Entry("webhook.clusterCIDRs a string", `webhook: {clusterCIDRs: 10.96.0.0/12}`, "at '/webhook/clusterCIDRs'"),
 		Entry("webhook.allowedCIDRs not a CIDR", `webhook: {allowedCIDRs: [localhost]}`, "at '/webhook/allowedCIDRs/0'"),

@@ -67,11 +67,13 @@ var _ = Describe("kubectl desk facing hostile complaint text", Ordered, func() {
 			"--summary", "summary"+hostile, "--owner", "owner"+hostile, "--by", "agent"+hostile))
 		Expect(name).To(HavePrefix("c-"))
 		Eventually(history).Should(ContainSubstring("Created: "))
-		Expect(safe("ack", name, "--note", "note"+hostile, "--by", "agent"+hostile)).
+		// ack and decide record the caller: the hostile text is their note
+		// and decision.
+		Expect(safe("ack", name, "--note", "note"+hostile)).
 			To(Equal("complaint.support.servicedesk.dev/" + name + " acknowledged\n"))
 		esc := strings.TrimSpace(safe("escalate", name, "--question", "question"+hostile, "--by", "agent"+hostile))
 		Expect(esc).To(HavePrefix(name + "-request-"))
-		safe("decide", esc, "--decision", "decision"+hostile, "--by", "lead"+hostile)
+		safe("decide", esc, "--decision", "decision"+hostile)
 		Expect(k8sClient.Create(ctx, &corev1.Event{
 			ObjectMeta: metav1.ObjectMeta{GenerateName: name + ".", Namespace: ns},
 			InvolvedObject: corev1.ObjectReference{Kind: "Complaint", APIVersion: supportv1.GroupVersion.String(),

@@ -209,6 +209,7 @@ var _ = Describe("kubectl desk", Ordered, func() {
 			return e.Status.NotifiedAt
 		}).ShouldNot(BeNil())
 
+		fails(agent("decide", esc, "--decision", "yes", "--by", "lead-carol"), "--by cannot name someone else for a decision")
 		ok(lead("decide", esc, "--decision", "yes, refund it"))
 		Eventually(func() supportv1.EscalationPhase {
 			_ = k8sClient.Get(ctx, client.ObjectKeyFromObject(e), e)
@@ -229,6 +230,9 @@ var _ = Describe("kubectl desk", Ordered, func() {
 		Eventually(phase(c1)).Should(Equal(supportv1.PhasePendingApproval))
 		expectGolden("board-pending", ok(agent("board")), names)
 
+		fails(agent("approve", c1), "the admission policy servicedesk-approvals refused your approval of complaint "+c1+
+			": spec.resolution.approvedBy must differ from spec.resolution.proposedBy (agent-bob): nobody approves their own proposal (you: agent-bob)")
+		fails(agent("approve", c1, "--by", "lead-carol"), "--by cannot name someone else for an approval: the API server records who approves")
 		Expect(ok(lead("approve", c1))).To(Equal("complaint.support.servicedesk.dev/" + c1 + " approved\n"))
 		Eventually(phase(c1)).Should(Equal(supportv1.PhaseResolved))
 		Expect(get(c1).Spec.Resolution.ApprovedBy).To(Equal("lead-carol"))

@@ -1,6 +1,7 @@
 // Package desk_test is the end-to-end suite of the kubectl desk plugin: it
 // builds kubectl-desk, starts a real API server (envtest) with the
-// operator running in-process, and runs the binary as agents and leads do.
+// admission policy servicedesk-approvals and the operator running
+// in-process, and runs the binary as agents and leads do.
 package desk_test
 
 import (
@@ -78,6 +79,10 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	k8sClient, err = client.New(restCfg, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
+
+	By("installing the admission policy servicedesk-approvals as config/default ships it")
+	_, err = testenv.InstallAdmissionPolicy(ctx, k8sClient, testenv.AdmissionEnforced(k8sClient, "default"))
+	Expect(err).NotTo(HaveOccurred(), "the admission policy is not enforced")
 
 	By("writing a kubeconfig for an agent and one for a lead")
 	agentKubeconfig = writeKubeconfig(dir, "agent-bob")

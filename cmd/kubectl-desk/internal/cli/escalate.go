@@ -44,7 +44,7 @@ func newEscalateCmd(o *Options) *cobra.Command {
 			}
 			cl, _ := o.Client()
 			if err := cl.Create(ctx, esc, client.FieldOwner(desk.FieldManager)); err != nil {
-				return fmt.Errorf("the API server refused the escalation: %w", err)
+				return refused(err, "the escalation")
 			}
 			if pf.OutputFormat == nil || *pf.OutputFormat == "" {
 				_, err := fmt.Fprintln(o.Out, desk.Escape(esc.Name))
@@ -64,9 +64,13 @@ func newDecideCmd(o *Options) *cobra.Command {
 	var decision string
 	pf := genericclioptions.NewPrintFlags("decided").WithTypeSetter(Scheme)
 	cmd := &cobra.Command{
-		Use:               "decide ESCALATION --decision TEXT",
-		Short:             "Acknowledge an escalation with your decision (a lead)",
-		Example:           `  kubectl desk decide c-x7k2p-request-4fj9q --decision "yes, refund it" --by lead-carol`,
+		Use:   "decide ESCALATION --decision TEXT",
+		Short: "Acknowledge an escalation with your decision, in your name (a lead)",
+		Long: `Acknowledge an escalation with your decision. The acknowledgement
+(spec.acknowledgement.by) names you as the API server authenticates you
+(kubectl auth whoami); --by is refused, and where the admission policy
+servicedesk-approvals is installed the API server refuses any other name.`,
+		Example:           `  kubectl desk decide c-x7k2p-request-4fj9q --decision "yes, refund it"`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: o.completeEscalations,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -89,12 +93,12 @@ func newDecideCmd(o *Options) *cobra.Command {
 			if err := desk.CheckDecide(esc); err != nil {
 				return err
 			}
-			by, err := o.Actor(ctx)
+			by, err := o.Self(ctx)
 			if err != nil {
 				return err
 			}
 			if err := cl.Patch(ctx, esc, client.RawPatch(types.MergePatchType, desk.DecidePatch(by, decision)), client.FieldOwner(desk.FieldManager)); err != nil {
-				return fmt.Errorf("the API server refused the decision on escalation %s: %w", args[0], err)
+				return refused(err, "your decision on escalation "+args[0])
 			}
 			return o.print(pf, esc)
 		},
@@ -102,5 +106,6 @@ func newDecideCmd(o *Options) *cobra.Command {
 	pf.AddFlags(cmd)
 	cmd.Flags().StringVar(&decision, "decision", "", "what you decided (required)")
 	_ = cmd.MarkFlagRequired("decision")
+	recordsCaller(cmd, "for a decision: the API server records who decides")
 	return cmd
 }

@@ -80,6 +80,7 @@ func hostileClusterWith(t *testing.T, payload string) (*Options, *bytes.Buffer) 
 		InvolvedObject: corev1.ObjectReference{Kind: "Escalation", Name: "c-1-request-x", Namespace: ns}}
 	cl := fake.NewClientBuilder().WithScheme(Scheme).
 		WithObjects(complaint("c-1"), complaint(hostileName), esc, ladder, policy, ev, escEv).
+		WithInterceptorFuncs(whoami("agent-bob")).
 		WithIndex(&corev1.Event{}, "involvedObject.kind", func(o client.Object) []string { return []string{o.(*corev1.Event).InvolvedObject.Kind} }).
 		WithIndex(&corev1.Event{}, "involvedObject.name", func(o client.Object) []string { return []string{o.(*corev1.Event).InvolvedObject.Name} }).
 		Build()
@@ -248,13 +249,13 @@ func TestErrorsEscapeHostileText(t *testing.T) {
 		want string
 	}{
 		{"approve echoes approvedBy", []string{"approve", "c-1"}, "already approved by lead^[]8;;http://evil^Gtext"},
-		{"escalate echoes the ladder", []string{"escalate", "c-1", "--level", "2", "--question", "q"}, "its ladder is 1 rung^["},
+		{"escalate echoes the ladder", []string{"escalate", "c-1", "--level", "2", "--question", "q", "--by", "agent-bob"}, "its ladder is 1 rung^["},
 		{"not found echoes the name", []string{"ack", "c-\x1b[2J"}, `complaint "c-\x1b[2J" not found`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o, out := hostileCluster(t)
 			cmd := newRootCmd(o)
-			cmd.SetArgs(append(tc.args, "--by", "agent-bob"))
+			cmd.SetArgs(tc.args)
 			err := cmd.ExecuteContext(context.Background())
 			if err == nil {
 				t.Fatalf("%v: no error", tc.args)

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/spf13/cobra"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -19,12 +21,13 @@ import (
 type Options struct {
 	ConfigFlags *genericclioptions.ConfigFlags
 	genericiooptions.IOStreams
-	// By is who acts; empty: ask the API server.
+	// By is who acts for the commands that take --by; empty: ask the API
+	// server. approve, ack and decide never read it (Self).
 	By string
-	// identity is who the API server says you are, once asked.
-	identity string
 
 	client client.WithWatch
+	// self is who the API server says the caller is, once asked.
+	self string
 }
 
 // Scheme knows the built-in kinds and the operator's.
@@ -65,25 +68,33 @@ func (o *Options) Namespace() (string, error) {
 }
 
 // Actor is who acts: --by, else the user the API server authenticates
-// (Identity).
+// (Self).
 func (o *Options) Actor(ctx context.Context) (string, error) {
 	if o.By != "" {
 		return o.By, nil
 	}
-	me, err := o.Identity(ctx)
+	by, err := o.whoami(ctx)
 	if err != nil {
 		return "", fmt.Errorf("%w: name yourself with --by NAME", err)
 	}
-	o.By = me
-	return o.By, nil
+	return by, nil
 }
 
-// Identity is the user the API server authenticates, whatever --by says:
-// a SelfSubjectReview, as kubectl auth whoami does (kubectl's --as
-// impersonates another user, as the API server allows).
-func (o *Options) Identity(ctx context.Context) (string, error) {
-	if o.identity != "" {
-		return o.identity, nil
+// Self is the user the API server authenticates (a SelfSubjectReview, as
+// kubectl auth whoami does), whatever --by says: what approve, ack and
+// decide record, and what the admission policy servicedesk-approvals
+// checks them against.
+func (o *Options) Self(ctx context.Context) (string, error) {
+	by, err := o.whoami(ctx)
+	if err != nil {
+		return "", fmt.Errorf("%w: this is recorded as the user the API server authenticates; see kubectl auth whoami and your kubeconfig", err)
+	}
+	return by, nil
+}
+
+func (o *Options) whoami(ctx context.Context) (string, error) {
+	if o.self != "" {
+		return o.self, nil
 	}
 	c, err := o.Client()
 	if err != nil {
@@ -94,8 +105,25 @@ func (o *Options) Identity(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("cannot tell who you are (SelfSubjectReview: %v)", err)
 	}
 	if review.Status.UserInfo.Username == "" {
-		return "", fmt.Errorf("the API server did not say who you are")
+		return "", errors.New("the API server did not say who you are")
 	}
-	o.identity = review.Status.UserInfo.Username
-	return o.identity, nil
+	o.self = review.Status.UserInfo.Username
+	return o.self, nil
+}
+
+// recordsCaller makes cmd record the caller as the API server
+// authenticates them (Self): it takes no --by, and refuses one with why,
+// e.g. "for an approval: the API server records who approves". The flag
+// is hidden (help does not offer it) and shadows the root's --by.
+func recordsCaller(cmd *cobra.Command, why string) {
+	var by string
+	cmd.Flags().StringVar(&by, "by", "", "refused: "+why)
+	_ = cmd.Flags().MarkHidden("by")
+	run := cmd.RunE
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if cmd.Flags().Changed("by") {
+			return fmt.Errorf("--by cannot name someone else %s (you, as kubectl auth whoami says)", why)
+		}
+		return run(cmd, args)
+	}
 }

@@ -34,7 +34,7 @@ becomes your user name as the API server knows you (kubectl auth whoami).
 			if cmd.Flags().Changed("by") {
 				return fmt.Errorf("take makes you the owner, as the API server knows you: --by does not apply; to make someone else the owner, run kubectl desk assign %s --to USER", args[0])
 			}
-			me, err := o.Identity(cmd.Context())
+			me, err := o.whoami(cmd.Context())
 			if err != nil {
 				return fmt.Errorf("%w: take needs it to make you the owner; to name the owner yourself, run kubectl desk assign %s --to USER", err, args[0])
 			}
@@ -83,7 +83,7 @@ func (o *Options) setOwner(ctx context.Context, pf *genericclioptions.PrintFlags
 	}
 	from := c.Spec.Owner
 	if from != owner {
-		if err := o.patchComplaint(ctx, c, desk.OwnerPatch(owner, c.ResourceVersion)); err != nil {
+		if err := o.patchComplaint(ctx, c, desk.OwnerPatch(owner, c.ResourceVersion), "the change of owner of"); err != nil {
 			return err
 		}
 	}

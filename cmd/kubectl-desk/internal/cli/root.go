@@ -62,8 +62,10 @@ and see the board, a complaint's timeline and a report.
 Each work command writes a JSON merge patch of its own spec fields only
 (field manager kubectl-desk), so fields that GitOps or others own are never
 overwritten. The acting person is who the API server says you are
-(kubectl auth whoami); --by overrides it (not for take and assign, which
-record only the new owner).`,
+(kubectl auth whoami). approve, ack, decide and take always record you;
+new, update, resolve and escalate take --by NAME to record someone else (a
+shared kiosk account, a script acting for someone); assign records only the
+new owner.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Annotations: map[string]string{
@@ -71,7 +73,7 @@ record only the new owner).`,
 		},
 	}
 	o.ConfigFlags.AddFlags(cmd.PersistentFlags())
-	cmd.PersistentFlags().StringVar(&o.By, "by", "", "who acts (default: your user name, as kubectl auth whoami says)")
+	cmd.PersistentFlags().StringVar(&o.By, "by", "", "who acts, for new, update, resolve and escalate (default: your user name, as kubectl auth whoami says); approve, ack and decide always record you")
 
 	cmd.AddGroup(&cobra.Group{ID: "work", Title: "Work a complaint:"}, &cobra.Group{ID: "see", Title: "See the desk:"})
 	for _, c := range []*cobra.Command{

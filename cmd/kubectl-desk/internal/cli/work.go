@@ -21,6 +21,12 @@ import (
 type work struct {
 	check func(ctx context.Context, c *supportv1.Complaint, by string) error
 	patch func(c *supportv1.Complaint, by string) ([]byte, error)
+	// self: by is the caller as the API server authenticates them (Self),
+	// never --by.
+	self bool
+	// what names the write in a refusal, e.g. "your approval of"; empty:
+	// "the change to".
+	what string
 }
 
 // newWorkCmd builds a work command on one complaint (its first argument)
@@ -52,7 +58,11 @@ func (o *Options) runWork(ctx context.Context, name string, w work) (*supportv1.
 	if err != nil {
 		return nil, err
 	}
-	by, err := o.Actor(ctx)
+	who := o.Actor
+	if w.self {
+		who = o.Self
+	}
+	by, err := who(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +75,7 @@ func (o *Options) runWork(ctx context.Context, name string, w work) (*supportv1.
 	if err != nil {
 		return nil, err
 	}
-	if err := o.patchComplaint(ctx, c, data); err != nil {
+	if err := o.patchComplaint(ctx, c, data, w.what); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -73,7 +83,9 @@ func (o *Options) runWork(ctx context.Context, name string, w work) (*supportv1.
 
 // patchComplaint writes the merge patch data to complaint c with the field
 // manager kubectl-desk; c becomes the complaint as the API server answered.
-func (o *Options) patchComplaint(ctx context.Context, c *supportv1.Complaint, data []byte) error {
+// what names the write in a refusal, e.g. "your approval of"; empty: "the
+// change to".
+func (o *Options) patchComplaint(ctx context.Context, c *supportv1.Complaint, data []byte, what string) error {
 	cl, err := o.Client()
 	if err != nil {
 		return err
@@ -86,9 +98,23 @@ func (o *Options) patchComplaint(ctx context.Context, c *supportv1.Complaint, da
 		case apierrors.IsConflict(err):
 			return fmt.Errorf("complaint %s changed since it was read: look at it again (kubectl desk timeline %s) and run the command again", name, name)
 		}
-		return fmt.Errorf("the API server refused the change to complaint %s: %w", name, err)
+		if what == "" {
+			what = "the change to"
+		}
+		return refused(err, what+" complaint "+name)
 	}
 	return nil
+}
+
+// refused is the error for a write the API server refused: what it refused
+// (e.g. "your approval of complaint c-1") and why. An admission policy's
+// refusal is told as such, with its message (which field, who you are, the
+// rule); any other error is passed through.
+func refused(err error, what string) error {
+	if policy, reason, ok := desk.AdmissionRefusal(err.Error()); ok {
+		return fmt.Errorf("the admission policy %s refused %s: %s", policy, what, reason)
+	}
+	return fmt.Errorf("the API server refused %s: %w", what, err)
 }
 
 // getComplaint reads a complaint of the current namespace.
@@ -150,12 +176,18 @@ func (o *Options) print(pf *genericclioptions.PrintFlags, obj client.Object) err
 
 func newAckCmd(o *Options) *cobra.Command {
 	var note string
-	cmd, _ := newWorkCmd(o, "ack NAME [--note TEXT]", "Record the first response: the customer was contacted",
+	cmd, _ := newWorkCmd(o, "ack NAME [--note TEXT]", "Record the first response, in your name: you contacted the customer",
 		`  kubectl desk ack c-x7k2p --note "called back, collected the batch number"`, "acknowledged", cobra.ExactArgs(1),
 		func() work {
-			return work{patch: func(_ *supportv1.Complaint, by string) ([]byte, error) { return desk.AckPatch(by, note), nil }}
+			return work{self: true, what: "your acknowledgement of",
+				patch: func(_ *supportv1.Complaint, by string) ([]byte, error) { return desk.AckPatch(by, note), nil }}
 		})
+	cmd.Aliases = []string{"acknowledge"}
+	cmd.Long = `Record the first response: you contacted the customer. The acknowledgement
+(spec.acknowledgement.by) names you as the API server authenticates you
+(kubectl auth whoami); --by is refused.`
 	cmd.Flags().StringVar(&note, "note", "", "what was said or collected")
+	recordsCaller(cmd, "for an acknowledgement: the first response is recorded as the person who made it")
 	return cmd
 }
 
@@ -238,16 +270,23 @@ func newResolveCmd(o *Options) *cobra.Command {
 }
 
 func newApproveCmd(o *Options) *cobra.Command {
-	cmd, _ := newWorkCmd(o, "approve NAME", "Approve the proposed resolution (a lead, when the policy requires approval)",
-		`  kubectl desk approve c-x7k2p --by lead-carol`, "approved", cobra.ExactArgs(1),
+	cmd, _ := newWorkCmd(o, "approve NAME", "Approve the proposed resolution, in your name (a lead, when the policy requires approval)",
+		`  kubectl desk approve c-x7k2p`, "approved", cobra.ExactArgs(1),
 		func() work {
-			return work{
+			return work{self: true, what: "your approval of",
 				check: func(_ context.Context, c *supportv1.Complaint, _ string) error { return desk.CheckApprove(c) },
 				patch: func(c *supportv1.Complaint, by string) ([]byte, error) {
 					return desk.ApprovePatch(by, c.ResourceVersion), nil
 				},
 			}
 		})
+	cmd.Long = `Approve the proposed resolution of a complaint that is PendingApproval.
+The approval (spec.resolution.approvedBy) names you as the API server
+authenticates you (kubectl auth whoami); --by is refused. Where the
+admission policy servicedesk-approvals is installed, the API server refuses
+an approval of your own proposal, and one by someone the governing policy's
+recovery.approvers does not name; its message is printed as it is.`
+	recordsCaller(cmd, "for an approval: the API server records who approves")
 	return cmd
 }
 
