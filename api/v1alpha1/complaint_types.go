@@ -12,7 +12,7 @@ import (
 type Channel string
 
 // Phase is where a complaint is in its life.
-// +kubebuilder:validation:Enum=New;Acknowledged;Waiting;PendingApproval;Resolved;Closed;Reopened
+// +kubebuilder:validation:Enum=New;Acknowledged;Waiting;PendingApproval;AwaitingAgreement;Resolved;Closed;Reopened
 type Phase string
 
 const (
@@ -24,6 +24,10 @@ const (
 	PhaseWaiting Phase = "Waiting"
 	// PhasePendingApproval: a resolution is proposed and waits for a lead's approval.
 	PhasePendingApproval Phase = "PendingApproval"
+	// PhaseAwaitingAgreement: the resolution is proposed (and approved,
+	// where approval is required) and waits for the customer's agreement
+	// (spec.agreement), as the policy's recovery.requireAgreement asks.
+	PhaseAwaitingAgreement Phase = "AwaitingAgreement"
 	// PhaseResolved: the resolution is accepted; the follow-up is scheduled.
 	PhaseResolved Phase = "Resolved"
 	// PhaseClosed: the customer is satisfied, or did not answer in time.
@@ -133,6 +137,13 @@ type ComplaintSpec struct {
 	// resolution proposed (and approved) for the customer.
 	// +optional
 	Resolution *Resolution `json:"resolution,omitempty"`
+
+	// agreement is the customer's answer to the proposed resolution, before
+	// anything is carried out (where the policy requires it). Declined, the
+	// complaint goes back into work and a new proposal starts the round
+	// again; each proposal needs an answer written after it.
+	// +optional
+	Agreement *Agreement `json:"agreement,omitempty"`
 
 	// feedback of the customer after resolution.
 	// +optional
@@ -266,6 +277,21 @@ type Gesture struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=256
 	Detail string `json:"detail,omitempty"`
+}
+
+// Agreement is the customer's answer to a proposed resolution.
+type Agreement struct {
+	// accepted: the customer agrees to the proposal; false declines it.
+	// +required
+	Accepted bool `json:"accepted"`
+	// by is who recorded the customer's answer, e.g. agent-bob.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	By string `json:"by,omitempty"`
+	// note, e.g. what the customer said.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1024
+	Note string `json:"note,omitempty"`
 }
 
 // Feedback is the customer's answer to the follow-up.
@@ -539,6 +565,10 @@ type ComplaintStatus struct {
 	// was proposed (phase PendingApproval); the approval clock runs from it.
 	// +optional
 	ApprovalRequestedAt *metav1.Time `json:"approvalRequestedAt,omitempty"`
+	// agreementRequestedAt is when the resolution began to wait for the
+	// customer's agreement (phase AwaitingAgreement).
+	// +optional
+	AgreementRequestedAt *metav1.Time `json:"agreementRequestedAt,omitempty"`
 	// approvers may approve this complaint's resolution: the governing
 	// policy's recovery.approvers, copied here for the admission policy
 	// servicedesk-approvals, which checks who approves against them.
@@ -625,6 +655,9 @@ type SeenFingerprints struct {
 	// feedback is the fingerprint of the feedback already acted on.
 	// +optional
 	Feedback string `json:"feedback,omitempty"`
+	// agreement is the fingerprint of the agreement already acted on.
+	// +optional
+	Agreement string `json:"agreement,omitempty"`
 }
 
 // +kubebuilder:object:root=true

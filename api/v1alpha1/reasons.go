@@ -30,6 +30,10 @@ const (
 	// ReasonPolicyNotFound: the pinned policy does not exist.
 	ReasonPolicyNotFound = "PolicyNotFound"
 
+	// ReasonAwaitingAgreement: the resolution waits for the customer's agreement.
+	ReasonAwaitingAgreement = "AwaitingAgreement"
+	// ReasonAgreementDeclined: the customer declined the proposed resolution.
+	ReasonAgreementDeclined = "AgreementDeclined"
 	// ReasonOwnerChanged: a history step: the complaint changed hands.
 	ReasonOwnerChanged = "OwnerChanged"
 	// ReasonEscalationAcknowledged: a history step: somebody at the

@@ -296,6 +296,13 @@ type Recovery struct {
 	// +optional
 	RequireApproval bool `json:"requireApproval,omitempty"`
 
+	// requireAgreement: a proposed (and, where required, approved)
+	// resolution waits for the customer's agreement (spec.agreement) before
+	// it is carried out and counts as resolved. The wait pauses the clocks
+	// as waiting on the customer does (pauseWhile: [Customer]).
+	// +optional
+	RequireAgreement bool `json:"requireAgreement,omitempty"`
+
 	// approvers may approve a resolution (spec.resolution.approvedBy) of
 	// the complaints this policy governs: the users named, and the members
 	// of the groups named, as the API server authenticates them. Absent:

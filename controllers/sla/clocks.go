@@ -67,8 +67,13 @@ func (e *evaluation) runs() map[supportv1.ClockName]*run {
 	// Approval runs while a proposed resolution waits for its approval.
 	if st.ApprovalRequestedAt != nil {
 		ap := &run{start: st.ApprovalRequestedAt.Time}
-		if st.ResolvedAt != nil && !st.ResolvedAt.Time.Before(ap.start) {
-			ap.stop = &st.ResolvedAt.Time
+		// The approval ends the wait: the resolution, or the proposal put
+		// to the customer once approved.
+		for _, end := range []*metav1.Time{st.AgreementRequestedAt, st.ResolvedAt} {
+			if end != nil && !end.Time.Before(ap.start) {
+				ap.stop = &end.Time
+				break
+			}
 		}
 		runs[supportv1.ClockApproval] = ap
 	}

@@ -28,6 +28,8 @@ func (e *evaluation) phase() {
 		e.p.recovery().RequireApproval && spec.Resolution.ApprovedBy == "" &&
 		(!e.p.recovery().RequireApology || spec.Resolution.Apologized):
 		st.Phase = supportv1.PhasePendingApproval
+	case spec.Resolution != nil && st.AgreementRequestedAt != nil:
+		st.Phase = supportv1.PhaseAwaitingAgreement
 	case spec.WaitingOn != "":
 		st.Phase = supportv1.PhaseWaiting
 	case st.ReopenedAt != nil:

@@ -78,6 +78,9 @@ type evaluation struct {
 	// pauseEnded is the pause that ended in this evaluation, if any: from
 	// the pause step to the clocks.
 	pauseEnded *[2]time.Time
+	// agreementDeclinedAt is when the customer declined the proposal in
+	// this evaluation (zero: they did not): the wait it ends stops there.
+	agreementDeclinedAt time.Time
 	// accepted and satisfied are what the resolution and feedback steps
 	// found (nil: nothing new), for the conditions step to set.
 	accepted, satisfied *verdict

@@ -113,18 +113,28 @@ func (e *evaluation) progressUpdate() {
 // left in pauseEnded for the clocks.
 func (e *evaluation) pause() {
 	open := e.st.ResolvedAt == nil && e.st.ClosedAt == nil
-	pausing := open && e.p.pausesOn(e.c.Spec.WaitingOn)
+	// Waiting for the customer's agreement is waiting on the customer.
+	awaiting := open && e.st.AgreementRequestedAt != nil && e.p.pausesOn(supportv1.WaitingOnCustomer)
+	pausing := open && (e.p.pausesOn(e.c.Spec.WaitingOn) || awaiting)
 	switch {
 	case pausing && e.st.WaitingSince == nil:
 		// A pause begins when waitingOn was written (not before the complaint
-		// started or reopened), or now when a policy change began it.
+		// started or reopened), or now when a policy change began it, or
+		// when the proposal was put to the customer.
 		recorded := e.rec.WaitingOn
-		if e.policyChanged() {
+		switch {
+		case !e.p.pausesOn(e.c.Spec.WaitingOn):
+			recorded = e.st.AgreementRequestedAt.Time
+		case e.policyChanged():
 			recorded = time.Time{}
 		}
 		at := e.factTime(recorded, e.restartedAt())
 		e.st.WaitingSince = metaTime(at)
-		e.emit(Transition{Reason: supportv1.ReasonWaiting, At: at, Message: fmt.Sprintf("Waiting on %s: the clocks are paused", e.c.Spec.WaitingOn)})
+		on := string(e.c.Spec.WaitingOn)
+		if !e.p.pausesOn(e.c.Spec.WaitingOn) {
+			on = "the customer's agreement"
+		}
+		e.emit(Transition{Reason: supportv1.ReasonWaiting, At: at, Message: fmt.Sprintf("Waiting on %s: the clocks are paused", on)})
 	case !pausing && e.st.WaitingSince != nil:
 		since := e.st.WaitingSince.Time
 		end := e.factTime(e.pauseEndRecorded(open, since), since)
@@ -141,6 +151,9 @@ func (e *evaluation) pauseEndRecorded(open bool, since time.Time) time.Time {
 	case !open && e.st.ResolvedAt != nil:
 		// The resolution ended the pause.
 		return e.st.ResolvedAt.Time
+	case !e.agreementDeclinedAt.IsZero():
+		// The customer's answer ended the wait for it.
+		return e.agreementDeclinedAt
 	case e.c.Spec.WaitingOn != "" && !e.policyChanged() && e.rec.WaitingOn.After(since):
 		// waitingOn changed to a value that does not pause: the change
 		// made its writer the owner and was stamped.

@@ -28,12 +28,12 @@ import (
 // the latest managedFields time among the entries that own the field or
 // anything under it. A zero time means unknown.
 type Recorded struct {
-	Acknowledgement, LastUpdate, WaitingOn, Resolution, Feedback, Owner time.Time
+	Acknowledgement, LastUpdate, WaitingOn, Resolution, Feedback, Owner, Agreement time.Time
 }
 
 // factKeys are the FieldsV1 keys of the timed spec fields, in the order of
 // factBits.
-var factKeys = [...]string{"f:acknowledgement", "f:lastUpdate", "f:waitingOn", "f:resolution", "f:feedback", "f:owner"}
+var factKeys = [...]string{"f:acknowledgement", "f:lastUpdate", "f:waitingOn", "f:resolution", "f:feedback", "f:owner", "f:agreement"}
 
 // compactForms maps each FieldsV1 that CompactManagedFields writes to the
 // facts it owns, so that reading a cached complaint parses no JSON.
@@ -81,7 +81,7 @@ func specFacts(f *metav1.FieldsV1) (owned [len(factKeys)]bool, ok bool) {
 // writes), without a time, or whose fields do not parse are ignored.
 func RecordedTimes(fields []metav1.ManagedFieldsEntry) Recorded {
 	var r Recorded
-	facts := [len(factKeys)]*time.Time{&r.Acknowledgement, &r.LastUpdate, &r.WaitingOn, &r.Resolution, &r.Feedback, &r.Owner}
+	facts := [len(factKeys)]*time.Time{&r.Acknowledgement, &r.LastUpdate, &r.WaitingOn, &r.Resolution, &r.Feedback, &r.Owner, &r.Agreement}
 	later := func(dst *time.Time, t time.Time) {
 		if t.After(*dst) {
 			*dst = t

@@ -3,6 +3,7 @@ package sla
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -24,12 +25,24 @@ func (e *evaluation) resolution() {
 	}
 	if res == nil {
 		e.approvalNotPending()
+		e.st.AgreementRequestedAt = nil
 		return // ResolutionAccepted goes with the resolution
 	}
-	if e.st.ResolvedAt != nil || !e.resolutionAcceptable(res) {
+	if e.st.ResolvedAt != nil {
+		return
+	}
+	if !e.resolutionAcceptable(res) {
+		e.st.AgreementRequestedAt = nil
 		return
 	}
 	at := e.factTime(e.rec.Resolution, e.restartedAt())
+	if e.p.recovery().RequireAgreement {
+		agreed, ok := e.agreement(res)
+		if !ok {
+			return
+		}
+		at = agreed
+	}
 	e.st.ResolvedAt = metaTime(at)
 	e.st.FollowUpNotified = false
 	e.st.FollowUpAt = nil
@@ -85,6 +98,45 @@ func (e *evaluation) resolutionAcceptable(res *supportv1.Resolution) bool {
 	return true
 }
 
+// agreement decides a proposal that meets the policy and needs the
+// customer's agreement: ok when the customer agreed, at the time the answer
+// was recorded. Until an answer written after the proposal comes, the
+// resolution waits (AwaitingAgreement); declined, the proposal is set
+// aside like one the customer rejected after resolution, and the complaint
+// is back in work.
+func (e *evaluation) agreement(res *supportv1.Resolution) (at time.Time, ok bool) {
+	if e.st.AgreementRequestedAt == nil {
+		// From the write that completed the proposal (its approval, where
+		// one is required).
+		since := e.factTime(e.rec.Resolution, e.restartedAt())
+		e.st.AgreementRequestedAt = metaTime(since)
+		e.emit(Transition{Reason: supportv1.ReasonAwaitingAgreement, At: since,
+			Message: "Resolution proposed to the customer: it is carried out once they agree (spec.agreement)"})
+	}
+	since := e.st.AgreementRequestedAt.Time
+	a := e.c.Spec.Agreement
+	if a == nil || Fingerprint(a) == e.st.Seen.Agreement || (!e.rec.Agreement.IsZero() && e.rec.Agreement.Truncate(time.Second).Before(since)) {
+		e.accepted = &verdict{false, supportv1.ReasonAwaitingAgreement, "waiting for the customer's agreement (spec.agreement)"}
+		return time.Time{}, false
+	}
+	e.st.Seen.Agreement = Fingerprint(a)
+	answered := e.factTime(e.rec.Agreement, since)
+	if a.Accepted {
+		return answered, true
+	}
+	e.st.Seen.RejectedResolution = Fingerprint(res)
+	e.st.AgreementRequestedAt = nil
+	e.agreementDeclinedAt = answered
+	msg := "The customer declined the proposed resolution"
+	if a.Note != "" {
+		msg += ": " + a.Note
+	}
+	e.emit(Transition{Reason: supportv1.ReasonAgreementDeclined, Warning: true, By: a.By, At: answered,
+		Message: msg + "; propose another"})
+	e.accepted = &verdict{false, supportv1.ReasonCustomerUnsatisfied, "the customer did not accept this resolution; propose a new one"}
+	return time.Time{}, false
+}
+
 // approvalNotPending ends a wait for approval that ended without one (the
 // resolution withdrawn or no longer ready for approval): the approval
 // clock stops running. An accepted resolution keeps its stamp, so its
@@ -136,6 +188,7 @@ func (e *evaluation) reopen(fb *supportv1.Feedback, at *metav1.Time) {
 	e.st.ReopenCount++
 	e.st.ReopenedAt = at
 	e.st.ApprovalRequestedAt = nil // a new proposal waits anew
+	e.st.AgreementRequestedAt = nil
 	e.st.ResolvedAt = nil
 	e.st.FollowUpAt = nil
 	e.st.FollowUpNotified = false

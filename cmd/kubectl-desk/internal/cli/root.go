@@ -78,7 +78,7 @@ new owner.`,
 	cmd.AddGroup(&cobra.Group{ID: "work", Title: "Work a complaint:"}, &cobra.Group{ID: "see", Title: "See the desk:"})
 	for _, c := range []*cobra.Command{
 		newNewCmd(o), newTakeCmd(o), newAssignCmd(o), newAckCmd(o), newWaitOnCmd(o), newUpdateCmd(o), newResolveCmd(o), newApproveCmd(o),
-		newFeedbackCmd(o), newEscalateCmd(o), newDecideCmd(o),
+		newAgreeCmd(o), newFeedbackCmd(o), newEscalateCmd(o), newDecideCmd(o),
 	} {
 		c.GroupID = "work"
 		cmd.AddCommand(c)

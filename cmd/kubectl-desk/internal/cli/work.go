@@ -290,6 +290,33 @@ recovery.approvers does not name; its message is printed as it is.`
 	return cmd
 }
 
+func newAgreeCmd(o *Options) *cobra.Command {
+	var (
+		declined bool
+		note     string
+	)
+	cmd, pf := newWorkCmd(o, "agree NAME [--declined] [--note TEXT]",
+		"Record the customer's answer to the proposed resolution (where the policy requires their agreement)",
+		`  kubectl desk agree c-x7k2p --note "a courier tonight is fine"
+  kubectl desk agree c-x7k2p --declined --note "wants a refund, not a replacement"`, "agreement recorded", cobra.ExactArgs(1), nil)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		c, err := o.runWork(cmd.Context(), args[0], work{
+			check: func(_ context.Context, c *supportv1.Complaint, _ string) error { return desk.CheckAgreement(c) },
+			patch: func(_ *supportv1.Complaint, by string) ([]byte, error) {
+				return desk.AgreementPatch(!declined, by, note), nil
+			},
+		})
+		if err != nil {
+			return err
+		}
+		return o.print(pf, c)
+	}
+	f := cmd.Flags()
+	f.BoolVar(&declined, "declined", false, "the customer declines the proposal (the complaint goes back into work)")
+	f.StringVar(&note, "note", "", "what the customer said")
+	return cmd
+}
+
 func newFeedbackCmd(o *Options) *cobra.Command {
 	var (
 		satisfaction int32

@@ -63,6 +63,14 @@ func CheckFeedback(c *supportv1.Complaint) error {
 	return fmt.Errorf("complaint %s is %s, not Resolved: feedback answers the follow-up of an accepted resolution; resolve it first (kubectl desk resolve %s ...)", c.Name, phaseOf(c), c.Name)
 }
 
+// CheckAgreement refuses an answer when no proposal waits for one.
+func CheckAgreement(c *supportv1.Complaint) error {
+	if c.Status.Phase == supportv1.PhaseAwaitingAgreement {
+		return nil
+	}
+	return fmt.Errorf("complaint %s is %s, not AwaitingAgreement: no proposal waits for the customer's answer (its policy may not require one, or the resolution is not proposed or approved yet)", c.Name, phaseOf(c))
+}
+
 func phaseOf(c *supportv1.Complaint) string {
 	if c.Status.Phase == "" {
 		return "not yet seen by the operator"

@@ -69,6 +69,8 @@ func TestCheckFeedbackAndSatisfaction(t *testing.T) {
 	resolved := complaint(supportv1.PhaseResolved, func(c *supportv1.Complaint) { now := metav1.Now(); c.Status.ResolvedAt = &now })
 	checkErr(t, CheckFeedback(resolved), "")
 	checkErr(t, CheckFeedback(complaint(supportv1.PhasePendingApproval)), "is PendingApproval, not Resolved")
+	checkErr(t, CheckAgreement(complaint(supportv1.PhaseAwaitingAgreement)), "")
+	checkErr(t, CheckAgreement(complaint(supportv1.PhasePendingApproval)), "is PendingApproval, not AwaitingAgreement: no proposal waits for the customer's answer")
 	for n, want := range map[int32]string{0: "satisfaction 0 is outside 1-5", 1: "", 5: "", 6: "satisfaction 6 is outside 1-5: give 1 (very unhappy) to 5 (very happy)"} {
 		checkErr(t, CheckSatisfaction(n), want)
 	}

@@ -94,6 +94,12 @@ func FeedbackPatch(satisfaction int32, comment string, accepted *bool) []byte {
 	return specPatch("feedback", map[string]any{"satisfaction": satisfaction, "comment": orNull(comment), "accepted": acc})
 }
 
+// AgreementPatch records the customer's answer to the proposed resolution,
+// as by recorded it.
+func AgreementPatch(accepted bool, by, note string) []byte {
+	return specPatch("agreement", map[string]any{"accepted": accepted, "by": by, "note": orNull(note)})
+}
+
 // DecidePatch acknowledges an escalation with the lead's decision.
 func DecidePatch(by, decision string) []byte {
 	return specPatch("acknowledgement", map[string]any{"by": by, "decision": orNull(decision)})

@@ -31,6 +31,8 @@ func TestPatches(t *testing.T) {
 			`{"metadata":{"resourceVersion":"42"},"spec":{"owner":"agent-dan"}}`},
 		{"feedback without acceptance", FeedbackPatch(2, "rude courier", nil), `{"spec":{"feedback":{"accepted":null,"comment":"rude courier","satisfaction":2}}}`},
 		{"feedback with acceptance", FeedbackPatch(5, "", ptr.To(true)), `{"spec":{"feedback":{"accepted":true,"comment":null,"satisfaction":5}}}`},
+		{"agreement", AgreementPatch(true, "agent-bob", "a courier tonight is fine"), `{"spec":{"agreement":{"accepted":true,"by":"agent-bob","note":"a courier tonight is fine"}}}`},
+		{"agreement declined without a note removes an old one", AgreementPatch(false, "agent-bob", ""), `{"spec":{"agreement":{"accepted":false,"by":"agent-bob","note":null}}}`},
 		{"decide", DecidePatch("lead-carol", "yes"), `{"spec":{"acknowledgement":{"by":"lead-carol","decision":"yes"}}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
