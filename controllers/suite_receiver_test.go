@@ -120,20 +120,15 @@ func (r *receiver) events() []received {
 
 // eventsOn are the deliveries to path: a port freed by an earlier spec's
 // receiver may be this one's, and retries to the old address land here.
-func (r *receiver) eventsOn(path string) []received {
-	var out []received
-	for _, e := range r.events() {
-		if e.Path == path {
-			out = append(out, e)
-		}
-	}
-	return out
-}
+func (r *receiver) eventsOn(path string) []received { return onPath(r.events(), path) }
 
 // rawOn are the raw deliveries to path (see eventsOn).
-func (r *receiver) rawOn(path string) []received {
+func (r *receiver) rawOn(path string) []received { return onPath(r.raw(), path) }
+
+// onPath are the deliveries of list to path, in order.
+func onPath(list []received, path string) []received {
 	var out []received
-	for _, e := range r.raw() {
+	for _, e := range list {
 		if e.Path == path {
 			out = append(out, e)
 		}

@@ -27,6 +27,7 @@ import (
 	ctrlevent "sigs.k8s.io/controller-runtime/pkg/event"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	nt "github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/internal/deliverytest"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 	"github.com/servicedesk-operator/servicedesk-operator/test/testenv"
@@ -86,8 +87,8 @@ func (r *ntReceiver) serve(w http.ResponseWriter, req *http.Request) {
 	_ = json.Unmarshal(body, &ce)
 	hit.EventID, hit.EventType = ce.ID, ce.Type
 	if r.key != nil {
-		// The attempt signs at the fake clock's now: verify at ntNow.
-		hit.VerifyErr = webhook.Verify(r.key, req.Header, body, ntNow, time.Minute)
+		// The attempt signs at the fake clock's now: verify at nt.Now.
+		hit.VerifyErr = webhook.Verify(r.key, req.Header, body, nt.Now, time.Minute)
 	}
 	r.mu.Lock()
 	n := len(r.hits)
@@ -122,8 +123,8 @@ func (r *ntReceiver) ids() []string {
 // ----------------------------------------------------------------- harness
 
 // ntHarness is a Complaint deliveryReconciler over a fake client holding the
-// Complaint ntComplaint (whose ledger is the list given) and more objects,
-// on a fake clock at ntNow, with ntBackoff and no jitter.
+// Complaint nt.Complaint (whose ledger is the list given) and more objects,
+// on a fake clock at nt.Now, with ntBackoff and no jitter.
 type ntHarness struct {
 	t      *testing.T
 	r      *deliveryReconciler
@@ -142,7 +143,7 @@ func ntClient(t *testing.T, list []supportv1.Notification, with func(*fake.Clien
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := ntComplaint()
+	c := nt.Complaint()
 	c.Status.Notifications = list
 	b := fake.NewClientBuilder().WithScheme(scheme).
 		WithObjects(append([]client.Object{c}, objs...)...).
@@ -160,9 +161,9 @@ func ntNewHarness(t *testing.T, list []supportv1.Notification, objs ...client.Ob
 
 func ntHarnessOn(t *testing.T, cl client.Client) *ntHarness {
 	t.Helper()
-	clk := clocktesting.NewFakeClock(ntNow)
+	clk := clocktesting.NewFakeClock(nt.Now)
 	rec := events.NewFakeRecorder(200)
-	c := ntComplaint()
+	c := nt.Complaint()
 	h := &ntHarness{t: t, client: cl, clock: clk, events: rec, name: client.ObjectKeyFromObject(c), uid: c.UID}
 	h.r = &deliveryReconciler{
 		client:   cl,
@@ -286,7 +287,7 @@ func TestAttemptDeliversAVerifiableSignedEvent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rcv := ntNewReceiver(t, tt.secretValue, ntStatus(tt.status, nil, ""))
-			item := ntItem("evt-1", "crm")
+			item := nt.Item("evt-1", "crm")
 			h := ntNewHarness(t, []supportv1.Notification{item}, ntSecret(ntSecretKey, tt.secretValue))
 
 			a := h.attempt(item, ntTarget("crm", rcv.URL))
@@ -312,7 +313,7 @@ func TestAttemptDeliversAVerifiableSignedEvent(t *testing.T) {
 			if hit.ID != "evt-1" || hit.EventID != "evt-1" || hit.EventType != webhook.EventTypePrefix+"breached" {
 				t.Errorf("request id %q, event id %q, type %q; want evt-1, evt-1, %sbreached", hit.ID, hit.EventID, hit.EventType, webhook.EventTypePrefix)
 			}
-			if strings.Contains(string(hit.Body), ntEmail) {
+			if strings.Contains(string(hit.Body), nt.Email) {
 				t.Errorf("payload carries the customer's contact without includeContact")
 			}
 			if w := h.warnings(); len(w) != 0 {
@@ -329,7 +330,7 @@ func TestPassesDeliverInOrderOneHeadPerDestination(t *testing.T) {
 	rcv := ntNewReceiver(t, ntSecretValue, nil)
 	var list, want []supportv1.Notification
 	for i := range 12 {
-		list = append(list, ntItem(fmt.Sprintf("e%02d", i), "crm"))
+		list = append(list, nt.Item(fmt.Sprintf("e%02d", i), "crm"))
 	}
 	h := ntNewHarness(t, list, ntSecret(ntSecretKey, ntSecretValue))
 	notify := []supportv1.NotifyTarget{ntTarget("crm", rcv.URL)}
@@ -341,8 +342,8 @@ func TestPassesDeliverInOrderOneHeadPerDestination(t *testing.T) {
 		t.Fatalf("after one pass the receiver got %v, want e00 only", ids)
 	}
 	want = list[1:]
-	if got := h.ledger(); !slices.Equal(ntIDs(got), ntIDs(want)) {
-		t.Fatalf("ledger = %v, want the other eleven", ntIDs(got))
+	if got := h.ledger(); !slices.Equal(nt.IDs(got), nt.IDs(want)) {
+		t.Fatalf("ledger = %v, want the other eleven", nt.IDs(got))
 	} else {
 		for _, x := range got {
 			if x.Attempts != 0 || x.NextAttemptAt != nil {
@@ -356,8 +357,8 @@ func TestPassesDeliverInOrderOneHeadPerDestination(t *testing.T) {
 	if passes != 11 || !next.IsZero() {
 		t.Errorf("drained in %d more passes, next %v; want 11 and none", passes, next)
 	}
-	if ids := rcv.ids(); !slices.Equal(ids, ntIDs(list)) {
-		t.Errorf("receiver got %v, want %v in order, each once", ids, ntIDs(list))
+	if ids := rcv.ids(); !slices.Equal(ids, nt.IDs(list)) {
+		t.Errorf("receiver got %v, want %v in order, each once", ids, nt.IDs(list))
 	}
 	for _, hit := range rcv.received() {
 		if hit.VerifyErr != nil {
@@ -365,7 +366,7 @@ func TestPassesDeliverInOrderOneHeadPerDestination(t *testing.T) {
 		}
 	}
 	if got := h.ledger(); len(got) != 0 {
-		t.Errorf("ledger = %v, want empty", ntIDs(got))
+		t.Errorf("ledger = %v, want empty", nt.IDs(got))
 	}
 }
 
@@ -375,15 +376,15 @@ func TestAttemptServerErrorRetriesWithBackoff(t *testing.T) {
 		priorAttempts int32
 		wantNext      time.Time // now + Backoff.Delay(attempts, 0), rounded up to the next whole second
 	}{
-		{"first failure waits Base/2", 0, ntAt(12, 0, 6)},         // 5s
-		{"second failure waits Base", 1, ntAt(12, 0, 11)},         // 10s
-		{"third failure doubles", 2, ntAt(12, 0, 21)},             // 20s
-		{"eighth failure is capped at Max/2", 7, ntAt(12, 2, 31)}, // 150s
+		{"first failure waits Base/2", 0, nt.At(12, 0, 6)},         // 5s
+		{"second failure waits Base", 1, nt.At(12, 0, 11)},         // 10s
+		{"third failure doubles", 2, nt.At(12, 0, 21)},             // 20s
+		{"eighth failure is capped at Max/2", 7, nt.At(12, 2, 31)}, // 150s
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rcv := ntNewReceiver(t, ntSecretValue, ntStatus(http.StatusInternalServerError, nil, "database down"))
-			item := ntItem("e1", "crm")
+			item := nt.Item("e1", "crm")
 			item.Attempts = tt.priorAttempts
 			input := []supportv1.Notification{item}
 			h := ntNewHarness(t, input, ntSecret(ntSecretKey, ntSecretValue))
@@ -403,15 +404,15 @@ func TestAttemptServerErrorRetriesWithBackoff(t *testing.T) {
 
 			got, applied := ledger.Apply(input, []ledger.Record{o})
 			if len(got) != 1 || len(applied) != 1 {
-				t.Fatalf("ledger = %v, applied %d; want the item kept and the record applied", ntIDs(got), len(applied))
+				t.Fatalf("ledger = %v, applied %d; want the item kept and the record applied", nt.IDs(got), len(applied))
 			}
 			x := got[0]
 			if x.Failed || x.Attempts != tt.priorAttempts+1 || x.LastError != o.LastError ||
 				x.NextAttemptAt == nil || !x.NextAttemptAt.Time.Equal(tt.wantNext) {
 				t.Errorf("item = %+v, want pending with %d attempts, retry at %v", x, tt.priorAttempts+1, tt.wantNext)
 			}
-			if due, next := ledger.Heads(got, ntNow); len(due) != 0 || !next.Equal(tt.wantNext) {
-				t.Errorf("heads %v next %v; want none due before %v", ntIDs(due), next, tt.wantNext)
+			if due, next := ledger.Heads(got, nt.Now); len(due) != 0 || !next.Equal(tt.wantNext) {
+				t.Errorf("heads %v next %v; want none due before %v", nt.IDs(due), next, tt.wantNext)
 			}
 			if input[0].Attempts != tt.priorAttempts || input[0].NextAttemptAt != nil {
 				t.Errorf("Apply modified its input ledger: %+v", input[0])
@@ -424,7 +425,7 @@ func TestFailingDestinationBlocksOnlyItself(t *testing.T) {
 	failing := ntNewReceiver(t, ntSecretValue, ntStatus(http.StatusInternalServerError, nil, ""))
 	healthy := ntNewReceiver(t, ntSecretValue, nil)
 	notify := []supportv1.NotifyTarget{ntTarget("crm", failing.URL), ntTarget("chat", healthy.URL)}
-	list := []supportv1.Notification{ntItem("c1", "crm"), ntItem("h1", "chat"), ntItem("c2", "crm"), ntItem("h2", "chat")}
+	list := []supportv1.Notification{nt.Item("c1", "crm"), nt.Item("h1", "chat"), nt.Item("c2", "crm"), nt.Item("h2", "chat")}
 	h := ntNewHarness(t, list, ntSecret(ntSecretKey, ntSecretValue))
 
 	passes, next := h.drain(notify)
@@ -436,16 +437,16 @@ func TestFailingDestinationBlocksOnlyItself(t *testing.T) {
 		t.Errorf("healthy receiver got %v, want h1, h2", ids)
 	}
 	got := h.ledger()
-	if ids := ntIDs(got); !slices.Equal(ids, []string{"c1", "c2"}) {
+	if ids := nt.IDs(got); !slices.Equal(ids, []string{"c1", "c2"}) {
 		t.Fatalf("ledger = %v, want c1, c2", ids)
 	}
-	if c1 := got[0]; c1.Attempts != 1 || c1.NextAttemptAt == nil || !c1.NextAttemptAt.Time.Equal(ntAt(12, 0, 6)) {
+	if c1 := got[0]; c1.Attempts != 1 || c1.NextAttemptAt == nil || !c1.NextAttemptAt.Time.Equal(nt.At(12, 0, 6)) {
 		t.Errorf("c1 = %+v, want one attempt and a retry at 12:00:06", c1)
 	}
 	if c2 := got[1]; c2.Attempts != 0 || c2.NextAttemptAt != nil || c2.LastError != "" {
 		t.Errorf("c2 = %+v, want untouched behind c1", c2)
 	}
-	if passes != 2 || !next.Equal(ntAt(12, 0, 6)) {
+	if passes != 2 || !next.Equal(nt.At(12, 0, 6)) {
 		t.Errorf("%d passes, next %v; want 2 and 12:00:06", passes, next)
 	}
 }
@@ -454,10 +455,10 @@ func TestItemsNotYetDueAreSkipped(t *testing.T) {
 	rcv := ntNewReceiver(t, ntSecretValue, nil)
 	other := ntNewReceiver(t, ntSecretValue, nil)
 	notify := []supportv1.NotifyTarget{ntTarget("crm", rcv.URL), ntTarget("chat", other.URL), ntTarget("pager", other.URL)}
-	crm1 := ntRetrying("crm1", "crm", 2, ntAt(12, 0, 30), "HTTP 500")
-	pager1 := ntRetrying("pager1", "pager", 1, ntAt(12, 0, 20), "")
-	due := ntRetrying("chat1", "chat", 1, ntNow, "") // due exactly now
-	h := ntNewHarness(t, []supportv1.Notification{crm1, ntItem("crm2", "crm"), pager1, due}, ntSecret(ntSecretKey, ntSecretValue))
+	crm1 := nt.Retrying("crm1", "crm", 2, nt.At(12, 0, 30), "HTTP 500")
+	pager1 := nt.Retrying("pager1", "pager", 1, nt.At(12, 0, 20), "")
+	due := nt.Retrying("chat1", "chat", 1, nt.Now, "") // due exactly now
+	h := ntNewHarness(t, []supportv1.Notification{crm1, nt.Item("crm2", "crm"), pager1, due}, ntSecret(ntSecretKey, ntSecretValue))
 
 	passes, next := h.drain(notify)
 
@@ -468,13 +469,13 @@ func TestItemsNotYetDueAreSkipped(t *testing.T) {
 		t.Errorf("other receiver got %v, want only the due chat1", ids)
 	}
 	got := h.ledger()
-	if ids := ntIDs(got); !slices.Equal(ids, []string{"crm1", "crm2", "pager1"}) {
+	if ids := nt.IDs(got); !slices.Equal(ids, []string{"crm1", "crm2", "pager1"}) {
 		t.Fatalf("ledger = %v", ids)
 	}
-	if got[0].Attempts != 2 || got[0].LastError != "HTTP 500" || !got[0].NextAttemptAt.Time.Equal(ntAt(12, 0, 30)) {
+	if got[0].Attempts != 2 || got[0].LastError != "HTTP 500" || !got[0].NextAttemptAt.Time.Equal(nt.At(12, 0, 30)) {
 		t.Errorf("crm1 changed: %+v", got[0])
 	}
-	if passes != 1 || !next.Equal(ntAt(12, 0, 20)) {
+	if passes != 1 || !next.Equal(nt.At(12, 0, 20)) {
 		t.Errorf("%d passes, next %v; want 1 and the earliest NextAttemptAt 12:00:20", passes, next)
 	}
 }
@@ -495,7 +496,7 @@ func TestAttemptGivesUpAfterMaxAttempts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rcv := ntNewReceiver(t, ntSecretValue, ntStatus(http.StatusInternalServerError, nil, ""))
-			item := ntRetrying("e1", "crm", tt.priorAttempts, ntNow.Add(-time.Second), "HTTP 500")
+			item := nt.Retrying("e1", "crm", tt.priorAttempts, nt.Now.Add(-time.Second), "HTTP 500")
 			h := ntNewHarness(t, []supportv1.Notification{item}, ntSecret(ntSecretKey, ntSecretValue))
 
 			a := h.attempt(item, ntTarget("crm", rcv.URL, ntMaxAttempts(tt.maxAttempts)))
@@ -529,7 +530,7 @@ func TestAttemptGivesUpAfterMaxAttempts(t *testing.T) {
 			if cond == nil || cond.Status != "True" || !strings.Contains(cond.Message, wantMsg) {
 				t.Errorf("NotificationFailed condition = %+v, want True naming the failure", cond)
 			}
-			if _, next := ledger.Heads(h.ledger(), ntNow); !next.IsZero() {
+			if _, next := ledger.Heads(h.ledger(), nt.Now); !next.IsZero() {
 				t.Errorf("next = %v, want none", next)
 			}
 		})
@@ -538,7 +539,7 @@ func TestAttemptGivesUpAfterMaxAttempts(t *testing.T) {
 
 func TestAttemptGoneFailsAtOnce(t *testing.T) {
 	rcv := ntNewReceiver(t, ntSecretValue, ntStatus(http.StatusGone, nil, "endpoint retired"))
-	item := ntItem("e1", "crm")
+	item := nt.Item("e1", "crm")
 	h := ntNewHarness(t, []supportv1.Notification{item}, ntSecret(ntSecretKey, ntSecretValue))
 
 	a := h.attempt(item, ntTarget("crm", rcv.URL))
@@ -554,8 +555,8 @@ func TestAttemptGoneFailsAtOnce(t *testing.T) {
 	if !strings.Contains(x.LastError, "410") {
 		t.Errorf("LastError = %q, want it to mention 410", x.LastError)
 	}
-	if due, next := ledger.Heads(h.ledger(), ntNow); len(due) != 0 || !next.IsZero() {
-		t.Errorf("heads %v next %v, want nothing left", ntIDs(due), next)
+	if due, next := ledger.Heads(h.ledger(), nt.Now); len(due) != 0 || !next.IsZero() {
+		t.Errorf("heads %v next %v, want nothing left", nt.IDs(due), next)
 	}
 	if w := h.warnings(); len(w) != 1 || !strings.Contains(w[0], "e1 to crm failed") {
 		t.Errorf("events = %v, want one warning about e1 to crm", w)
@@ -586,7 +587,7 @@ func TestFinalFailureDoesNotStrandLaterItems(t *testing.T) {
 				return http.StatusOK, nil, ""
 			})
 			notify := []supportv1.NotifyTarget{ntTarget("crm", rcv.URL, ntMaxAttempts(tt.maxAttempts))}
-			before := []supportv1.Notification{ntItem("e1", "crm"), ntItem("e2", "crm")}
+			before := []supportv1.Notification{nt.Item("e1", "crm"), nt.Item("e2", "crm")}
 			h := ntNewHarness(t, before, ntSecret(ntSecretKey, ntSecretValue))
 
 			if n, _ := h.pass(notify); n != 1 {
@@ -596,13 +597,13 @@ func TestFinalFailureDoesNotStrandLaterItems(t *testing.T) {
 			if e1 := ntFind(t, after, "e1"); !e1.Failed {
 				t.Fatalf("e1 = %+v, want failed", e1)
 			}
-			if due, _ := ledger.Heads(after, ntNow); !slices.Equal(ntKeys(due), []string{"e2/crm"}) {
-				t.Fatalf("heads after e1 failed = %v, want e2 due at once", ntKeys(due))
+			if due, _ := ledger.Heads(after, nt.Now); !slices.Equal(nt.Keys(due), []string{"e2/crm"}) {
+				t.Fatalf("heads after e1 failed = %v, want e2 due at once", nt.Keys(due))
 			}
 			// The status write is a watch event the delivery controller
 			// must not filter out, or e2 would wait for an unrelated change.
 			r := &deliveryReconciler{src: complaintSource{}}
-			oldObj, newObj := ntComplaint(), ntComplaint()
+			oldObj, newObj := nt.Complaint(), nt.Complaint()
 			oldObj.Status.Notifications, newObj.Status.Notifications = before, after
 			if !r.ledgerChanged().Update(ctrlevent.UpdateEvent{ObjectOld: oldObj, ObjectNew: newObj}) {
 				t.Errorf("the write recording e1's failure does not wake the delivery controller")
@@ -612,7 +613,7 @@ func TestFinalFailureDoesNotStrandLaterItems(t *testing.T) {
 			if ids := rcv.ids(); !slices.Equal(ids, []string{"e1", "e2"}) || passes != 1 || !next.IsZero() {
 				t.Errorf("receiver got %v in %d more passes (next %v), want e1, e2 and one pass", ids, passes, next)
 			}
-			if got := h.ledger(); !slices.Equal(ntIDs(got), []string{"e1"}) || !got[0].Failed {
+			if got := h.ledger(); !slices.Equal(nt.IDs(got), []string{"e1"}) || !got[0].Failed {
 				t.Errorf("ledger = %+v, want only the failed e1", got)
 			}
 		})
@@ -627,15 +628,15 @@ func TestAttemptHonoursRetryAfter(t *testing.T) {
 		atLeast    time.Duration
 		wantNext   time.Time
 	}{
-		{"429 Retry-After 120 waits at least 120s", http.StatusTooManyRequests, "120", 120 * time.Second, ntAt(12, 2, 1)},
-		{"503 Retry-After 30 beats the 5s backoff", http.StatusServiceUnavailable, "30", 30 * time.Second, ntAt(12, 0, 31)},
-		{"429 Retry-After shorter than the backoff keeps the backoff", http.StatusTooManyRequests, "1", 5 * time.Second, ntAt(12, 0, 6)},
-		{"503 Retry-After as an HTTP date", http.StatusServiceUnavailable, ntNow.Add(time.Minute).Format(http.TimeFormat), 59 * time.Second, ntAt(12, 1, 1)},
+		{"429 Retry-After 120 waits at least 120s", http.StatusTooManyRequests, "120", 120 * time.Second, nt.At(12, 2, 1)},
+		{"503 Retry-After 30 beats the 5s backoff", http.StatusServiceUnavailable, "30", 30 * time.Second, nt.At(12, 0, 31)},
+		{"429 Retry-After shorter than the backoff keeps the backoff", http.StatusTooManyRequests, "1", 5 * time.Second, nt.At(12, 0, 6)},
+		{"503 Retry-After as an HTTP date", http.StatusServiceUnavailable, nt.Now.Add(time.Minute).Format(http.TimeFormat), 59 * time.Second, nt.At(12, 1, 1)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rcv := ntNewReceiver(t, ntSecretValue, ntStatus(tt.status, http.Header{"Retry-After": {tt.retryAfter}}, ""))
-			item := ntItem("e1", "crm")
+			item := nt.Item("e1", "crm")
 			h := ntNewHarness(t, []supportv1.Notification{item}, ntSecret(ntSecretKey, ntSecretValue))
 
 			a := h.attempt(item, ntTarget("crm", rcv.URL))
@@ -648,10 +649,10 @@ func TestAttemptHonoursRetryAfter(t *testing.T) {
 			if x.Failed || x.NextAttemptAt == nil {
 				t.Fatalf("item = %+v, want a scheduled retry", x)
 			}
-			if x.NextAttemptAt.Time.Before(ntNow.Add(tt.atLeast)) {
+			if x.NextAttemptAt.Time.Before(nt.Now.Add(tt.atLeast)) {
 				t.Errorf("NextAttemptAt = %v, earlier than now+%v", x.NextAttemptAt.Time, tt.atLeast)
 			}
-			if _, next := ledger.Heads(h.ledger(), ntNow); !x.NextAttemptAt.Time.Equal(tt.wantNext) || !next.Equal(tt.wantNext) {
+			if _, next := ledger.Heads(h.ledger(), nt.Now); !x.NextAttemptAt.Time.Equal(tt.wantNext) || !next.Equal(tt.wantNext) {
 				t.Errorf("NextAttemptAt %v, next %v; want %v", x.NextAttemptAt.Time, next, tt.wantNext)
 			}
 			if !strings.Contains(x.LastError, strconv.Itoa(tt.status)) {
@@ -678,7 +679,7 @@ func TestAttemptSecretProblemsAreFailedAttempts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rcv := ntNewReceiver(t, "", nil)
-			item := ntItem("e1", "crm")
+			item := nt.Item("e1", "crm")
 			h := ntNewHarness(t, []supportv1.Notification{item}, tt.objs...)
 
 			a := h.attempt(item, ntTarget("crm", rcv.URL))
@@ -694,7 +695,7 @@ func TestAttemptSecretProblemsAreFailedAttempts(t *testing.T) {
 			if x.Failed || x.Attempts != 1 {
 				t.Errorf("item = %+v, want one failed attempt, still pending", x)
 			}
-			if _, next := ledger.Heads(h.ledger(), ntNow); x.NextAttemptAt == nil || !x.NextAttemptAt.Time.Equal(ntAt(12, 0, 6)) || !next.Equal(ntAt(12, 0, 6)) {
+			if _, next := ledger.Heads(h.ledger(), nt.Now); x.NextAttemptAt == nil || !x.NextAttemptAt.Time.Equal(nt.At(12, 0, 6)) || !next.Equal(nt.At(12, 0, 6)) {
 				t.Errorf("NextAttemptAt %v, next %v; want the backoff retry 12:00:06", x.NextAttemptAt, next)
 			}
 			for _, w := range tt.wantMsg {
@@ -739,7 +740,7 @@ func TestAttemptNeverPutsTheSecretInLastError(t *testing.T) {
 			}
 			for _, r := range responses {
 				rcv := ntNewReceiver(t, "", ntStatus(r.status, nil, echo))
-				item := ntItem("e1", "crm")
+				item := nt.Item("e1", "crm")
 				h := ntNewHarness(t, []supportv1.Notification{item}, ntSecret(ntSecretKey, tt.secretValue))
 				a := h.attempt(item, ntTarget("crm", rcv.URL, ntMaxAttempts(r.maxAtt)))
 				h.apply(a.Record)
@@ -775,7 +776,7 @@ func (brokenSource) event(context.Context, client.Object, supportv1.Notification
 // must say so and not blame the receiver.
 func TestAttemptBuildErrorIsNotReportedAsReceiverGone(t *testing.T) {
 	rcv := ntNewReceiver(t, ntSecretValue, nil)
-	item := ntItem("e1", "crm")
+	item := nt.Item("e1", "crm")
 	h := ntNewHarness(t, []supportv1.Notification{item}, ntSecret(ntSecretKey, ntSecretValue))
 	h.r.src = brokenSource{h.r.src.(complaintSource)}
 
@@ -804,9 +805,9 @@ func TestAttemptTrimsFailedItems(t *testing.T) {
 	rcv := ntNewReceiver(t, "", ntStatus(http.StatusGone, nil, ""))
 	var list []supportv1.Notification
 	for i := range ledger.MaxFailedKept {
-		list = append(list, ntFailedItem(fmt.Sprintf("old%02d", i), "crm"))
+		list = append(list, nt.FailedItem(fmt.Sprintf("old%02d", i), "crm"))
 	}
-	list = append(list, ntItem("new", "crm"))
+	list = append(list, nt.Item("new", "crm"))
 	h := ntNewHarness(t, list)
 
 	if n, _ := h.pass([]supportv1.NotifyTarget{ntTarget("crm", rcv.URL, ntUnsigned)}); n != 1 {
@@ -818,7 +819,7 @@ func TestAttemptTrimsFailedItems(t *testing.T) {
 		t.Fatalf("ledger has %d entries, want %d", len(got), ledger.MaxFailedKept)
 	}
 	if got[0].ID != "old01" || got[len(got)-1].ID != "new" || !got[len(got)-1].Failed {
-		t.Errorf("ledger = %v, want the oldest failed dropped and the new one last, failed", ntIDs(got))
+		t.Errorf("ledger = %v, want the oldest failed dropped and the new one last, failed", nt.IDs(got))
 	}
 	if w := h.warnings(); len(w) != 1 || !strings.Contains(w[0], "new to crm failed") {
 		t.Errorf("events = %v, want one warning about new", w)
@@ -829,16 +830,16 @@ func TestAttemptTrimsFailedItems(t *testing.T) {
 // was meanwhile delivered, given up, attempted by someone else, or whose
 // object is gone or was replaced is not sent, and nothing is recorded.
 func TestAttemptAbortsWhenTheHeadMovedOn(t *testing.T) {
-	item := ntItem("e1", "crm")
+	item := nt.Item("e1", "crm")
 	tests := []struct {
 		name   string
 		ledger []supportv1.Notification
 		change func(t *testing.T, h *ntHarness)
 	}{
-		{"delivered meanwhile", []supportv1.Notification{ntItem("e2", "crm")}, nil},
-		{"given up meanwhile", []supportv1.Notification{ntFailedItem("e1", "crm")}, nil},
-		{"attempted meanwhile", []supportv1.Notification{ntRetrying("e1", "crm", 1, ntNow, "HTTP 500")}, nil},
-		{"same id, other destination only", []supportv1.Notification{ntItem("e1", "chat")}, nil},
+		{"delivered meanwhile", []supportv1.Notification{nt.Item("e2", "crm")}, nil},
+		{"given up meanwhile", []supportv1.Notification{nt.FailedItem("e1", "crm")}, nil},
+		{"attempted meanwhile", []supportv1.Notification{nt.Retrying("e1", "crm", 1, nt.Now, "HTTP 500")}, nil},
+		{"same id, other destination only", []supportv1.Notification{nt.Item("e1", "chat")}, nil},
 		{"complaint deleted", []supportv1.Notification{item}, func(t *testing.T, h *ntHarness) {
 			if err := h.client.Delete(context.Background(), h.complaint()); err != nil {
 				t.Fatal(err)
@@ -875,7 +876,7 @@ func TestAttemptUsesTheWebhookTimeout(t *testing.T) {
 		<-release // hangs until the test ends
 		return http.StatusOK, nil, ""
 	})
-	item := ntItem("e1", "crm")
+	item := nt.Item("e1", "crm")
 	h := ntNewHarness(t, []supportv1.Notification{item})
 	target := ntTarget("crm", rcv.URL, ntUnsigned, func(w *supportv1.Webhook) { w.Timeout = &metav1.Duration{Duration: 100 * time.Millisecond} })
 

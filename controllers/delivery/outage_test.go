@@ -8,6 +8,7 @@ import (
 	"time"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	nt "github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/internal/deliverytest"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
@@ -20,8 +21,8 @@ func TestReceiverDownForTenMinutes(t *testing.T) {
 	for _, jitter := range []float64{0, 0.5, 0.999} {
 		t.Run(fmt.Sprintf("jitter %.3f", jitter), func(t *testing.T) {
 			var mu sync.Mutex
-			simNow := ntNow
-			recovered := ntNow.Add(10 * time.Minute)
+			simNow := nt.Now
+			recovered := nt.Now.Add(10 * time.Minute)
 			var deliveredAt []time.Time
 			rcv := ntNewReceiver(t, "", func(int) (int, http.Header, string) {
 				mu.Lock()
@@ -32,7 +33,7 @@ func TestReceiverDownForTenMinutes(t *testing.T) {
 				deliveredAt = append(deliveredAt, simNow)
 				return http.StatusNoContent, nil, ""
 			})
-			list := []supportv1.Notification{ntItem("a", "crm"), ntItem("b", "crm"), ntItem("c", "crm")}
+			list := []supportv1.Notification{nt.Item("a", "crm"), nt.Item("b", "crm"), nt.Item("c", "crm")}
 			h := ntNewHarness(t, list, ntSecret(ntSecretKey, "s3cret"))
 			h.r.backoff = webhook.DefaultBackoff
 			h.r.rand = func() float64 { return jitter }

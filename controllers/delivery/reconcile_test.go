@@ -23,14 +23,15 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	nt "github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/internal/deliverytest"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
-// ntPolicyWith is ntPolicy naming the given destinations.
+// ntPolicyWith is nt.Policy naming the given destinations.
 func ntPolicyWith(targets ...supportv1.NotifyTarget) *supportv1.ServicePolicy {
 	return &supportv1.ServicePolicy{
-		ObjectMeta: metav1.ObjectMeta{Name: ntPolicy, Namespace: ntNamespace},
+		ObjectMeta: metav1.ObjectMeta{Name: nt.Policy, Namespace: nt.Namespace},
 		Spec:       supportv1.ServicePolicySpec{Notify: targets},
 	}
 }
@@ -87,7 +88,7 @@ func TestReconcileFailsNotificationsWhoseDestinationLeftThePolicy(t *testing.T) 
 			if tt.policy != nil {
 				objs = append(objs, tt.policy)
 			}
-			h := ntNewHarness(t, []supportv1.Notification{ntItem("e1", "crm"), ntRetrying("e2", "crm", 2, ntNow, "HTTP 500")}, objs...)
+			h := ntNewHarness(t, []supportv1.Notification{nt.Item("e1", "crm"), nt.Retrying("e2", "crm", 2, nt.Now, "HTTP 500")}, objs...)
 			h.r.dispatcher = &Dispatcher{}
 			before := len(rcv.received())
 
@@ -101,7 +102,7 @@ func TestReconcileFailsNotificationsWhoseDestinationLeftThePolicy(t *testing.T) 
 			for i, id := range []string{"e1", "e2"} {
 				x := ntFind(t, list, id)
 				if !x.Failed || x.Attempts != int32(2*i) || x.NextAttemptAt != nil ||
-					x.LastError != "destination crm is no longer in policy "+ntPolicy {
+					x.LastError != "destination crm is no longer in policy "+nt.Policy {
 					t.Errorf("%s = %+v, want failed with its attempt count, saying crm left the policy", id, x)
 				}
 			}
@@ -122,7 +123,7 @@ func TestReconcileFailsNotificationsWhoseDestinationLeftThePolicy(t *testing.T) 
 func TestReconcileRecordsUndeliverableOutcomesAfterItsContextEnds(t *testing.T) {
 	var gate sync.RWMutex
 	var writeErrs atomic.Int32
-	cl := ntClient(t, []supportv1.Notification{ntItem("e1", "crm")}, func(b *fake.ClientBuilder) {
+	cl := ntClient(t, []supportv1.Notification{nt.Item("e1", "crm")}, func(b *fake.ClientBuilder) {
 		b.WithInterceptorFuncs(interceptor.Funcs{
 			SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
 				gate.RLock() // the write happens once the pass has returned, as it may in a manager
@@ -157,7 +158,7 @@ func TestReconcileDeliversThroughTheDispatcher(t *testing.T) {
 	crm := ntNewReceiver(t, ntSecretValue, nil)
 	pager := ntNewReceiver(t, ntSecretValue, ntStatus(500, nil, "pager down"))
 	policy := ntPolicyWith(ntTarget("crm", crm.URL), ntTarget("pager", pager.URL))
-	h := ntNewHarness(t, []supportv1.Notification{ntItem("c1", "crm"), ntItem("p1", "pager"), ntItem("c2", "crm"), ntItem("c3", "crm")},
+	h := ntNewHarness(t, []supportv1.Notification{nt.Item("c1", "crm"), nt.Item("p1", "pager"), nt.Item("c2", "crm"), nt.Item("c3", "crm")},
 		policy, ntSecret(ntSecretKey, ntSecretValue))
 	d := &Dispatcher{Workers: 4, PerDestination: 2, Clock: h.clock, Rand: func() float64 { return 0 }}
 	h.r.dispatcher = d
@@ -189,13 +190,13 @@ func TestReconcileDeliversThroughTheDispatcher(t *testing.T) {
 		t.Errorf("pager got %v, want p1 once (its retry is not due)", ids)
 	}
 	p1 := h.ledger()[0]
-	if p1.NextAttemptAt == nil || !p1.NextAttemptAt.Time.Equal(ntAt(12, 0, 6)) || !strings.Contains(p1.LastError, "pager down") {
+	if p1.NextAttemptAt == nil || !p1.NextAttemptAt.Time.Equal(nt.At(12, 0, 6)) || !strings.Contains(p1.LastError, "pager down") {
 		t.Errorf("p1 = %+v, want a retry at 12:00:06 saying why", p1)
 	}
-	if want := ntAt(12, 0, 6).Sub(ntNow); res.RequeueAfter != want {
+	if want := nt.At(12, 0, 6).Sub(nt.Now); res.RequeueAfter != want {
 		t.Errorf("RequeueAfter = %v, want %v (p1's retry)", res.RequeueAfter, want)
 	}
-	if _, _, off := d.Stats(ntNamespace + "/" + ntPolicy + "/pager"); off {
+	if _, _, off := d.Stats(nt.Namespace + "/" + nt.Policy + "/pager"); off {
 		t.Errorf("one failure backed the pager off")
 	}
 	h.r.track.mu.Lock()
@@ -212,40 +213,40 @@ func TestLedgerChangedPredicate(t *testing.T) {
 	r := &deliveryReconciler{src: complaintSource{}, track: tracker{m: map[types.UID]map[string]*trackState{}}}
 	p := r.ledgerChanged()
 	with := func(policy string, list ...supportv1.Notification) *supportv1.Complaint {
-		c := ntComplaint()
+		c := nt.Complaint()
 		c.Status.Policy, c.Status.Notifications = policy, list
 		return c
 	}
-	e1, e2 := ntItem("e1", "crm"), ntItem("e2", "crm")
-	e1retry := ntRetrying("e1", "crm", 1, ntAt(12, 0, 6), "HTTP 500")
+	e1, e2 := nt.Item("e1", "crm"), nt.Item("e2", "crm")
+	e1retry := nt.Retrying("e1", "crm", 1, nt.At(12, 0, 6), "HTTP 500")
 	tests := []struct {
 		name string
 		run  func() bool
 		want bool
 	}{
-		{"created with work", func() bool { return p.Create(ctrlevent.CreateEvent{Object: with(ntPolicy, e1)}) }, true},
+		{"created with work", func() bool { return p.Create(ctrlevent.CreateEvent{Object: with(nt.Policy, e1)}) }, true},
 		{"created with only failed items", func() bool {
-			return p.Create(ctrlevent.CreateEvent{Object: with(ntPolicy, ntFailedItem("f", "crm"))})
+			return p.Create(ctrlevent.CreateEvent{Object: with(nt.Policy, nt.FailedItem("f", "crm"))})
 		}, false},
-		{"created without a ledger", func() bool { return p.Create(ctrlevent.CreateEvent{Object: with(ntPolicy)}) }, false},
+		{"created without a ledger", func() bool { return p.Create(ctrlevent.CreateEvent{Object: with(nt.Policy)}) }, false},
 		{"item appended", func() bool {
-			return p.Update(ctrlevent.UpdateEvent{ObjectOld: with(ntPolicy, e1), ObjectNew: with(ntPolicy, e1, e2)})
+			return p.Update(ctrlevent.UpdateEvent{ObjectOld: with(nt.Policy, e1), ObjectNew: with(nt.Policy, e1, e2)})
 		}, true},
 		{"attempt recorded", func() bool {
-			return p.Update(ctrlevent.UpdateEvent{ObjectOld: with(ntPolicy, e1, e2), ObjectNew: with(ntPolicy, e1retry, e2)})
+			return p.Update(ctrlevent.UpdateEvent{ObjectOld: with(nt.Policy, e1, e2), ObjectNew: with(nt.Policy, e1retry, e2)})
 		}, true},
 		{"ledger unchanged (another field written)", func() bool {
-			n := with(ntPolicy, e1)
+			n := with(nt.Policy, e1)
 			n.Spec.Summary = "changed"
-			return p.Update(ctrlevent.UpdateEvent{ObjectOld: with(ntPolicy, e1), ObjectNew: n})
+			return p.Update(ctrlevent.UpdateEvent{ObjectOld: with(nt.Policy, e1), ObjectNew: n})
 		}, false},
 		{"ledger unchanged, policy changed", func() bool {
-			return p.Update(ctrlevent.UpdateEvent{ObjectOld: with(ntPolicy, e1), ObjectNew: with("other", e1)})
+			return p.Update(ctrlevent.UpdateEvent{ObjectOld: with(nt.Policy, e1), ObjectNew: with("other", e1)})
 		}, true},
 		{"last item delivered: nothing left to do", func() bool {
-			return p.Update(ctrlevent.UpdateEvent{ObjectOld: with(ntPolicy, e1), ObjectNew: with(ntPolicy)})
+			return p.Update(ctrlevent.UpdateEvent{ObjectOld: with(nt.Policy, e1), ObjectNew: with(nt.Policy)})
 		}, false},
-		{"generic (an outcome was recorded)", func() bool { return p.Generic(ctrlevent.GenericEvent{Object: with(ntPolicy)}) }, true},
+		{"generic (an outcome was recorded)", func() bool { return p.Generic(ctrlevent.GenericEvent{Object: with(nt.Policy)}) }, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -256,7 +257,7 @@ func TestLedgerChangedPredicate(t *testing.T) {
 	}
 
 	t.Run("delete forgets what was tracked", func(t *testing.T) {
-		c := with(ntPolicy, e1)
+		c := with(nt.Policy, e1)
 		r.track.set(c.UID, "crm", &trackState{id: "e1", attempts: 1})
 		if p.Delete(ctrlevent.DeleteEvent{Object: c}) {
 			t.Errorf("a deletion triggers a pass")
@@ -274,7 +275,7 @@ func TestLedgerChangedPredicate(t *testing.T) {
 func TestTracker(t *testing.T) {
 	const uid = types.UID("u1")
 	head := func(id string, attempts int32) supportv1.Notification {
-		n := ntItem(id, "crm")
+		n := nt.Item(id, "crm")
 		n.Attempts = attempts
 		return n
 	}
@@ -314,7 +315,7 @@ func TestTracker(t *testing.T) {
 		tr.set(uid, "chat", &trackState{inFlight: true})                       // on its way
 		tr.set(uid, "pager", &trackState{id: "p1", attempts: 1})               // p1 pending
 		tr.set(uid, "sms", &trackState{id: "s1", attempts: 1, finished: true}) // only failed left
-		tr.settle(uid, []supportv1.Notification{ntItem("p1", "pager"), ntFailedItem("s1", "sms")})
+		tr.settle(uid, []supportv1.Notification{nt.Item("p1", "pager"), nt.FailedItem("s1", "sms")})
 		var kept []string
 		for target := range tr.m[uid] {
 			kept = append(kept, target)
@@ -337,8 +338,8 @@ func TestTracker(t *testing.T) {
 // theirs nor ours.
 func TestRecorderMergesAgainAfterAWriteConflict(t *testing.T) {
 	var updates atomic.Int32
-	key := types.NamespacedName{Namespace: ntNamespace, Name: ntComplaint().Name}
-	cl := ntClient(t, []supportv1.Notification{ntItem("e1", "crm"), ntItem("e2", "crm")}, func(b *fake.ClientBuilder) {
+	key := types.NamespacedName{Namespace: nt.Namespace, Name: nt.Complaint().Name}
+	cl := ntClient(t, []supportv1.Notification{nt.Item("e1", "crm"), nt.Item("e2", "crm")}, func(b *fake.ClientBuilder) {
 		b.WithInterceptorFuncs(interceptor.Funcs{
 			SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
 				if updates.Add(1) == 1 {
@@ -347,7 +348,7 @@ func TestRecorderMergesAgainAfterAWriteConflict(t *testing.T) {
 					if err := c.Get(ctx, key, &cur); err != nil {
 						return err
 					}
-					cur.Status.Notifications = append(cur.Status.Notifications, ntItem("e3", "chat"))
+					cur.Status.Notifications = append(cur.Status.Notifications, nt.Item("e3", "chat"))
 					if err := c.Status().Update(ctx, &cur); err != nil {
 						return err
 					}
@@ -357,7 +358,7 @@ func TestRecorderMergesAgainAfterAWriteConflict(t *testing.T) {
 		})
 	})
 	h := ntHarnessOn(t, cl)
-	retry := ledger.Record{ID: "e1", Target: "crm", Event: supportv1.EventBreached, Attempts: 1, NextAttemptAt: ntAt(12, 0, 6), LastError: "HTTP 500"}
+	retry := ledger.Record{ID: "e1", Target: "crm", Event: supportv1.EventBreached, Attempts: 1, NextAttemptAt: nt.At(12, 0, 6), LastError: "HTTP 500"}
 
 	record := func(o ledger.Record) []bool {
 		var mu sync.Mutex
@@ -380,10 +381,10 @@ func TestRecorderMergesAgainAfterAWriteConflict(t *testing.T) {
 		t.Errorf("%d writes, want 2 (a conflict, then the merge)", n)
 	}
 	list := h.ledger()
-	if keys := strings.Join(ntKeys(list), " "); keys != "e1/crm e2/crm e3/chat" {
+	if keys := strings.Join(nt.Keys(list), " "); keys != "e1/crm e2/crm e3/chat" {
 		t.Fatalf("ledger = %s, want e1, e2 and their e3", keys)
 	}
-	if e1 := list[0]; e1.Attempts != 1 || e1.LastError != "HTTP 500" || e1.NextAttemptAt == nil || !e1.NextAttemptAt.Time.Equal(ntAt(12, 0, 6)) {
+	if e1 := list[0]; e1.Attempts != 1 || e1.LastError != "HTTP 500" || e1.NextAttemptAt == nil || !e1.NextAttemptAt.Time.Equal(nt.At(12, 0, 6)) {
 		t.Errorf("e1 = %+v, want the retry recorded", e1)
 	}
 
@@ -404,15 +405,15 @@ func TestRecorderSkipsOutcomesWithNothingToApply(t *testing.T) {
 		rec    ledger.Record
 		delete bool
 	}{
-		{"object deleted", ntComplaint().UID, delivered, true},
+		{"object deleted", nt.Complaint().UID, delivered, true},
 		{"object replaced by another of the same name", "older-uid", delivered, false},
-		{"stale outcome", ntComplaint().UID, ledger.Record{ID: "e1", Target: "crm", Attempts: 0, Delivered: true}, false},
-		{"notification gone", ntComplaint().UID, ledger.Record{ID: "e9", Target: "crm", Attempts: 1, Delivered: true}, false},
+		{"stale outcome", nt.Complaint().UID, ledger.Record{ID: "e1", Target: "crm", Attempts: 0, Delivered: true}, false},
+		{"notification gone", nt.Complaint().UID, ledger.Record{ID: "e9", Target: "crm", Attempts: 1, Delivered: true}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var updates atomic.Int32
-			cl := ntClient(t, []supportv1.Notification{ntItem("e1", "crm")}, func(b *fake.ClientBuilder) {
+			cl := ntClient(t, []supportv1.Notification{nt.Item("e1", "crm")}, func(b *fake.ClientBuilder) {
 				b.WithInterceptorFuncs(interceptor.Funcs{
 					SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
 						updates.Add(1)
@@ -422,7 +423,7 @@ func TestRecorderSkipsOutcomesWithNothingToApply(t *testing.T) {
 			})
 			h := ntHarnessOn(t, cl)
 			if tt.delete {
-				if err := cl.Delete(context.Background(), ntComplaint()); err != nil {
+				if err := cl.Delete(context.Background(), nt.Complaint()); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -445,7 +446,7 @@ func TestRecorderSkipsOutcomesWithNothingToApply(t *testing.T) {
 // retried until it is made.
 func TestRecorderRetriesAFailedWrite(t *testing.T) {
 	var updates atomic.Int32
-	cl := ntClient(t, []supportv1.Notification{ntItem("e1", "crm")}, func(b *fake.ClientBuilder) {
+	cl := ntClient(t, []supportv1.Notification{nt.Item("e1", "crm")}, func(b *fake.ClientBuilder) {
 		b.WithInterceptorFuncs(interceptor.Funcs{
 			SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
 				if updates.Add(1) == 1 {
@@ -461,7 +462,7 @@ func TestRecorderRetriesAFailedWrite(t *testing.T) {
 		ledger.Record{ID: "e1", Target: "crm", Attempts: 1, Delivered: true}, func(w bool) { written.Store(w) })
 	h.r.recorder.wg.Wait()
 	if !written.Load() || updates.Load() != 2 || len(h.ledger()) != 0 {
-		t.Errorf("written %v after %d writes, ledger %v; want written on the 2nd write and e1 gone", written.Load(), updates.Load(), ntIDs(h.ledger()))
+		t.Errorf("written %v after %d writes, ledger %v; want written on the 2nd write and e1 gone", written.Load(), updates.Load(), nt.IDs(h.ledger()))
 	}
 }
 
@@ -470,7 +471,7 @@ func TestRecorderRetriesAFailedWrite(t *testing.T) {
 // notification is sent again after the restart, with the same id.
 func TestRecorderStopsWithTheManager(t *testing.T) {
 	var updates atomic.Int32
-	cl := ntClient(t, []supportv1.Notification{ntItem("e1", "crm")}, func(b *fake.ClientBuilder) {
+	cl := ntClient(t, []supportv1.Notification{nt.Item("e1", "crm")}, func(b *fake.ClientBuilder) {
 		b.WithInterceptorFuncs(interceptor.Funcs{
 			SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
 				if err := ctx.Err(); err != nil {
@@ -504,7 +505,7 @@ func TestRecorderStopsWithTheManager(t *testing.T) {
 	})
 	h.r.recorder.wg.Wait()
 	if calls.Load() != 1 || written.Load() != 0 || updates.Load() != 0 || len(h.ledger()) != 1 {
-		t.Errorf("after %d calls (%d written), %d writes, ledger %v; want one call, nothing written, e1 kept", calls.Load(), written.Load(), updates.Load(), ntIDs(h.ledger()))
+		t.Errorf("after %d calls (%d written), %d writes, ledger %v; want one call, nothing written, e1 kept", calls.Load(), written.Load(), updates.Load(), nt.IDs(h.ledger()))
 	}
 }
 
@@ -526,7 +527,7 @@ func TestSecretCacheReadsOncePerTTL(t *testing.T) {
 	ref := &supportv1.SecretKeyRef{Name: ntSecretName, Key: ntSecretKey}
 
 	for range 3 {
-		v, err := c.get(context.Background(), ntNamespace, ref)
+		v, err := c.get(context.Background(), nt.Namespace, ref)
 		if err != nil || string(v) != "secret-key-bytes" {
 			t.Fatalf("get = %q, %v; want the decoded whsec_ key", v, err)
 		}
@@ -535,14 +536,14 @@ func TestSecretCacheReadsOncePerTTL(t *testing.T) {
 		t.Errorf("%d reads within the ttl, want 1", n)
 	}
 	time.Sleep(250 * time.Millisecond) // past the ttl
-	if _, err := c.get(context.Background(), ntNamespace, ref); err != nil {
+	if _, err := c.get(context.Background(), nt.Namespace, ref); err != nil {
 		t.Fatal(err)
 	}
 	if n := gets.Load(); n != 2 {
 		t.Errorf("%d reads after the ttl, want 2", n)
 	}
 
-	_, err := c.get(context.Background(), ntNamespace, &supportv1.SecretKeyRef{Name: ntSecretName, Key: "other"})
+	_, err := c.get(context.Background(), nt.Namespace, &supportv1.SecretKeyRef{Name: ntSecretName, Key: "other"})
 	if err == nil || !strings.Contains(err.Error(), "has no key other") || strings.Contains(err.Error(), "c2VjcmV0") {
 		t.Errorf("missing key: %v, want an error naming the key and not the data", err)
 	}
@@ -556,10 +557,10 @@ func TestSecretCacheReadsOncePerTTL(t *testing.T) {
 
 func ntEscalation(list ...supportv1.Notification) *supportv1.Escalation {
 	return &supportv1.Escalation{
-		ObjectMeta: metav1.ObjectMeta{Name: "broken-order-l1", Namespace: ntNamespace, UID: "esc-uid", Generation: 2},
-		Spec: supportv1.EscalationSpec{ComplaintName: ntComplaint().Name, Level: 1, LevelName: "team-lead",
+		ObjectMeta: metav1.ObjectMeta{Name: "broken-order-l1", Namespace: nt.Namespace, UID: "esc-uid", Generation: 2},
+		Spec: supportv1.EscalationSpec{ComplaintName: nt.Complaint().Name, Level: 1, LevelName: "team-lead",
 			Reason: supportv1.ReasonRequested, RequestedBy: "agent-7", Question: "refund?"},
-		Status: supportv1.EscalationStatus{Policy: ntPolicy, Notifications: list},
+		Status: supportv1.EscalationStatus{Policy: nt.Policy, Notifications: list},
 	}
 }
 
@@ -568,7 +569,7 @@ func ntEscalation(list ...supportv1.Notification) *supportv1.Escalation {
 // Notified condition says truthfully what is pending or given up.
 func TestEscalationSourceApply(t *testing.T) {
 	ev := func(id, target string) supportv1.Notification {
-		n := ntItem(id, target)
+		n := nt.Item(id, target)
 		n.Event = supportv1.EventEscalated
 		return n
 	}
@@ -579,11 +580,11 @@ func TestEscalationSourceApply(t *testing.T) {
 		return ledger.Record{ID: "x1", Target: target, Event: supportv1.EventEscalated, Attempts: 1, Failed: true, LastError: "HTTP 410 Gone"}
 	}
 	retry := func(target string) ledger.Record {
-		return ledger.Record{ID: "x1", Target: target, Event: supportv1.EventEscalated, Attempts: 1, NextAttemptAt: ntAt(12, 0, 6), LastError: "HTTP 500"}
+		return ledger.Record{ID: "x1", Target: target, Event: supportv1.EventEscalated, Attempts: 1, NextAttemptAt: nt.At(12, 0, 6), LastError: "HTTP 500"}
 	}
 	both := []string{"crm", "pager"}
 	// Each write happens one second after the previous one, from 12:00:00.
-	first, second := ntAt(12, 0, 0), ntAt(12, 0, 1)
+	first, second := nt.At(12, 0, 0), nt.At(12, 0, 1)
 	tests := []struct {
 		name           string
 		targets        []string
@@ -611,7 +612,7 @@ func TestEscalationSourceApply(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := clocktesting.NewFakeClock(ntNow)
+			clk := clocktesting.NewFakeClock(nt.Now)
 			src := escalationSource{clock: clk, recorder: events.NewFakeRecorder(10)}
 			var list []supportv1.Notification
 			for _, target := range tt.targets {
@@ -643,7 +644,7 @@ func TestEscalationSourceApply(t *testing.T) {
 }
 
 func TestEscalationSourceEvent(t *testing.T) {
-	n := ntItem("x1", "crm")
+	n := nt.Item("x1", "crm")
 	n.Event = supportv1.EventEscalated
 	for _, withComplaint := range []bool{true, false} {
 		name := "complaint present"
@@ -653,7 +654,7 @@ func TestEscalationSourceEvent(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			cl := ntClient(t, nil, nil)
 			if !withComplaint {
-				if err := cl.Delete(context.Background(), ntComplaint()); err != nil {
+				if err := cl.Delete(context.Background(), nt.Complaint()); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -666,13 +667,13 @@ func TestEscalationSourceEvent(t *testing.T) {
 			if err := json.Unmarshal(ev.Data(), &data); err != nil {
 				t.Fatal(err)
 			}
-			if ev.Type() != webhook.EventTypePrefix+"escalated" || ev.ID() != "x1" || data.Complaint.Name != ntComplaint().Name {
+			if ev.Type() != webhook.EventTypePrefix+"escalated" || ev.ID() != "x1" || data.Complaint.Name != nt.Complaint().Name {
 				t.Errorf("event %s %s about %s", ev.Type(), ev.ID(), data.Complaint.Name)
 			}
 			if e := data.Escalation; e == nil || e.Name != "broken-order-l1" || e.Level != 1 || e.LevelName != "team-lead" || e.Question != "refund?" {
 				t.Errorf("escalation = %+v", data.Escalation)
 			}
-			if wantUID := map[bool]string{true: string(ntComplaint().UID), false: ""}[withComplaint]; data.Complaint.UID != wantUID {
+			if wantUID := map[bool]string{true: string(nt.Complaint().UID), false: ""}[withComplaint]; data.Complaint.UID != wantUID {
 				t.Errorf("complaint uid %q, want %q", data.Complaint.UID, wantUID)
 			}
 		})

@@ -23,13 +23,7 @@ func (e *evaluation) runs() map[supportv1.ClockName]*run {
 	start := Start(e.c)
 	// First response ends at the acknowledgement, or at the resolution
 	// when nobody acknowledged (resolving means the customer was answered).
-	fr := &run{start: start}
-	if st.AcknowledgedAt != nil {
-		fr.stop = &st.AcknowledgedAt.Time
-	} else if st.ResolvedAt != nil {
-		fr.stop = &st.ResolvedAt.Time
-	}
-	runs[supportv1.ClockFirstResponse] = fr
+	runs[supportv1.ClockFirstResponse] = untilOrResolved(start, st.AcknowledgedAt, st.ResolvedAt)
 
 	res := &run{start: start}
 	if st.ReopenedAt != nil {
@@ -56,13 +50,7 @@ func (e *evaluation) runs() map[supportv1.ClockName]*run {
 
 	// Assignment ends when somebody owns the complaint (or it is resolved
 	// without an owner).
-	as := &run{start: start}
-	if st.OwnedAt != nil {
-		as.stop = &st.OwnedAt.Time
-	} else if st.ResolvedAt != nil {
-		as.stop = &st.ResolvedAt.Time
-	}
-	runs[supportv1.ClockAssignment] = as
+	runs[supportv1.ClockAssignment] = untilOrResolved(start, st.OwnedAt, st.ResolvedAt)
 
 	// Approval runs while a proposed resolution waits for its approval.
 	if st.ApprovalRequestedAt != nil {
@@ -78,6 +66,18 @@ func (e *evaluation) runs() map[supportv1.ClockName]*run {
 		runs[supportv1.ClockApproval] = ap
 	}
 	return runs
+}
+
+// untilOrResolved is a run from start that stops at end, or at the
+// resolution when end never came.
+func untilOrResolved(start time.Time, end, resolved *metav1.Time) *run {
+	r := &run{start: start}
+	if end != nil {
+		r.stop = &end.Time
+	} else if resolved != nil {
+		r.stop = &resolved.Time
+	}
+	return r
 }
 
 // clocks decides each clock, the earliest running due time (nextDueAt) and

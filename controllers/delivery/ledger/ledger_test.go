@@ -9,79 +9,25 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	nt "github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/internal/deliverytest"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 )
 
-// Fixtures of the ledger and conditions tests. All names carry an "nt"
-// prefix so they cannot clash with the package's own identifiers.
-
-// ntNow is the fixed "now" of every attempt (the fake clock's start); the
-// sub-second part exercises the rounding of NextAttemptAt to whole seconds.
-var ntNow = time.Date(2026, 3, 1, 12, 0, 0, 250_000_000, time.UTC)
-
-const ntPolicy = "standard"
+// Fixtures of the ledger and conditions tests: the shared ones are nt
+// (deliverytest); the ledger's own carry an "nt" prefix so they cannot clash
+// with the package's identifiers.
 
 // ntBackoff with Rand 0 waits Base/2 after the first failure and doubles:
 // 5s, 10s, 20s, 40s, 80s, 150s (capped).
 var ntBackoff = webhook.Backoff{Base: 10 * time.Second, Max: 5 * time.Minute}
 
-// ntAt is ntNow's date at a wall-clock time, for readable expectations.
-func ntAt(hour, minute, sec int) time.Time {
-	return time.Date(2026, 3, 1, hour, minute, sec, 0, time.UTC)
-}
-
-// ntItem is a pending Breached notification with the given id and target.
-func ntItem(id, target string) supportv1.Notification {
-	return supportv1.Notification{
-		ID: id, Target: target, Event: supportv1.EventBreached,
-		OccurredAt: metav1.NewTime(ntNow.Add(-time.Minute).Truncate(time.Second)),
-		Detail:     "resolution clock breached",
-	}
-}
-
-func ntFailedItem(id, target string) supportv1.Notification {
-	n := ntItem(id, target)
-	n.Failed, n.LastError, n.Attempts = true, "gave up", 3
-	return n
-}
-
-// ntRetrying is a pending notification after attempts failed attempts, due at next.
-func ntRetrying(id, target string, attempts int32, next time.Time, lastError string) supportv1.Notification {
-	n := ntItem(id, target)
-	n.Attempts, n.NextAttemptAt, n.LastError = attempts, ntTimePtr(next), lastError
-	return n
-}
-
-func ntTimePtr(t time.Time) *metav1.Time {
-	mt := metav1.NewTime(t)
-	return &mt
-}
-
-func ntIDs(list []supportv1.Notification) []string {
-	ids := []string{}
-	for _, n := range list {
-		ids = append(ids, n.ID)
-	}
-	return ids
-}
-
-// ntKeys names notifications by id and target.
-func ntKeys(list []supportv1.Notification) []string {
-	keys := []string{}
-	for _, n := range list {
-		keys = append(keys, n.ID+"/"+n.Target)
-	}
-	return keys
-}
-
 // ---------------------------------------------------------------- Enqueue
 
 func TestEnqueueAddsOneNotificationPerTargetWithStableID(t *testing.T) {
-	at := ntNow.Add(-time.Second)
-	existing := []supportv1.Notification{ntItem("older", "crm")}
+	at := nt.Now.Add(-time.Second)
+	existing := []supportv1.Notification{nt.Item("older", "crm")}
 	tests := []struct {
 		name    string
 		list    []supportv1.Notification
@@ -105,8 +51,8 @@ func TestEnqueueAddsOneNotificationPerTargetWithStableID(t *testing.T) {
 			if len(got) != len(tt.list)+len(tt.targets) {
 				t.Fatalf("len = %d, want %d", len(got), len(tt.list)+len(tt.targets))
 			}
-			if !slices.Equal(ntIDs(got[:len(tt.list)]), ntIDs(tt.list)) {
-				t.Errorf("existing entries changed: %v", ntIDs(got))
+			if !slices.Equal(nt.IDs(got[:len(tt.list)]), nt.IDs(tt.list)) {
+				t.Errorf("existing entries changed: %v", nt.IDs(got))
 			}
 			wantID := webhook.EventID("uid-1", string(supportv1.EventBreached), strconv.FormatInt(tt.seq+1, 10))
 			for i, n := range got[len(tt.list):] {
@@ -125,8 +71,8 @@ func TestEnqueueAddsOneNotificationPerTargetWithStableID(t *testing.T) {
 func TestEnqueueSuccessiveCallsGetDistinctStableIDs(t *testing.T) {
 	var seq int64
 	var list []supportv1.Notification
-	list, _ = Enqueue(list, &seq, "uid-1", supportv1.EventBreached, "", ntNow, []string{"crm"})
-	list, _ = Enqueue(list, &seq, "uid-1", supportv1.EventBreached, "", ntNow, []string{"crm", "pager"})
+	list, _ = Enqueue(list, &seq, "uid-1", supportv1.EventBreached, "", nt.Now, []string{"crm"})
+	list, _ = Enqueue(list, &seq, "uid-1", supportv1.EventBreached, "", nt.Now, []string{"crm", "pager"})
 	if seq != 2 {
 		t.Fatalf("seq = %d, want 2", seq)
 	}
@@ -135,7 +81,7 @@ func TestEnqueueSuccessiveCallsGetDistinctStableIDs(t *testing.T) {
 		webhook.EventID("uid-1", "Breached", "2"),
 		webhook.EventID("uid-1", "Breached", "2"),
 	}
-	if got := ntIDs(list); !slices.Equal(got, want) {
+	if got := nt.IDs(list); !slices.Equal(got, want) {
 		t.Errorf("ids = %v, want %v", got, want)
 	}
 	if want[0] == want[1] {
@@ -144,22 +90,22 @@ func TestEnqueueSuccessiveCallsGetDistinctStableIDs(t *testing.T) {
 	// The id is a pure function of uid, event and occurrence: a retry of the
 	// reconcile that re-enqueues with the same seq produces the same id.
 	again := int64(1)
-	redo, _ := Enqueue(nil, &again, "uid-1", supportv1.EventBreached, "", ntNow.Add(time.Hour), []string{"crm"})
+	redo, _ := Enqueue(nil, &again, "uid-1", supportv1.EventBreached, "", nt.Now.Add(time.Hour), []string{"crm"})
 	if redo[0].ID != want[1] {
 		t.Errorf("id is not stable: %s, want %s", redo[0].ID, want[1])
 	}
 }
 
 func TestEnqueueWithoutTargetsChangesNothing(t *testing.T) {
-	list := []supportv1.Notification{ntItem("a", "crm"), ntFailedItem("b", "crm")}
+	list := []supportv1.Notification{nt.Item("a", "crm"), nt.FailedItem("b", "crm")}
 	for _, targets := range [][]string{nil, {}} {
 		seq := int64(7)
-		got, dropped := Enqueue(slices.Clone(list), &seq, "uid-1", supportv1.EventClosed, "", ntNow, targets)
+		got, dropped := Enqueue(slices.Clone(list), &seq, "uid-1", supportv1.EventClosed, "", nt.Now, targets)
 		if seq != 7 {
 			t.Errorf("targets %v: seq = %d, want 7 unchanged", targets, seq)
 		}
-		if !slices.Equal(ntIDs(got), ntIDs(list)) || dropped != nil {
-			t.Errorf("targets %v: list %v dropped %v, want unchanged and none", targets, ntIDs(got), dropped)
+		if !slices.Equal(nt.IDs(got), nt.IDs(list)) || dropped != nil {
+			t.Errorf("targets %v: list %v dropped %v, want unchanged and none", targets, nt.IDs(got), dropped)
 		}
 	}
 }
@@ -179,15 +125,15 @@ func TestEnqueueIsBoundedAtMaxPending(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			// Failed entries at the very front and in the middle must survive.
 			var list []supportv1.Notification
-			list = append(list, ntFailedItem("failed-front", "crm"))
+			list = append(list, nt.FailedItem("failed-front", "crm"))
 			for i := range tt.pending {
 				if i == 1 {
-					list = append(list, ntFailedItem("failed-middle", "crm"))
+					list = append(list, nt.FailedItem("failed-middle", "crm"))
 				}
-				list = append(list, ntItem(fmt.Sprintf("p%03d", i), "crm"))
+				list = append(list, nt.Item(fmt.Sprintf("p%03d", i), "crm"))
 			}
 			seq := int64(0)
-			got, dropped := Enqueue(slices.Clone(list), &seq, "uid-1", supportv1.EventBreached, "", ntNow, tt.targets)
+			got, dropped := Enqueue(slices.Clone(list), &seq, "uid-1", supportv1.EventBreached, "", nt.Now, tt.targets)
 
 			if len(dropped) != tt.wantDropped {
 				t.Fatalf("dropped %d (%v), want %d", len(dropped), dropped, tt.wantDropped)
@@ -239,57 +185,57 @@ func TestHeads(t *testing.T) {
 		wantNext time.Time
 	}{
 		{"empty ledger", nil, []string{}, time.Time{}},
-		{"a fresh item is due", []supportv1.Notification{ntItem("e1", "crm")}, []string{"e1/crm"}, time.Time{}},
+		{"a fresh item is due", []supportv1.Notification{nt.Item("e1", "crm")}, []string{"e1/crm"}, time.Time{}},
 		{
 			"one head per destination, in ledger order",
-			[]supportv1.Notification{ntItem("c1", "crm"), ntItem("h1", "chat"), ntItem("c2", "crm"), ntItem("h2", "chat")},
+			[]supportv1.Notification{nt.Item("c1", "crm"), nt.Item("h1", "chat"), nt.Item("c2", "crm"), nt.Item("h2", "chat")},
 			[]string{"c1/crm", "h1/chat"}, time.Time{},
 		},
 		{
 			"many items to one destination: only the oldest",
-			[]supportv1.Notification{ntItem("e00", "crm"), ntItem("e01", "crm"), ntItem("e02", "crm"), ntItem("e03", "crm")},
+			[]supportv1.Notification{nt.Item("e00", "crm"), nt.Item("e01", "crm"), nt.Item("e02", "crm"), nt.Item("e03", "crm")},
 			[]string{"e00/crm"}, time.Time{},
 		},
 		{
 			"failed items are not heads: the next one is",
-			[]supportv1.Notification{ntFailedItem("f1", "crm"), ntItem("c2", "crm"), ntFailedItem("f2", "chat")},
+			[]supportv1.Notification{nt.FailedItem("f1", "crm"), nt.Item("c2", "crm"), nt.FailedItem("f2", "chat")},
 			[]string{"c2/crm"}, time.Time{},
 		},
 		{
 			"a head not yet due holds back its destination and says when",
-			[]supportv1.Notification{ntRetrying("c1", "crm", 2, ntAt(12, 0, 30), "HTTP 500"), ntItem("c2", "crm")},
-			[]string{}, ntAt(12, 0, 30),
+			[]supportv1.Notification{nt.Retrying("c1", "crm", 2, nt.At(12, 0, 30), "HTTP 500"), nt.Item("c2", "crm")},
+			[]string{}, nt.At(12, 0, 30),
 		},
 		{
 			"due exactly now",
-			[]supportv1.Notification{ntRetrying("c1", "crm", 1, ntNow, "HTTP 500")},
+			[]supportv1.Notification{nt.Retrying("c1", "crm", 1, nt.Now, "HTTP 500")},
 			[]string{"c1/crm"}, time.Time{},
 		},
 		{
 			"one second early is not due",
-			[]supportv1.Notification{ntRetrying("c1", "crm", 1, ntNow.Add(time.Second), "HTTP 500")},
-			[]string{}, ntNow.Add(time.Second),
+			[]supportv1.Notification{nt.Retrying("c1", "crm", 1, nt.Now.Add(time.Second), "HTTP 500")},
+			[]string{}, nt.Now.Add(time.Second),
 		},
 		{
 			"items not yet due skipped, next is the earliest head",
 			[]supportv1.Notification{
-				ntRetrying("crm1", "crm", 2, ntAt(12, 0, 30), "HTTP 500"), ntItem("crm2", "crm"),
-				ntRetrying("pager1", "pager", 1, ntAt(12, 0, 20), ""), ntRetrying("chat1", "chat", 1, ntNow, ""),
+				nt.Retrying("crm1", "crm", 2, nt.At(12, 0, 30), "HTTP 500"), nt.Item("crm2", "crm"),
+				nt.Retrying("pager1", "pager", 1, nt.At(12, 0, 20), ""), nt.Retrying("chat1", "chat", 1, nt.Now, ""),
 			},
-			[]string{"chat1/chat"}, ntAt(12, 0, 20),
+			[]string{"chat1/chat"}, nt.At(12, 0, 20),
 		},
 		{
 			"a later item's retry time does not count: it is no head",
-			[]supportv1.Notification{ntItem("c1", "crm"), ntRetrying("c2", "crm", 1, ntAt(12, 0, 5), "")},
+			[]supportv1.Notification{nt.Item("c1", "crm"), nt.Retrying("c2", "crm", 1, nt.At(12, 0, 5), "")},
 			[]string{"c1/crm"}, time.Time{},
 		},
-		{"everything failed", []supportv1.Notification{ntFailedItem("f1", "crm"), ntFailedItem("f2", "chat")}, []string{}, time.Time{}},
+		{"everything failed", []supportv1.Notification{nt.FailedItem("f1", "crm"), nt.FailedItem("f2", "chat")}, []string{}, time.Time{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			input := slices.Clone(tt.list)
-			due, next := Heads(tt.list, ntNow)
-			if got := ntKeys(due); !slices.Equal(got, tt.wantDue) {
+			due, next := Heads(tt.list, nt.Now)
+			if got := nt.Keys(due); !slices.Equal(got, tt.wantDue) {
 				t.Errorf("due = %v, want %v", got, tt.wantDue)
 			}
 			if !next.Equal(tt.wantNext) {
@@ -319,31 +265,31 @@ func TestDecide(t *testing.T) {
 		{"410 Gone fails at once", 0, webhook.Result{Outcome: webhook.Gone, StatusCode: 410, Message: "HTTP 410 Gone: receiver is gone"}, 20, 0,
 			Record{Attempts: 1, Failed: true, LastError: "HTTP 410 Gone: receiver is gone"}},
 		// now + Backoff.Delay(attempts, rnd), rounded up to the next whole second
-		{"first failure waits Base/2", 0, r500, 0, 0, Record{Attempts: 1, NextAttemptAt: ntAt(12, 0, 6), LastError: r500.Message}},
-		{"second failure waits Base", 1, r500, 0, 0, Record{Attempts: 2, NextAttemptAt: ntAt(12, 0, 11), LastError: r500.Message}},
-		{"third failure doubles", 2, r500, 0, 0, Record{Attempts: 3, NextAttemptAt: ntAt(12, 0, 21), LastError: r500.Message}},
-		{"eighth failure is capped at Max/2", 7, r500, 0, 0, Record{Attempts: 8, NextAttemptAt: ntAt(12, 2, 31), LastError: r500.Message}},
-		{"jitter 0.999 waits nearly Base", 0, r500, 0, 0.999, Record{Attempts: 1, NextAttemptAt: ntAt(12, 0, 11), LastError: r500.Message}},
+		{"first failure waits Base/2", 0, r500, 0, 0, Record{Attempts: 1, NextAttemptAt: nt.At(12, 0, 6), LastError: r500.Message}},
+		{"second failure waits Base", 1, r500, 0, 0, Record{Attempts: 2, NextAttemptAt: nt.At(12, 0, 11), LastError: r500.Message}},
+		{"third failure doubles", 2, r500, 0, 0, Record{Attempts: 3, NextAttemptAt: nt.At(12, 0, 21), LastError: r500.Message}},
+		{"eighth failure is capped at Max/2", 7, r500, 0, 0, Record{Attempts: 8, NextAttemptAt: nt.At(12, 2, 31), LastError: r500.Message}},
+		{"jitter 0.999 waits nearly Base", 0, r500, 0, 0.999, Record{Attempts: 1, NextAttemptAt: nt.At(12, 0, 11), LastError: r500.Message}},
 		{"Retry-After longer than the backoff wins", 0, webhook.Result{Outcome: webhook.Retry, StatusCode: 429, RetryAfter: 120 * time.Second, Message: "HTTP 429"}, 0, 0,
-			Record{Attempts: 1, NextAttemptAt: ntAt(12, 2, 1), LastError: "HTTP 429"}},
+			Record{Attempts: 1, NextAttemptAt: nt.At(12, 2, 1), LastError: "HTTP 429"}},
 		{"Retry-After shorter than the backoff keeps the backoff", 0, webhook.Result{Outcome: webhook.Retry, StatusCode: 429, RetryAfter: time.Second, Message: "HTTP 429"}, 0, 0,
-			Record{Attempts: 1, NextAttemptAt: ntAt(12, 0, 6), LastError: "HTTP 429"}},
+			Record{Attempts: 1, NextAttemptAt: nt.At(12, 0, 6), LastError: "HTTP 429"}},
 		{"one attempt allowed", 0, r500, 1, 0, Record{Attempts: 1, Failed: true, LastError: "gave up after 1 attempts: " + r500.Message}},
 		{"last of three attempts", 2, r500, 3, 0, Record{Attempts: 3, Failed: true, LastError: "gave up after 3 attempts: " + r500.Message}},
-		{"second of three attempts is retried", 1, r500, 3, 0, Record{Attempts: 2, NextAttemptAt: ntAt(12, 0, 11), LastError: r500.Message}},
+		{"second of three attempts is retried", 1, r500, 3, 0, Record{Attempts: 2, NextAttemptAt: nt.At(12, 0, 11), LastError: r500.Message}},
 		{"default of 20 when unset: 20th attempt gives up", DefaultMaxAttempts - 1, r500, 0, 0,
 			Record{Attempts: DefaultMaxAttempts, Failed: true, LastError: fmt.Sprintf("gave up after %d attempts: %s", DefaultMaxAttempts, r500.Message)}},
 		{"default of 20 when unset: 19th attempt is retried", DefaultMaxAttempts - 2, r500, 0, 0,
-			Record{Attempts: DefaultMaxAttempts - 1, NextAttemptAt: ntAt(12, 2, 31), LastError: r500.Message}},
-		{"negative maxAttempts takes the default", 0, r500, -1, 0, Record{Attempts: 1, NextAttemptAt: ntAt(12, 0, 6), LastError: r500.Message}},
+			Record{Attempts: DefaultMaxAttempts - 1, NextAttemptAt: nt.At(12, 2, 31), LastError: r500.Message}},
+		{"negative maxAttempts takes the default", 0, r500, -1, 0, Record{Attempts: 1, NextAttemptAt: nt.At(12, 0, 6), LastError: r500.Message}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			item := ntItem("e1", "crm")
+			item := nt.Item("e1", "crm")
 			item.Attempts = tt.prior
 			want := tt.want
 			want.ID, want.Target, want.Event = "e1", "crm", supportv1.EventBreached
-			if got := Decide(item, tt.res, tt.maxAttempts, ntBackoff, ntNow, tt.rnd); got != want {
+			if got := Decide(item, tt.res, tt.maxAttempts, ntBackoff, nt.Now, tt.rnd); got != want {
 				t.Errorf("Decide() =\n  %+v\nwant\n  %+v", got, want)
 			}
 		})
@@ -351,7 +297,7 @@ func TestDecide(t *testing.T) {
 }
 
 func TestUndeliverableKeepsTheAttemptCount(t *testing.T) {
-	item := ntRetrying("e1", "crm", 2, ntAt(12, 0, 30), "HTTP 500")
+	item := nt.Retrying("e1", "crm", 2, nt.At(12, 0, 30), "HTTP 500")
 	want := Record{ID: "e1", Target: "crm", Event: supportv1.EventBreached, Attempts: 2, Failed: true, LastError: "destination crm is gone"}
 	if got := Undeliverable(item, "destination crm is gone"); got != want {
 		t.Errorf("Undeliverable() = %+v, want %+v", got, want)
@@ -364,9 +310,9 @@ func TestApply(t *testing.T) {
 	// base: crm's head e1 failed once; e1 to chat and e2 to crm are fresh.
 	base := func() []supportv1.Notification {
 		return []supportv1.Notification{
-			ntRetrying("e1", "crm", 1, ntAt(12, 0, 6), "HTTP 500"),
-			ntItem("e1", "chat"),
-			ntItem("e2", "crm"),
+			nt.Retrying("e1", "crm", 1, nt.At(12, 0, 6), "HTTP 500"),
+			nt.Item("e1", "chat"),
+			nt.Item("e2", "crm"),
 		}
 	}
 	rec := func(id, target string, attempts int32) Record {
@@ -394,9 +340,9 @@ func TestApply(t *testing.T) {
 	manyFailed := func() []supportv1.Notification {
 		var list []supportv1.Notification
 		for i := range MaxFailedKept {
-			list = append(list, ntFailedItem(fmt.Sprintf("old%02d", i), "crm"))
+			list = append(list, nt.FailedItem(fmt.Sprintf("old%02d", i), "crm"))
 		}
-		return append(list, ntItem("new", "crm"))
+		return append(list, nt.Item("new", "crm"))
 	}
 
 	tests := []struct {
@@ -409,26 +355,26 @@ func TestApply(t *testing.T) {
 		{
 			"delivered removes the notification",
 			base(), []Record{delivered("e1", "crm", 2)},
-			[]supportv1.Notification{ntItem("e1", "chat"), ntItem("e2", "crm")}, []int{0},
+			[]supportv1.Notification{nt.Item("e1", "chat"), nt.Item("e2", "crm")}, []int{0},
 		},
 		{
 			"retry sets attempts, nextAttemptAt and lastError",
-			base(), []Record{retry("e1", "crm", 2, ntAt(12, 0, 11), "HTTP 503")},
-			[]supportv1.Notification{ntRetrying("e1", "crm", 2, ntAt(12, 0, 11), "HTTP 503"), ntItem("e1", "chat"), ntItem("e2", "crm")}, []int{0},
+			base(), []Record{retry("e1", "crm", 2, nt.At(12, 0, 11), "HTTP 503")},
+			[]supportv1.Notification{nt.Retrying("e1", "crm", 2, nt.At(12, 0, 11), "HTTP 503"), nt.Item("e1", "chat"), nt.Item("e2", "crm")}, []int{0},
 		},
 		{
 			"merged by id and target: e1 to chat leaves, e1 to crm stays",
 			base(), []Record{delivered("e1", "chat", 1)},
-			[]supportv1.Notification{ntRetrying("e1", "crm", 1, ntAt(12, 0, 6), "HTTP 500"), ntItem("e2", "crm")}, []int{0},
+			[]supportv1.Notification{nt.Retrying("e1", "crm", 1, nt.At(12, 0, 6), "HTTP 500"), nt.Item("e2", "crm")}, []int{0},
 		},
 		{
 			"the same record twice in one batch takes effect once",
-			base(), []Record{retry("e1", "crm", 2, ntAt(12, 0, 11), "HTTP 503"), retry("e1", "crm", 2, ntAt(12, 0, 11), "HTTP 503")},
-			[]supportv1.Notification{ntRetrying("e1", "crm", 2, ntAt(12, 0, 11), "HTTP 503"), ntItem("e1", "chat"), ntItem("e2", "crm")}, []int{0},
+			base(), []Record{retry("e1", "crm", 2, nt.At(12, 0, 11), "HTTP 503"), retry("e1", "crm", 2, nt.At(12, 0, 11), "HTTP 503")},
+			[]supportv1.Notification{nt.Retrying("e1", "crm", 2, nt.At(12, 0, 11), "HTTP 503"), nt.Item("e1", "chat"), nt.Item("e2", "crm")}, []int{0},
 		},
 		{
 			"stale: a retry with no more attempts than the ledger is skipped",
-			base(), []Record{retry("e1", "crm", 1, ntAt(12, 0, 59), "late")},
+			base(), []Record{retry("e1", "crm", 1, nt.At(12, 0, 59), "late")},
 			base(), nil,
 		},
 		{
@@ -443,28 +389,28 @@ func TestApply(t *testing.T) {
 		},
 		{
 			"an outcome for a notification already given up is skipped",
-			[]supportv1.Notification{ntFailedItem("f1", "crm")}, []Record{delivered("f1", "crm", 4)},
-			[]supportv1.Notification{ntFailedItem("f1", "crm")}, nil,
+			[]supportv1.Notification{nt.FailedItem("f1", "crm")}, []Record{delivered("f1", "crm", 4)},
+			[]supportv1.Notification{nt.FailedItem("f1", "crm")}, nil,
 		},
 		{
 			"Undeliverable applies with the same attempt count",
 			base(), []Record{Undeliverable(base()[0], "destination crm is no longer in policy standard")},
-			[]supportv1.Notification{asFailed(base()[0], 1, "destination crm is no longer in policy standard"), ntItem("e1", "chat"), ntItem("e2", "crm")}, []int{0},
+			[]supportv1.Notification{asFailed(base()[0], 1, "destination crm is no longer in policy standard"), nt.Item("e1", "chat"), nt.Item("e2", "crm")}, []int{0},
 		},
 		{
 			"giving up clears nextAttemptAt",
 			base(), []Record{failed("e1", "crm", 2, "gave up after 2 attempts: HTTP 500")},
-			[]supportv1.Notification{asFailed(base()[0], 2, "gave up after 2 attempts: HTTP 500"), ntItem("e1", "chat"), ntItem("e2", "crm")}, []int{0},
+			[]supportv1.Notification{asFailed(base()[0], 2, "gave up after 2 attempts: HTTP 500"), nt.Item("e1", "chat"), nt.Item("e2", "crm")}, []int{0},
 		},
 		{
 			"several outcomes in one batch, stale ones left out",
-			base(), []Record{delivered("e1", "chat", 1), retry("e1", "crm", 1, ntAt(12, 0, 59), "stale"), retry("e2", "crm", 1, ntAt(12, 0, 6), "HTTP 502")},
-			[]supportv1.Notification{ntRetrying("e1", "crm", 1, ntAt(12, 0, 6), "HTTP 500"), ntRetrying("e2", "crm", 1, ntAt(12, 0, 6), "HTTP 502")}, []int{0, 2},
+			base(), []Record{delivered("e1", "chat", 1), retry("e1", "crm", 1, nt.At(12, 0, 59), "stale"), retry("e2", "crm", 1, nt.At(12, 0, 6), "HTTP 502")},
+			[]supportv1.Notification{nt.Retrying("e1", "crm", 1, nt.At(12, 0, 6), "HTTP 500"), nt.Retrying("e2", "crm", 1, nt.At(12, 0, 6), "HTTP 502")}, []int{0, 2},
 		},
 		{
 			"failed notifications are trimmed to the newest MaxFailedKept",
 			manyFailed(), []Record{failed("new", "crm", 1, "HTTP 410 Gone")},
-			append(manyFailed()[1:MaxFailedKept], asFailed(ntItem("new", "crm"), 1, "HTTP 410 Gone")), []int{0},
+			append(manyFailed()[1:MaxFailedKept], asFailed(nt.Item("new", "crm"), 1, "HTTP 410 Gone")), []int{0},
 		},
 	}
 	for _, tt := range tests {
@@ -505,9 +451,9 @@ func TestTrimFailed(t *testing.T) {
 		for i, c := range pattern {
 			id := fmt.Sprintf("%c%02d", c, i)
 			if c == 'f' {
-				list = append(list, ntFailedItem(id, "crm"))
+				list = append(list, nt.FailedItem(id, "crm"))
 			} else {
-				list = append(list, ntItem(id, "crm"))
+				list = append(list, nt.Item(id, "crm"))
 			}
 		}
 		return list
@@ -536,8 +482,8 @@ func TestTrimFailed(t *testing.T) {
 					want = append(want, n.ID)
 				}
 			}
-			if !slices.Equal(ntIDs(got), want) {
-				t.Errorf("TrimFailed(%s) = %v, want %v", tt.pattern, ntIDs(got), want)
+			if !slices.Equal(nt.IDs(got), want) {
+				t.Errorf("TrimFailed(%s) = %v, want %v", tt.pattern, nt.IDs(got), want)
 			}
 			failed := len(got) - Pending(got)
 			if failed > MaxFailedKept {
@@ -546,7 +492,7 @@ func TestTrimFailed(t *testing.T) {
 			if Pending(got) != Pending(list) {
 				t.Errorf("pending entries were dropped")
 			}
-			if !slices.Equal(ntIDs(list), ntIDs(input)) {
+			if !slices.Equal(nt.IDs(list), nt.IDs(input)) {
 				t.Errorf("input ledger modified")
 			}
 		})

@@ -22,10 +22,7 @@ const hostile = "\x1b]8;;http://evil\x07text\x1b]8;;\x07\x1b]0;title\x07\x1b[2J\
 
 var _ = Describe("kubectl desk facing hostile complaint text", Ordered, func() {
 	var ns, name string
-	run := func(args ...string) result {
-		GinkgoHelper()
-		return desk(agentKubeconfig, append([]string{"-n", ns}, args...)...)
-	}
+	run := deskIn(&agentKubeconfig, &ns)
 	// safe runs kubectl desk and expects it to succeed and to print no raw
 	// ESC or BEL, whatever the objects hold.
 	safe := func(args ...string) string {

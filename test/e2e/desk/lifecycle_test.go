@@ -64,6 +64,18 @@ func policies(ns string) []client.Object {
 	}
 }
 
+// storyNamespace creates a namespace named prefix and a random suffix, with
+// the story's policies, and returns its name.
+func storyNamespace(prefix string) string {
+	GinkgoHelper()
+	ns := prefix + rand.String(5)
+	Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
+	for _, p := range policies(ns) {
+		Expect(k8sClient.Create(ctx, p)).To(Succeed())
+	}
+	return ns
+}
+
 var _ = Describe("kubectl desk", Ordered, func() {
 	var (
 		ns    string
@@ -71,19 +83,7 @@ var _ = Describe("kubectl desk", Ordered, func() {
 		c1    string
 	)
 	// agent and lead run the plugin in the story's namespace.
-	agent := func(args ...string) result {
-		GinkgoHelper()
-		return desk(agentKubeconfig, append([]string{"-n", ns}, args...)...)
-	}
-	lead := func(args ...string) result {
-		GinkgoHelper()
-		return desk(leadKubeconfig, append([]string{"-n", ns}, args...)...)
-	}
-	ok := func(r result) string {
-		GinkgoHelper()
-		Expect(r.code).To(BeZero(), "stderr: %s", r.stderr)
-		return r.stdout
-	}
+	agent, lead := deskIn(&agentKubeconfig, &ns), deskIn(&leadKubeconfig, &ns)
 	fails := func(r result, msg ...string) {
 		GinkgoHelper()
 		Expect(r.code).NotTo(BeZero(), "stdout: %s", r.stdout)
@@ -91,12 +91,7 @@ var _ = Describe("kubectl desk", Ordered, func() {
 			Expect(r.stderr).To(ContainSubstring(m))
 		}
 	}
-	get := func(name string) *supportv1.Complaint {
-		GinkgoHelper()
-		c := &supportv1.Complaint{}
-		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, c)).To(Succeed())
-		return c
-	}
+	get := complaintIn(&ns)
 	phase := func(name string) func() supportv1.Phase {
 		return func() supportv1.Phase {
 			c := &supportv1.Complaint{}
@@ -124,11 +119,7 @@ var _ = Describe("kubectl desk", Ordered, func() {
 	}
 
 	BeforeAll(func() {
-		ns = "desk-" + rand.String(5)
-		Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
-		for _, p := range policies(ns) {
-			Expect(k8sClient.Create(ctx, p)).To(Succeed())
-		}
+		ns = storyNamespace("desk-")
 		names = map[string]string{ns: "<NS>"}
 	})
 

@@ -6,10 +6,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/rand"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 )
@@ -19,25 +15,8 @@ import (
 // the agent; each run of the plugin is a real user of the API server.
 var _ = Describe("kubectl desk take and assign", Ordered, func() {
 	var ns string
-	agent := func(args ...string) result {
-		GinkgoHelper()
-		return desk(agentKubeconfig, append([]string{"-n", ns}, args...)...)
-	}
-	lead := func(args ...string) result {
-		GinkgoHelper()
-		return desk(leadKubeconfig, append([]string{"-n", ns}, args...)...)
-	}
-	ok := func(r result) string {
-		GinkgoHelper()
-		Expect(r.code).To(BeZero(), "stderr: %s", r.stderr)
-		return r.stdout
-	}
-	get := func(name string) *supportv1.Complaint {
-		GinkgoHelper()
-		c := &supportv1.Complaint{}
-		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, c)).To(Succeed())
-		return c
-	}
+	agent, lead := deskIn(&agentKubeconfig, &ns), deskIn(&leadKubeconfig, &ns)
+	get := complaintIn(&ns)
 	record := func(summary string) string {
 		GinkgoHelper()
 		name := strings.TrimSpace(ok(agent("new", "--customer", "Delta Care", "--category", "WrongInformation",
@@ -47,13 +26,7 @@ var _ = Describe("kubectl desk take and assign", Ordered, func() {
 		return name
 	}
 
-	BeforeAll(func() {
-		ns = "owner-" + rand.String(5)
-		Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
-		for _, p := range policies(ns) {
-			Expect(k8sClient.Create(ctx, p)).To(Succeed())
-		}
-	})
+	BeforeAll(func() { ns = storyNamespace("owner-") })
 
 	It("takes a complaint nobody owns as the lead, then assigns it to the agent", func() {
 		c := record("Wrong dosage on the label")

@@ -29,6 +29,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 	"github.com/servicedesk-operator/servicedesk-operator/test/testenv"
@@ -147,6 +148,35 @@ func writeKubeconfig(dir, name string) string {
 type result struct {
 	stdout, stderr string
 	code           int
+}
+
+// deskIn is a run of kubectl desk as the person of *kubeconfig in the
+// namespace *ns. Both are read when it runs: the suite and a BeforeAll set
+// them after the Describe made the closure.
+func deskIn(kubeconfig, ns *string) func(args ...string) result {
+	return func(args ...string) result {
+		GinkgoHelper()
+		return desk(*kubeconfig, append([]string{"-n", *ns}, args...)...)
+	}
+}
+
+// complaintIn reads a complaint of the namespace *ns (read when it runs,
+// like deskIn's).
+func complaintIn(ns *string) func(name string) *supportv1.Complaint {
+	return func(name string) *supportv1.Complaint {
+		GinkgoHelper()
+		c := &supportv1.Complaint{}
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: *ns, Name: name}, c)).To(Succeed())
+		return c
+	}
+}
+
+// ok expects a run of kubectl desk to have succeeded and returns what it
+// printed.
+func ok(r result) string {
+	GinkgoHelper()
+	Expect(r.code).To(BeZero(), "stderr: %s", r.stderr)
+	return r.stdout
 }
 
 // desk runs kubectl-desk with kubeconfig and args, piped (no terminal).

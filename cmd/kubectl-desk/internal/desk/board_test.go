@@ -24,15 +24,50 @@ func onBoard(name string, created time.Duration, st supportv1.ComplaintStatus) s
 	return c
 }
 
+// running is a running clock due at t0+due.
+func running(due time.Duration) *supportv1.ClockStatus {
+	return &supportv1.ClockStatus{State: supportv1.ClockRunning, DueAt: mt(due)}
+}
+
+// boardCase is a filter and the board it shows: a row a line, as
+// "name clock left state".
+type boardCase struct {
+	name   string
+	filter BoardFilter
+	want   []string
+}
+
+// expectBoards checks, in a subtest a case, Board's rows of items at now.
+func expectBoards(t *testing.T, items []supportv1.Complaint, now time.Time, cases []boardCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { expectBoard(t, items, tc.filter, now, tc.want) })
+	}
+}
+
+// expectBoard checks Board's rows for filter at now, each as
+// "name clock left state".
+func expectBoard(t *testing.T, items []supportv1.Complaint, filter BoardFilter, now time.Time, want []string) {
+	t.Helper()
+	var got []string
+	for _, r := range Board(items, filter, now) {
+		left := "-"
+		if r.Left != nil {
+			left = r.Left.String()
+		}
+		got = append(got, strings.Join([]string{r.Name, r.Clock, left, r.State()}, " "))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func cond(typ string) metav1.Condition {
 	return metav1.Condition{Type: typ, Status: metav1.ConditionTrue, Reason: typ}
 }
 
 func TestBoard(t *testing.T) {
 	now := t0.Add(time.Hour)
-	running := func(due time.Duration) *supportv1.ClockStatus {
-		return &supportv1.ClockStatus{State: supportv1.ClockRunning, DueAt: mt(due)}
-	}
 	items := []supportv1.Complaint{
 		onBoard("due-later", 0, supportv1.ComplaintStatus{Phase: supportv1.PhaseAcknowledged, Policy: "standard",
 			Clocks: supportv1.Clocks{Update: running(3 * time.Hour)}, NextDueAt: mt(3 * time.Hour)}),
@@ -50,11 +85,7 @@ func TestBoard(t *testing.T) {
 	items[0].Spec.Owner = "agent-dan"
 	items[2].Spec.Customer.Tier = supportv1.TierKey
 
-	for _, tc := range []struct {
-		name   string
-		filter BoardFilter
-		want   []string // name clock left state
-	}{
+	expectBoards(t, items, now, []boardCase{
 		{"soonest due first, overdue first, nothing due last (oldest first); closed left out", BoardFilter{}, []string{
 			"breached firstResponse -45m0s BREACHED",
 			"at-risk firstResponse 10m0s AT-RISK",
@@ -66,21 +97,7 @@ func TestBoard(t *testing.T) {
 		{"mine", BoardFilter{Owner: "agent-dan"}, []string{"due-later update 2h0m0s ok"}},
 		{"tier", BoardFilter{Tier: "Key"}, []string{"breached firstResponse -45m0s BREACHED"}},
 		{"policy", BoardFilter{Policy: "standard"}, []string{"at-risk firstResponse 10m0s AT-RISK", "due-later update 2h0m0s ok"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var got []string
-			for _, r := range Board(items, tc.filter, now) {
-				left := "-"
-				if r.Left != nil {
-					left = r.Left.String()
-				}
-				got = append(got, strings.Join([]string{r.Name, r.Clock, left, r.State()}, " "))
-			}
-			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
-				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
-			}
-		})
-	}
+	})
 }
 
 // TestBoardUnowned: --unowned keeps the open complaints nobody owns, alone
@@ -88,9 +105,6 @@ func TestBoard(t *testing.T) {
 // it is the one due first.
 func TestBoardUnowned(t *testing.T) {
 	now := t0.Add(time.Hour)
-	running := func(due time.Duration) *supportv1.ClockStatus {
-		return &supportv1.ClockStatus{State: supportv1.ClockRunning, DueAt: mt(due)}
-	}
 	unowned := func(c supportv1.Complaint) supportv1.Complaint { c.Spec.Owner = ""; return c }
 	items := []supportv1.Complaint{
 		unowned(onBoard("assign-first", 0, supportv1.ComplaintStatus{Phase: supportv1.PhaseNew, Policy: "standard",
@@ -111,11 +125,7 @@ func TestBoardUnowned(t *testing.T) {
 	}
 	items[1].Spec.Customer.Tier = supportv1.TierKey
 
-	for _, tc := range []struct {
-		name   string
-		filter BoardFilter
-		want   []string // name clock left state
-	}{
+	expectBoards(t, items, now, []boardCase{
 		{"every open complaint: the new clocks name what is due", BoardFilter{}, []string{
 			"assign-breached assignment -50m0s BREACHED",
 			"owned update -40m0s ok",
@@ -134,21 +144,7 @@ func TestBoardUnowned(t *testing.T) {
 			"tie-goes-to-first-response firstResponse 2h0m0s ok",
 		}},
 		{"unowned and an owner: nothing", BoardFilter{Unowned: true, Owner: "agent-bob"}, nil},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var got []string
-			for _, r := range Board(items, tc.filter, now) {
-				left := "-"
-				if r.Left != nil {
-					left = r.Left.String()
-				}
-				got = append(got, strings.Join([]string{r.Name, r.Clock, left, r.State()}, " "))
-			}
-			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
-				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
-			}
-		})
-	}
+	})
 }
 
 func TestBoardTable(t *testing.T) {
