@@ -37,6 +37,7 @@ type Metrics struct {
 	atRiskTotal          *prometheus.CounterVec
 	receivedTotal        *prometheus.CounterVec
 	escalationsTotal     *prometheus.CounterVec
+	resolvedTotal        *prometheus.CounterVec
 	reopenedTotal        *prometheus.CounterVec
 	closedTotal          *prometheus.CounterVec
 	archivedTotal        *prometheus.CounterVec
@@ -76,6 +77,10 @@ func NewMetrics() *Metrics {
 			Name: "servicedesk_escalations_total",
 			Help: "Escalations created by the ladder, by namespace, level and reason.",
 		}, []string{"namespace", "level", "reason"}),
+		resolvedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "servicedesk_complaints_resolved_total",
+			Help: "Resolutions accepted, by namespace, policy and outcome (Remedied, Declined).",
+		}, []string{"namespace", "policy", "outcome"}),
 		reopenedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "servicedesk_complaints_reopened_total",
 			Help: "Complaints reopened because the customer was not satisfied, by namespace and policy.",
@@ -121,7 +126,7 @@ func NewMetrics() *Metrics {
 // Collectors are the metrics to register, e.g. with controller-runtime's
 // metrics.Registry, which the manager serves on /metrics.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return append([]prometheus.Collector{m.transitionsTotal, m.breachesTotal, m.atRiskTotal, m.receivedTotal, m.escalationsTotal, m.reopenedTotal, m.closedTotal, m.archivedTotal, m.deletedTotal, m.firstResponseSeconds, m.resolutionSeconds, m.satisfactionScore, m.deadlineLateness, m.state, m.build}, m.delivery.Collectors()...)
+	return append([]prometheus.Collector{m.transitionsTotal, m.breachesTotal, m.atRiskTotal, m.receivedTotal, m.escalationsTotal, m.resolvedTotal, m.reopenedTotal, m.closedTotal, m.archivedTotal, m.deletedTotal, m.firstResponseSeconds, m.resolutionSeconds, m.satisfactionScore, m.deadlineLateness, m.state, m.build}, m.delivery.Collectors()...)
 }
 
 // observeTransitions counts what a complaint's status write recorded. It
@@ -143,6 +148,11 @@ func (m *Metrics) observeTransitions(c *supportv1.Complaint, policy string, ts [
 			m.firstResponseSeconds.WithLabelValues(ns, policy, tier).Observe(t.At.Sub(sla.Start(c)).Seconds())
 		case supportv1.EventResolved:
 			m.resolutionSeconds.WithLabelValues(ns, policy, tier).Observe(t.At.Sub(sla.Start(c)).Seconds())
+			outcome := supportv1.OutcomeRemedied
+			if c.Spec.Resolution.Declined() {
+				outcome = supportv1.OutcomeDeclined
+			}
+			m.resolvedTotal.WithLabelValues(ns, policy, string(outcome)).Inc()
 		case supportv1.EventReopened:
 			m.reopenedTotal.WithLabelValues(ns, policy).Inc()
 			m.observeSatisfaction(c, policy)

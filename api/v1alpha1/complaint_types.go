@@ -241,6 +241,7 @@ type ProgressUpdate struct {
 
 // Resolution is the handling proposed to the customer: apology, remedy and a
 // tangible gesture.
+// +kubebuilder:validation:XValidation:rule="!has(self.outcome) || self.outcome != 'Declined' || (has(self.reason) && !has(self.gesture))",message="a Declined resolution needs a reason (spec.resolution.reason) and offers no gesture"
 type Resolution struct {
 	// summary of how the problem was solved.
 	// +required
@@ -266,7 +267,31 @@ type Resolution struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=128
 	ApprovedBy string `json:"approvedBy,omitempty"`
+	// outcome: Remedied (when absent: the problem is put right) or Declined
+	// (a plain, reasoned "no" to an unreasonable demand, where the policy's
+	// recovery.allowDecline permits it; it always needs a lead's approval).
+	// +optional
+	Outcome ResolutionOutcome `json:"outcome,omitempty"`
+	// reason the demand is declined, told to the customer (outcome Declined).
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=1024
+	Reason string `json:"reason,omitempty"`
 }
+
+// ResolutionOutcome says whether a resolution remedies or declines.
+// +kubebuilder:validation:Enum=Remedied;Declined
+type ResolutionOutcome string
+
+const (
+	// OutcomeRemedied: the problem is put right (the default).
+	OutcomeRemedied ResolutionOutcome = "Remedied"
+	// OutcomeDeclined: the demand is declined, with a reason.
+	OutcomeDeclined ResolutionOutcome = "Declined"
+)
+
+// Declined says whether the resolution declines the demand.
+func (r *Resolution) Declined() bool { return r != nil && r.Outcome == OutcomeDeclined }
 
 // Gesture is a tangible gesture of goodwill.
 type Gesture struct {

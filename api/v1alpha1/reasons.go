@@ -30,6 +30,9 @@ const (
 	// ReasonPolicyNotFound: the pinned policy does not exist.
 	ReasonPolicyNotFound = "PolicyNotFound"
 
+	// ReasonDeclineNotAllowed: a resolution declines the demand and the
+	// policy does not allow it (recovery.allowDecline).
+	ReasonDeclineNotAllowed = "DeclineNotAllowed"
 	// ReasonAwaitingAgreement: the resolution waits for the customer's agreement.
 	ReasonAwaitingAgreement = "AwaitingAgreement"
 	// ReasonAgreementDeclined: the customer declined the proposed resolution.

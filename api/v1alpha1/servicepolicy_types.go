@@ -296,6 +296,13 @@ type Recovery struct {
 	// +optional
 	RequireApproval bool `json:"requireApproval,omitempty"`
 
+	// allowDecline: a resolution may decline the demand (outcome Declined,
+	// with a reason) when it is unreasonable. A declined complaint offers no
+	// gesture, needs a lead's approval even where requireApproval is false,
+	// still gets the apology the policy requires, and is followed up.
+	// +optional
+	AllowDecline bool `json:"allowDecline,omitempty"`
+
 	// requireAgreement: a proposed (and, where required, approved)
 	// resolution waits for the customer's agreement (spec.agreement) before
 	// it is carried out and counts as resolved. The wait pauses the clocks

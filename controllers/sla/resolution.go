@@ -18,9 +18,12 @@ import (
 func (e *evaluation) resolution() {
 	res := e.c.Spec.Resolution
 	e.st.Gesture = nil
-	if res != nil && res.Gesture != nil {
+	switch {
+	case res.Declined():
+		// A plain "no" offers nothing.
+	case res != nil && res.Gesture != nil:
 		e.st.Gesture = res.Gesture.DeepCopy()
-	} else if e.p != nil {
+	case e.p != nil:
 		e.st.Gesture = e.p.DefaultGesture(e.c.Spec.Category)
 	}
 	if res == nil {
@@ -50,6 +53,9 @@ func (e *evaluation) resolution() {
 		e.st.FollowUpAt = metaTime(at.Add(e.p.Spec.FollowUp.After.Duration))
 	}
 	msg := "Resolved: " + res.Summary
+	if res.Declined() {
+		msg = fmt.Sprintf("Resolved, the demand declined: %s; reason: %s", res.Summary, res.Reason)
+	}
 	if g := e.st.Gesture; g != nil {
 		msg += fmt.Sprintf("; gesture: %s", g.Kind)
 		if g.Detail != "" {
@@ -82,12 +88,17 @@ func (e *evaluation) resolutionAcceptable(res *supportv1.Resolution) bool {
 		e.accepted = &verdict{false, reason, msg}
 		return false
 	}
+	if res.Declined() && !rec.AllowDecline {
+		e.approvalNotPending()
+		return notAccepted(supportv1.ReasonDeclineNotAllowed,
+			"Resolution not accepted: policy "+e.p.Name+" does not allow declining a demand (recovery.allowDecline); propose a remedy", true)
+	}
 	if rec.RequireApology && !res.Apologized {
 		e.approvalNotPending()
 		return notAccepted(supportv1.ReasonApologyMissing,
 			"Resolution not accepted: the policy requires an apology (set spec.resolution.apologized: true once the customer got one)", true)
 	}
-	if rec.RequireApproval && res.ApprovedBy == "" {
+	if needsApproval(rec, res) && res.ApprovedBy == "" {
 		if e.st.ApprovalRequestedAt == nil {
 			// The approval clock runs from the proposal's write.
 			e.st.ApprovalRequestedAt = metaTime(e.factTime(e.rec.Resolution, e.restartedAt()))
@@ -96,6 +107,13 @@ func (e *evaluation) resolutionAcceptable(res *supportv1.Resolution) bool {
 			"Resolution proposed; a lead's approval (spec.resolution.approvedBy) is needed before the customer is told", false)
 	}
 	return true
+}
+
+// needsApproval says whether a resolution waits for a lead's approval: the
+// policy requires one, or it declines the demand (a "no" is never one
+// agent's alone).
+func needsApproval(rec supportv1.Recovery, res *supportv1.Resolution) bool {
+	return rec.RequireApproval || res.Declined()
 }
 
 // agreement decides a proposal that meets the policy and needs the

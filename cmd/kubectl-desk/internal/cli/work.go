@@ -251,7 +251,9 @@ func newResolveCmd(o *Options) *cobra.Command {
 	f.StringVar(&r.Remedy, "remedy", "", "what was done to solve the problem")
 	f.StringVar(&r.Gesture, "gesture", "", "kind of tangible gesture: one of "+joinComma(desk.GestureKinds)+" (default: the policy's for the category)")
 	f.StringVar(&r.Detail, "detail", "", "what exactly the gesture offers, e.g. \"15% off the next order\"")
+	f.StringVar(&r.Decline, "decline", "", "decline the demand, for this reason told to the customer (where the policy allows it; a lead approves it; no gesture)")
 	_ = cmd.MarkFlagRequired("summary")
+	cmd.MarkFlagsMutuallyExclusive("decline", "gesture")
 	_ = cmd.RegisterFlagCompletionFunc("gesture", fixedCompletion(desk.GestureKinds))
 	run := cmd.RunE
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {

@@ -43,6 +43,9 @@ type ResolveOptions struct {
 	Summary, Remedy, Gesture, Detail string
 	Apologized                       bool
 	By                               string
+	// Decline is the reason a demand is declined (outcome Declined); empty:
+	// the resolution remedies.
+	Decline string
 }
 
 // ResolvePatch proposes a resolution. It replaces any earlier one whole:
@@ -52,6 +55,10 @@ func ResolvePatch(o ResolveOptions) []byte {
 	if o.Gesture != "" {
 		gesture = map[string]any{"kind": o.Gesture, "detail": orNull(o.Detail)}
 	}
+	var outcome any
+	if o.Decline != "" {
+		outcome = string(supportv1.OutcomeDeclined)
+	}
 	return specPatch("resolution", map[string]any{
 		"summary":    o.Summary,
 		"apologized": o.Apologized,
@@ -59,6 +66,8 @@ func ResolvePatch(o ResolveOptions) []byte {
 		"gesture":    gesture,
 		"proposedBy": orNull(o.By),
 		"approvedBy": nil,
+		"outcome":    outcome,
+		"reason":     orNull(o.Decline),
 	})
 }
 

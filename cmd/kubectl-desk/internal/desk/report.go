@@ -43,6 +43,9 @@ type Report struct {
 	Satisfaction map[string]int `json:"satisfaction"`
 	// Reopened: of the complaints ever resolved, how many were reopened.
 	Reopened Rate `json:"reopened"`
+	// Declined: of the complaints resolved now, how many declined the
+	// demand (outcome Declined), counted apart from those remedied.
+	Declined Rate `json:"declined"`
 }
 
 // Durations are the p50 and p90 of a set of durations (nearest rank).
@@ -80,6 +83,7 @@ func BuildReport(complaints []supportv1.Complaint, escalations []supportv1.Escal
 	r.FirstResponse, r.Resolution = percentiles(t.first), percentiles(t.resolution)
 	r.Breaches, r.Satisfaction = t.breaches(), t.satisfaction
 	r.Reopened = rate(t.reopened.Of, t.reopened.Total)
+	r.Declined = rate(t.declined.Of, t.declined.Total)
 	for _, e := range escalations {
 		if e.CreationTimestamp.Time.Before(since) {
 			continue
@@ -112,6 +116,7 @@ type tally struct {
 	anyBreached  Rate
 	satisfaction map[string]int
 	reopened     Rate
+	declined     Rate
 }
 
 func newTally() *tally {
@@ -125,6 +130,12 @@ func newTally() *tally {
 // add counts complaint c, reported at start.
 func (t *tally) add(c *supportv1.Complaint, start time.Time) {
 	t.complaints++
+	if c.Status.ResolvedAt != nil {
+		t.declined.Total++
+		if c.Spec.Resolution.Declined() {
+			t.declined.Of++
+		}
+	}
 	if at := c.Status.AcknowledgedAt; at != nil {
 		t.first = append(t.first, at.Time.Sub(start))
 	}
@@ -218,7 +229,7 @@ func (r Report) Write(out io.Writer) error {
 	counts("CATEGORY", r.ByCategory, Categories)
 	counts("TIER", r.ByTier, Tiers)
 	counts("PHASE", r.ByPhase, []string{string(supportv1.PhaseNew), string(supportv1.PhaseAcknowledged), string(supportv1.PhaseWaiting),
-		string(supportv1.PhasePendingApproval), string(supportv1.PhaseReopened), string(supportv1.PhaseResolved), string(supportv1.PhaseClosed)})
+		string(supportv1.PhasePendingApproval), string(supportv1.PhaseAwaitingAgreement), string(supportv1.PhaseReopened), string(supportv1.PhaseResolved), string(supportv1.PhaseClosed)})
 
 	t := Table{Header: []string{"TIME TO", "COUNT", "P50", "P90"}}
 	for _, d := range []struct {
@@ -259,6 +270,9 @@ func (r Report) Write(out io.Writer) error {
 	}
 	_ = t.Write(w, false)
 	p("\nReopened: %d of %d resolved (%s)\n", r.Reopened.Of, r.Reopened.Total, percent(r.Reopened))
+	if r.Declined.Of > 0 {
+		p("Declined: %d of %d resolved (%s), the demand refused with a reason\n", r.Declined.Of, r.Declined.Total, percent(r.Declined))
+	}
 	return w.err
 }
 

@@ -67,6 +67,7 @@ func TestBuildReport(t *testing.T) {
 			c.Status.AcknowledgedAt, c.Status.ResolvedAt = mt(time.Hour+30*time.Minute), mt(5*time.Hour)
 			c.Status.Clocks = supportv1.Clocks{FirstResponse: breached, Resolution: met}
 			c.Spec.Feedback = &supportv1.Feedback{Satisfaction: ptr.To[int32](2)}
+			c.Spec.Resolution = &supportv1.Resolution{Summary: "explained our terms", Outcome: supportv1.OutcomeDeclined, Reason: "beyond our terms"}
 		}),
 		mk("c", 2*time.Hour, func(c *supportv1.Complaint) {
 			c.Status.Clocks = supportv1.Clocks{FirstResponse: breached}
@@ -100,12 +101,13 @@ func TestBuildReport(t *testing.T) {
 	check("requested", r.Requested, 1)
 	check("satisfaction", r.Satisfaction, map[string]int{"5": 1, "2": 1})
 	check("reopened", r.Reopened, Rate{Of: 1, Total: 2, Rate: 0.5})
+	check("declined", r.Declined, Rate{Of: 1, Total: 2, Rate: 0.5})
 
 	var b bytes.Buffer
 	if err := r.Write(&b); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Complaints reported since 2026-11-23T08:00:00Z: 3", "firstResponse   2          3     67%", "1 team-lead           2", "Reopened: 1 of 2 resolved (50%)"} {
+	for _, want := range []string{"Complaints reported since 2026-11-23T08:00:00Z: 3", "firstResponse   2          3     67%", "1 team-lead           2", "Reopened: 1 of 2 resolved (50%)", "Declined: 1 of 2 resolved (50%)"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, b.String())
 		}
