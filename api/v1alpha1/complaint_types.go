@@ -4,6 +4,7 @@ import (
 	"iter"
 	"slices"
 
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -267,6 +268,11 @@ type Resolution struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=128
 	ApprovedBy string `json:"approvedBy,omitempty"`
+	// assessment answers the questions compensation is decided by: the
+	// company's fault (the policy's default gesture may depend on it),
+	// whether the demand is reasonable, a long-term relationship.
+	// +optional
+	Assessment *Assessment `json:"assessment,omitempty"`
 	// outcome: Remedied (when absent: the problem is put right) or Declined
 	// (a plain, reasoned "no" to an unreasonable demand, where the policy's
 	// recovery.allowDecline permits it; it always needs a lead's approval).
@@ -302,7 +308,52 @@ type Gesture struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=256
 	Detail string `json:"detail,omitempty"`
+	// value of the gesture, where it has one: what the policy's
+	// recovery.approvalAbove is weighed against.
+	// +optional
+	Value *GestureValue `json:"value,omitempty"`
 }
+
+// GestureValue is what a gesture is worth: a share of the order, or an amount.
+// +kubebuilder:validation:XValidation:rule="has(self.percent) != has(self.amount)",message="a gesture's value is a percent or an amount, one of them"
+// +kubebuilder:validation:XValidation:rule="!has(self.amount) || has(self.currency)",message="an amount needs its currency, e.g. EUR"
+type GestureValue struct {
+	// percent of the order's value, 0 to 100.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	Percent *int32 `json:"percent,omitempty"`
+	// amount, in currency, e.g. "25" or "12.50".
+	// +optional
+	Amount *resource.Quantity `json:"amount,omitempty"`
+	// currency of the amount (ISO 4217), e.g. EUR.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[A-Z]{3}$`
+	Currency string `json:"currency,omitempty"`
+}
+
+// Assessment answers the questions compensation is decided by.
+type Assessment struct {
+	// companyFault: was the company at fault, and how much (None, Partial, Full)?
+	// +optional
+	CompanyFault CompanyFault `json:"companyFault,omitempty"`
+	// demandReasonable: is what the customer asks for reasonable?
+	// +optional
+	DemandReasonable *bool `json:"demandReasonable,omitempty"`
+	// longTermCustomer: is there a long-term relationship to keep?
+	// +optional
+	LongTermCustomer *bool `json:"longTermCustomer,omitempty"`
+}
+
+// CompanyFault is how much the company was at fault.
+// +kubebuilder:validation:Enum=None;Partial;Full
+type CompanyFault string
+
+const (
+	FaultNone    CompanyFault = "None"
+	FaultPartial CompanyFault = "Partial"
+	FaultFull    CompanyFault = "Full"
+)
 
 // Agreement is the customer's answer to a proposed resolution.
 type Agreement struct {

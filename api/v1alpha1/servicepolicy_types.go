@@ -3,6 +3,8 @@ package v1alpha1
 import (
 	"slices"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -296,6 +298,11 @@ type Recovery struct {
 	// +optional
 	RequireApproval bool `json:"requireApproval,omitempty"`
 
+	// approvalAbove: a resolution whose gesture is worth more than this
+	// needs a lead's approval, even where requireApproval is false.
+	// +optional
+	ApprovalAbove *GestureLimit `json:"approvalAbove,omitempty"`
+
 	// allowDecline: a resolution may decline the demand (outcome Declined,
 	// with a reason) when it is unreasonable. A declined complaint offers no
 	// gesture, needs a lead's approval even where requireApproval is false,
@@ -360,6 +367,43 @@ type GestureRule struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=256
 	Detail string `json:"detail,omitempty"`
+
+	// companyFault: the rule applies only when the resolution's assessment
+	// says the company was this much at fault; absent: whatever the fault.
+	// List a more generous rule for Full first.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=3
+	CompanyFault []CompanyFault `json:"companyFault,omitempty"`
+
+	// value of the gesture offered.
+	// +optional
+	Value *GestureValue `json:"value,omitempty"`
+}
+
+// Exceeded says whether a gesture of value v is worth more than the limit.
+// A value without the limit's measure (a percent against an amount limit)
+// does not exceed it.
+func (l *GestureLimit) Exceeded(v *GestureValue) bool {
+	if l == nil || v == nil {
+		return false
+	}
+	if l.Percent != nil && v.Percent != nil && *v.Percent > *l.Percent {
+		return true
+	}
+	return l.Amount != nil && v.Amount != nil && v.Amount.Cmp(*l.Amount) > 0
+}
+
+// GestureLimit is the value above which a gesture needs a lead's approval.
+type GestureLimit struct {
+	// percent: a gesture worth more than this share of the order.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	Percent *int32 `json:"percent,omitempty"`
+	// amount: a gesture worth more than this amount (in the gesture's currency).
+	// +optional
+	Amount *resource.Quantity `json:"amount,omitempty"`
 }
 
 // FollowUp is the check with the customer after resolution.

@@ -252,6 +252,24 @@ var _ = Describe("Validation at admission", func() {
 				s["resolution"] = m("summary", "x", "gesture", m("kind", "Cash"))
 			})
 		}, "spec.resolution.gesture.kind", "Discount"),
+		Entry("complaint with a gesture worth a percent and an amount", func() string {
+			return withSpec(validComplaint, func(s map[string]any) {
+				s["resolution"] = m("summary", "x", "gesture", m("kind", "Discount", "value", m("percent", 10, "amount", "5", "currency", "EUR")))
+			})
+		}, "spec.resolution.gesture.value", "a percent or an amount, one of them"),
+		Entry("complaint with an amount without currency", func() string {
+			return withSpec(validComplaint, func(s map[string]any) {
+				s["resolution"] = m("summary", "x", "gesture", m("kind", "Discount", "value", m("amount", "5")))
+			})
+		}, "spec.resolution.gesture.value", "an amount needs its currency"),
+		Entry("complaint declining without a reason", func() string {
+			return withSpec(validComplaint, func(s map[string]any) { s["resolution"] = m("summary", "x", "outcome", "Declined") })
+		}, "spec.resolution", "a Declined resolution needs a reason"),
+		Entry("complaint with an unknown company fault", func() string {
+			return withSpec(validComplaint, func(s map[string]any) {
+				s["resolution"] = m("summary", "x", "assessment", m("companyFault", "Some"))
+			})
+		}, "spec.resolution.assessment.companyFault", "Partial"),
 		Entry("complaint acknowledged by nobody", func() string {
 			return withSpec(validComplaint, func(s map[string]any) { s["acknowledgement"] = m("note", "called") })
 		}, "spec.acknowledgement.by", "Required"),

@@ -25,7 +25,7 @@ func (e *evaluation) phase() {
 	case st.ResolvedAt != nil:
 		st.Phase = supportv1.PhaseResolved
 	case spec.Resolution != nil && Fingerprint(spec.Resolution) != st.Seen.RejectedResolution &&
-		needsApproval(e.p.recovery(), spec.Resolution) && spec.Resolution.ApprovedBy == "" &&
+		needsApproval(e.p.recovery(), spec.Resolution, st.Gesture) && spec.Resolution.ApprovedBy == "" &&
 		(!spec.Resolution.Declined() || e.p.recovery().AllowDecline) &&
 		(!e.p.recovery().RequireApology || spec.Resolution.Apologized):
 		st.Phase = supportv1.PhasePendingApproval

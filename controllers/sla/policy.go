@@ -117,14 +117,15 @@ func (p *Policy) ReopenBelow() int32 {
 	return p.Spec.FollowUp.ReopenBelow
 }
 
-// DefaultGesture is the policy's gesture for a category, if any.
-func (p *Policy) DefaultGesture(cat supportv1.Category) *supportv1.Gesture {
+// DefaultGesture is the policy's gesture for a category and the company's
+// fault (empty: not assessed), if any: the first rule that lists the
+// category and, when it lists faults, the fault.
+func (p *Policy) DefaultGesture(cat supportv1.Category, fault supportv1.CompanyFault) *supportv1.Gesture {
 	for _, g := range p.recovery().Gestures {
-		for _, c := range g.Categories {
-			if c == cat {
-				return &supportv1.Gesture{Kind: g.Kind, Detail: g.Detail}
-			}
+		if !contains(g.Categories, cat) || (len(g.CompanyFault) > 0 && !contains(g.CompanyFault, fault)) {
+			continue
 		}
+		return &supportv1.Gesture{Kind: g.Kind, Detail: g.Detail, Value: g.Value.DeepCopy()}
 	}
 	return nil
 }

@@ -591,7 +591,7 @@ func TestDefaultGesture(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := tc.p.DefaultGesture(tc.cat)
+			got := tc.p.DefaultGesture(tc.cat, "")
 			switch {
 			case tc.want == nil && got != nil:
 				t.Fatalf("DefaultGesture = %+v, want nil", *got)

@@ -24,7 +24,11 @@ func (e *evaluation) resolution() {
 	case res != nil && res.Gesture != nil:
 		e.st.Gesture = res.Gesture.DeepCopy()
 	case e.p != nil:
-		e.st.Gesture = e.p.DefaultGesture(e.c.Spec.Category)
+		var fault supportv1.CompanyFault
+		if res != nil && res.Assessment != nil {
+			fault = res.Assessment.CompanyFault
+		}
+		e.st.Gesture = e.p.DefaultGesture(e.c.Spec.Category, fault)
 	}
 	if res == nil {
 		e.approvalNotPending()
@@ -98,7 +102,7 @@ func (e *evaluation) resolutionAcceptable(res *supportv1.Resolution) bool {
 		return notAccepted(supportv1.ReasonApologyMissing,
 			"Resolution not accepted: the policy requires an apology (set spec.resolution.apologized: true once the customer got one)", true)
 	}
-	if needsApproval(rec, res) && res.ApprovedBy == "" {
+	if needsApproval(rec, res, e.st.Gesture) && res.ApprovedBy == "" {
 		if e.st.ApprovalRequestedAt == nil {
 			// The approval clock runs from the proposal's write.
 			e.st.ApprovalRequestedAt = metaTime(e.factTime(e.rec.Resolution, e.restartedAt()))
@@ -110,10 +114,14 @@ func (e *evaluation) resolutionAcceptable(res *supportv1.Resolution) bool {
 }
 
 // needsApproval says whether a resolution waits for a lead's approval: the
-// policy requires one, or it declines the demand (a "no" is never one
-// agent's alone).
-func needsApproval(rec supportv1.Recovery, res *supportv1.Resolution) bool {
-	return rec.RequireApproval || res.Declined()
+// policy requires one, it declines the demand (a "no" is never one agent's
+// alone), or its gesture is worth more than the policy's approvalAbove (a
+// bigger gesture needs a bigger authority).
+func needsApproval(rec supportv1.Recovery, res *supportv1.Resolution, gesture *supportv1.Gesture) bool {
+	if rec.RequireApproval || res.Declined() {
+		return true
+	}
+	return gesture != nil && rec.ApprovalAbove.Exceeded(gesture.Value)
 }
 
 // agreement decides a proposal that meets the policy and needs the

@@ -251,12 +251,29 @@ func newResolveCmd(o *Options) *cobra.Command {
 	f.StringVar(&r.Remedy, "remedy", "", "what was done to solve the problem")
 	f.StringVar(&r.Gesture, "gesture", "", "kind of tangible gesture: one of "+joinComma(desk.GestureKinds)+" (default: the policy's for the category)")
 	f.StringVar(&r.Detail, "detail", "", "what exactly the gesture offers, e.g. \"15% off the next order\"")
+	f.StringVar(&r.Value, "value", "", "the gesture's value: a percent of the order (15%) or an amount and its currency (25EUR); above the policy's approvalAbove, a lead approves")
+	f.StringVar(&r.Fault, "fault", "", "the company's fault: None, Partial or Full (the policy's default gesture may depend on it)")
 	f.StringVar(&r.Decline, "decline", "", "decline the demand, for this reason told to the customer (where the policy allows it; a lead approves it; no gesture)")
 	_ = cmd.MarkFlagRequired("summary")
 	cmd.MarkFlagsMutuallyExclusive("decline", "gesture")
 	_ = cmd.RegisterFlagCompletionFunc("gesture", fixedCompletion(desk.GestureKinds))
 	run := cmd.RunE
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if r.Value != "" {
+			if r.Gesture == "" {
+				return fmt.Errorf("--value is the gesture's value: name the gesture with --gesture KIND")
+			}
+			if _, err := desk.ParseGestureValue(r.Value); err != nil {
+				return err
+			}
+		}
+		if r.Fault != "" {
+			f, err := desk.Enum("company fault", r.Fault, []string{string(supportv1.FaultNone), string(supportv1.FaultPartial), string(supportv1.FaultFull)})
+			if err != nil {
+				return err
+			}
+			r.Fault = f
+		}
 		if r.Gesture != "" {
 			g, err := desk.Enum("gesture kind", r.Gesture, desk.GestureKinds)
 			if err != nil {

@@ -3,6 +3,8 @@ package desk
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 )
@@ -46,6 +48,30 @@ type ResolveOptions struct {
 	// Decline is the reason a demand is declined (outcome Declined); empty:
 	// the resolution remedies.
 	Decline string
+	// Value is the gesture's value: "15%" or an amount and currency, "25EUR".
+	Value string
+	// Fault is the company's fault (None, Partial, Full); empty: not assessed.
+	Fault string
+}
+
+// ParseGestureValue reads a gesture's value: "15%" (of the order) or an
+// amount with its currency, "25EUR" or "12.50 EUR".
+func ParseGestureValue(s string) (map[string]any, error) {
+	s = strings.TrimSpace(s)
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 0 || n > 100 {
+			return nil, fmt.Errorf("gesture value %q: a percent is 0%% to 100%%, e.g. 15%%", s)
+		}
+		return map[string]any{"percent": n}, nil
+	}
+	if len(s) > 3 {
+		amount, currency := strings.TrimSpace(s[:len(s)-3]), s[len(s)-3:]
+		if _, err := strconv.ParseFloat(amount, 64); err == nil && strings.ToUpper(currency) == currency && strings.Trim(currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == "" {
+			return map[string]any{"amount": amount, "currency": currency}, nil
+		}
+	}
+	return nil, fmt.Errorf("gesture value %q: give a percent (15%%) or an amount and its currency (25EUR)", s)
 }
 
 // ResolvePatch proposes a resolution. It replaces any earlier one whole:
@@ -53,7 +79,15 @@ type ResolveOptions struct {
 func ResolvePatch(o ResolveOptions) []byte {
 	var gesture any
 	if o.Gesture != "" {
-		gesture = map[string]any{"kind": o.Gesture, "detail": orNull(o.Detail)}
+		g := map[string]any{"kind": o.Gesture, "detail": orNull(o.Detail), "value": nil}
+		if v, err := ParseGestureValue(o.Value); o.Value != "" && err == nil {
+			g["value"] = v
+		}
+		gesture = g
+	}
+	var assessment any
+	if o.Fault != "" {
+		assessment = map[string]any{"companyFault": o.Fault}
 	}
 	var outcome any
 	if o.Decline != "" {
@@ -68,6 +102,7 @@ func ResolvePatch(o ResolveOptions) []byte {
 		"approvedBy": nil,
 		"outcome":    outcome,
 		"reason":     orNull(o.Decline),
+		"assessment": assessment,
 	})
 }
 

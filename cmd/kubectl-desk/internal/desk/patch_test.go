@@ -1,12 +1,39 @@
 package desk
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"k8s.io/utils/ptr"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 )
+
+func TestParseGestureValue(t *testing.T) {
+	for _, tc := range []struct{ in, want, err string }{
+		{"15%", `{"percent":15}`, ""},
+		{" 100 % ", `{"percent":100}`, ""},
+		{"25EUR", `{"amount":"25","currency":"EUR"}`, ""},
+		{"12.50 USD", `{"amount":"12.50","currency":"USD"}`, ""},
+		{"101%", "", "a percent is 0% to 100%"},
+		{"25eur", "", "give a percent (15%) or an amount and its currency (25EUR)"},
+		{"EUR", "", "give a percent"},
+		{"lots", "", "give a percent"},
+	} {
+		v, err := ParseGestureValue(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ParseGestureValue(%q) error = %v, want one holding %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		got, _ := json.Marshal(v)
+		if err != nil || string(got) != tc.want {
+			t.Errorf("ParseGestureValue(%q) = %s, %v; want %s", tc.in, got, err, tc.want)
+		}
+	}
+}
 
 func TestPatches(t *testing.T) {
 	for _, tc := range []struct {
@@ -21,13 +48,16 @@ func TestPatches(t *testing.T) {
 		{"update", UpdatePatch("agent-bob", "shipped"), `{"spec":{"lastUpdate":{"by":"agent-bob","note":"shipped"}}}`},
 		{"resolve replaces the resolution whole and drops an old approval",
 			ResolvePatch(ResolveOptions{Summary: "done", Apologized: true, Remedy: "redelivered", Gesture: "Discount", Detail: "15%", By: "agent-bob"}),
-			`{"spec":{"resolution":{"apologized":true,"approvedBy":null,"gesture":{"detail":"15%","kind":"Discount"},"outcome":null,"proposedBy":"agent-bob","reason":null,"remedy":"redelivered","summary":"done"}}}`},
+			`{"spec":{"resolution":{"apologized":true,"approvedBy":null,"assessment":null,"gesture":{"detail":"15%","kind":"Discount","value":null},"outcome":null,"proposedBy":"agent-bob","reason":null,"remedy":"redelivered","summary":"done"}}}`},
 		{"resolve without a gesture leaves it to the policy",
 			ResolvePatch(ResolveOptions{Summary: "done"}),
-			`{"spec":{"resolution":{"apologized":false,"approvedBy":null,"gesture":null,"outcome":null,"proposedBy":null,"reason":null,"remedy":null,"summary":"done"}}}`},
+			`{"spec":{"resolution":{"apologized":false,"approvedBy":null,"assessment":null,"gesture":null,"outcome":null,"proposedBy":null,"reason":null,"remedy":null,"summary":"done"}}}`},
+		{"resolve with a gesture's value and the company's fault",
+			ResolvePatch(ResolveOptions{Summary: "done", Gesture: "Discount", Value: "30%", Fault: "Full"}),
+			`{"spec":{"resolution":{"apologized":false,"approvedBy":null,"assessment":{"companyFault":"Full"},"gesture":{"detail":null,"kind":"Discount","value":{"percent":30}},"outcome":null,"proposedBy":null,"reason":null,"remedy":null,"summary":"done"}}}`},
 		{"resolve declining the demand, with its reason and no gesture",
 			ResolvePatch(ResolveOptions{Summary: "explained our terms", Apologized: true, By: "agent-bob", Decline: "beyond our terms"}),
-			`{"spec":{"resolution":{"apologized":true,"approvedBy":null,"gesture":null,"outcome":"Declined","proposedBy":"agent-bob","reason":"beyond our terms","remedy":null,"summary":"explained our terms"}}}`},
+			`{"spec":{"resolution":{"apologized":true,"approvedBy":null,"assessment":null,"gesture":null,"outcome":"Declined","proposedBy":"agent-bob","reason":"beyond our terms","remedy":null,"summary":"explained our terms"}}}`},
 		{"approve is bound to the version read", ApprovePatch("lead-carol", "42"),
 			`{"metadata":{"resourceVersion":"42"},"spec":{"resolution":{"approvedBy":"lead-carol"}}}`},
 		{"owner is bound to the version read and sets only spec.owner", OwnerPatch("agent-dan", "42"),
