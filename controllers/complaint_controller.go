@@ -85,7 +85,7 @@ func (r *ComplaintReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&supportv1.Complaint{}, r.enqueueByPriority(), builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}, beingDeleted))).
 		Watches(&supportv1.ServicePolicy{}, handler.EnqueueRequestsFromMapFunc(r.complaintsOfNamespace), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		// Escalations created here are known to their complaint already.
-		Watches(&supportv1.Escalation{}, handler.EnqueueRequestsFromMapFunc(complaintOfEscalation), builder.WithPredicates(predicate.GenerationChangedPredicate{}, r.notCreatedHere())).
+		Watches(&supportv1.Escalation{}, handler.EnqueueRequestsFromMapFunc(complaintOfEscalation), builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, acknowledgementStamped), r.notCreatedHere())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers, ReconciliationTimeout: r.Timeout}).
 		Named("complaint").
 		Complete(r)
@@ -143,6 +143,16 @@ func (r *ComplaintReconciler) notCreatedHere() predicate.Predicate {
 		return !r.escalationsCreated.take(e.Object.GetUID())
 	}}
 }
+
+// acknowledgementStamped passes the status write that stamps an
+// escalation's acknowledgement (status.acknowledgedAt): its complaint's
+// ackTimeout counts from that stamp.
+var acknowledgementStamped = predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+	o, okOld := e.ObjectOld.(*supportv1.Escalation)
+	n, okNew := e.ObjectNew.(*supportv1.Escalation)
+	return okOld && okNew && o.Status.AcknowledgedAt == nil && n.Status.AcknowledgedAt != nil
+}, CreateFunc: func(event.CreateEvent) bool { return false }, DeleteFunc: func(event.DeleteEvent) bool { return false },
+	GenericFunc: func(event.GenericEvent) bool { return false }}
 
 func complaintOfEscalation(_ context.Context, o client.Object) []reconcile.Request {
 	esc := o.(*supportv1.Escalation)

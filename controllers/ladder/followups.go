@@ -6,10 +6,6 @@ import (
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 )
 
-// AckStampRecheck is how soon an acknowledgement not yet stamped in the
-// escalation's status (acknowledgedAt) is looked at again.
-const AckStampRecheck = time.Second
-
 // FollowUps decides the climbs no breach starts, so that nothing waits
 // forever at one level:
 //   - a request (Requested, or climbed undecided) without a decision
@@ -39,8 +35,8 @@ func FollowUps(in Input) Decision {
 		}
 		c, due, ok := followUp(in, e)
 		switch {
-		case !ok && due.IsZero():
-		case !ok || in.Now.Before(due):
+		case !ok:
+		case in.Now.Before(due):
 			if d.Next.IsZero() || due.Before(d.Next) {
 				d.Next = due
 			}
@@ -52,10 +48,9 @@ func FollowUps(in Input) Decision {
 	return d
 }
 
-// followUp is the climb from e and when it is due; ok is false when e
-// does not climb on its own, or (with due set) not yet knowably: an
-// acknowledgement the escalation controller has not stamped yet is looked
-// at again a moment later.
+// followUp is the climb from e and when it is due; ok is false when e does
+// not climb on its own, or not yet knowably (an acknowledgement the
+// escalation controller has not stamped yet).
 func followUp(in Input, e Escalation) (c Create, due time.Time, ok bool) {
 	next := in.Levels[e.Level] // the level above e's (levels count from 1)
 	c = Create{Level: e.Level + 1, LevelName: next.Name, Follows: e.Name}
@@ -72,7 +67,8 @@ func followUp(in Input, e Escalation) (c Create, due time.Time, ok bool) {
 			return c, due, false
 		}
 		if e.AcknowledgedAt.IsZero() {
-			return c, in.Now.Add(AckStampRecheck), false
+			// Not stamped yet: the stamp's status write wakes the complaint.
+			return c, due, false
 		}
 		c.Name = Name(in.Complaint, next.Name)
 		c.Reason, c.BreachedAt = supportv1.ReasonAckTimedOut, e.BreachedAt

@@ -73,7 +73,7 @@ new owner.`,
 		},
 	}
 	o.ConfigFlags.AddFlags(cmd.PersistentFlags())
-	cmd.PersistentFlags().StringVar(&o.By, "by", "", "who acts, for new, update, resolve and escalate (default: your user name, as kubectl auth whoami says); approve, ack and decide always record you")
+	cmd.PersistentFlags().StringVar(&o.By, "by", "", "who acts, for new, update, resolve and escalate (default: your user name, as kubectl auth whoami says); approve, ack, decide and take always record you; assign records only the new owner")
 
 	cmd.AddGroup(&cobra.Group{ID: "work", Title: "Work a complaint:"}, &cobra.Group{ID: "see", Title: "See the desk:"})
 	for _, c := range []*cobra.Command{
