@@ -163,16 +163,26 @@ func (r *ServicePolicyReconciler) checkSecrets(ctx context.Context, p *supportv1
 	return reason, problems, nil
 }
 
-// checkLadder reports escalation levels that notify destinations not in spec.notify.
+// checkLadder reports escalation levels and departments that notify
+// destinations not in spec.notify.
 func checkLadder(p *supportv1.ServicePolicy) []string {
-	if p.Spec.Escalation == nil {
-		return nil
-	}
 	known := map[string]bool{}
 	for _, n := range p.Spec.Notify {
 		known[n.Name] = true
 	}
 	var problems []string
+	if r := p.Spec.Recovery; r != nil {
+		for i, d := range r.Departments {
+			for _, name := range d.Notify {
+				if !known[name] {
+					problems = append(problems, fmt.Sprintf("spec.recovery.departments[%d].notify: %s is not a spec.notify entry", i, name))
+				}
+			}
+		}
+	}
+	if p.Spec.Escalation == nil {
+		return problems
+	}
 	for i, l := range p.Spec.Escalation.Levels {
 		for _, name := range l.Notify {
 			if !known[name] {

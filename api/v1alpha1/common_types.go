@@ -59,7 +59,7 @@ const (
 // EventType is a lifecycle event of a complaint that can be notified.
 // Archived carries the complaint's full record, sent before the complaint
 // leaves the cluster (deleted, or past its policy's retention).
-// +kubebuilder:validation:Enum=Created;Acknowledged;AtRisk;Breached;Escalated;Resolved;FollowUpDue;Reopened;Closed;Archived
+// +kubebuilder:validation:Enum=Created;Acknowledged;AtRisk;Breached;Escalated;Resolved;FollowUpDue;Reopened;Closed;Archived;RemedyRequested;RemedyDone;RemedyFailed
 type EventType string
 
 const (
@@ -73,11 +73,18 @@ const (
 	EventReopened     EventType = "Reopened"
 	EventClosed       EventType = "Closed"
 	EventArchived     EventType = "Archived"
+	// EventRemedyRequested: a department was asked to carry out an action.
+	EventRemedyRequested EventType = "RemedyRequested"
+	// EventRemedyDone: a department carried out its remedy.
+	EventRemedyDone EventType = "RemedyDone"
+	// EventRemedyFailed: a department could not carry out its remedy.
+	EventRemedyFailed EventType = "RemedyFailed"
 )
 
 // EventTypes are all the event types, in the order of the schema's enum.
 var EventTypes = []EventType{EventCreated, EventAcknowledged, EventAtRisk, EventBreached, EventEscalated,
-	EventResolved, EventFollowUpDue, EventReopened, EventClosed, EventArchived}
+	EventResolved, EventFollowUpDue, EventReopened, EventClosed, EventArchived,
+	EventRemedyRequested, EventRemedyDone, EventRemedyFailed}
 
 // ArchiveFinalizer holds a complaint's deletion until its Archived event is
 // delivered to the destinations that ask for it (or given up). It is set

@@ -13,7 +13,7 @@ import (
 type Channel string
 
 // Phase is where a complaint is in its life.
-// +kubebuilder:validation:Enum=New;Acknowledged;Waiting;PendingApproval;AwaitingAgreement;Resolved;Closed;Reopened
+// +kubebuilder:validation:Enum=New;Acknowledged;Waiting;PendingApproval;AwaitingAgreement;Implementing;Resolved;Closed;Reopened
 type Phase string
 
 const (
@@ -29,6 +29,9 @@ const (
 	// where approval is required) and waits for the customer's agreement
 	// (spec.agreement), as the policy's recovery.requireAgreement asks.
 	PhaseAwaitingAgreement Phase = "AwaitingAgreement"
+	// PhaseImplementing: the agreed resolution's actions are carried out by
+	// departments (Remedy objects); resolved once every one is Done.
+	PhaseImplementing Phase = "Implementing"
 	// PhaseResolved: the resolution is accepted; the follow-up is scheduled.
 	PhaseResolved Phase = "Resolved"
 	// PhaseClosed: the customer is satisfied, or did not answer in time.
@@ -243,6 +246,7 @@ type ProgressUpdate struct {
 // Resolution is the handling proposed to the customer: apology, remedy and a
 // tangible gesture.
 // +kubebuilder:validation:XValidation:rule="!has(self.outcome) || self.outcome != 'Declined' || (has(self.reason) && !has(self.gesture))",message="a Declined resolution needs a reason (spec.resolution.reason) and offers no gesture"
+// +kubebuilder:validation:XValidation:rule="!has(self.outcome) || self.outcome != 'Declined' || !has(self.actions) || size(self.actions) == 0",message="a Declined resolution carries out no actions (spec.resolution.actions)"
 type Resolution struct {
 	// summary of how the problem was solved.
 	// +required
@@ -283,6 +287,15 @@ type Resolution struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=1024
 	Reason string `json:"reason,omitempty"`
+	// actions the departments carry out once the resolution is agreed (or
+	// approved, where no agreement is required): the operator creates one
+	// Remedy per action, named <complaint>-<name>, and the complaint is
+	// Implementing until every one is Done.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=10
+	Actions []RemedyAction `json:"actions,omitempty"`
 }
 
 // ResolutionOutcome says whether a resolution remedies or declines.
@@ -509,6 +522,10 @@ type HistoryEntry struct {
 	// the customer, gave the update, approved, asked, acknowledged).
 	// +optional
 	By string `json:"by,omitempty"`
+	// remedy is the name of the Remedy the step concerns (requested, done,
+	// failed), if any.
+	// +optional
+	Remedy string `json:"remedy,omitempty"`
 }
 
 // MaxHistory is the bound of status.history (its CRD maxItems).
@@ -598,6 +615,28 @@ type EscalationSummary struct {
 	Decision string `json:"decision,omitempty"`
 }
 
+// RemedySummary is one of the complaint's remedies, as the operator last saw it.
+type RemedySummary struct {
+	// name of the Remedy.
+	Name string `json:"name"`
+	// department that carries it out.
+	Department string `json:"department"`
+	// kind of remedy.
+	Kind RemedyKind `json:"kind"`
+	// outcome the department reported; empty while it works on it.
+	// +optional
+	Outcome FulfilmentOutcome `json:"outcome,omitempty"`
+	// by is who carried it out.
+	// +optional
+	By string `json:"by,omitempty"`
+	// reference in the department's system.
+	// +optional
+	Reference string `json:"reference,omitempty"`
+	// fulfilledAt is when the department reported.
+	// +optional
+	FulfilledAt *metav1.Time `json:"fulfilledAt,omitempty"`
+}
+
 // ComplaintStatus is derived by the operator; nobody needs to edit it.
 type ComplaintStatus struct {
 	// observedGeneration is the generation last reconciled.
@@ -645,6 +684,16 @@ type ComplaintStatus struct {
 	// customer's agreement (phase AwaitingAgreement).
 	// +optional
 	AgreementRequestedAt *metav1.Time `json:"agreementRequestedAt,omitempty"`
+	// remediesRequestedAt is when the departments were asked to carry out
+	// the resolution's actions (phase Implementing): each Remedy's
+	// spec.requestedAt.
+	// +optional
+	RemediesRequestedAt *metav1.Time `json:"remediesRequestedAt,omitempty"`
+	// remedies of the current resolution, as the operator last saw them:
+	// what each department was asked and what it reported.
+	// +optional
+	// +kubebuilder:validation:MaxItems=10
+	Remedies []RemedySummary `json:"remedies,omitempty"`
 	// approvers may approve this complaint's resolution: the governing
 	// policy's recovery.approvers, copied here for the admission policy
 	// servicedesk-approvals, which checks who approves against them.

@@ -5,7 +5,7 @@ import (
 )
 
 // EscalationReason says why an escalation exists.
-// +kubebuilder:validation:Enum=FirstResponseBreached;UpdateBreached;ResolutionBreached;AssignmentBreached;ApprovalBreached;Requested;RequestUndecided;AckTimedOut
+// +kubebuilder:validation:Enum=FirstResponseBreached;UpdateBreached;ResolutionBreached;AssignmentBreached;ApprovalBreached;Requested;RequestUndecided;AckTimedOut;RemedyOverdue
 type EscalationReason string
 
 const (
@@ -24,6 +24,11 @@ const (
 	// ReasonAckTimedOut: the level below acknowledged, then the complaint
 	// made no progress within the ladder's ackTimeout.
 	ReasonAckTimedOut EscalationReason = "AckTimedOut"
+	// ReasonRemedyOverdue: a department did not carry out its remedy within
+	// its fulfilWithin; the escalation goes to that department's notify
+	// destinations (levelName is the department) and stands apart from
+	// the ladder.
+	ReasonRemedyOverdue EscalationReason = "RemedyOverdue"
 )
 
 // IsRequest says whether the escalation puts an agent's question to its
@@ -95,6 +100,11 @@ type EscalationSpec struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
 	Follows string `json:"follows,omitempty"`
+
+	// remedyName is the overdue Remedy (reason RemedyOverdue); set by the operator.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	RemedyName string `json:"remedyName,omitempty"`
 
 	// breachedAt is the breach this escalation is about; set by the operator
 	// on the escalations it creates.

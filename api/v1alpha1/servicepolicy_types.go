@@ -325,12 +325,59 @@ type Recovery struct {
 	// +optional
 	Approvers *Approvers `json:"approvers,omitempty"`
 
+	// departments carry out the resolutions' actions (Remedy objects): each
+	// has a target (fulfilWithin) and the spec.notify entries told of its
+	// remedies (requested, done, failed) and of a missed target (an
+	// Escalation with reason RemedyOverdue).
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=20
+	Departments []Department `json:"departments,omitempty"`
+
 	// gestures are the default tangible gestures offered per failure category,
 	// used when a resolution names none. The first rule that lists the
 	// complaint's category applies.
 	// +optional
 	// +kubebuilder:validation:MaxItems=20
 	Gestures []GestureRule `json:"gestures,omitempty"`
+}
+
+// Department carries out remedies: a warehouse, billing, marketing.
+type Department struct {
+	// name of the department, as actions name it, e.g. warehouse.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Name string `json:"name"`
+	// fulfilWithin is the time the department has to carry out a remedy,
+	// from when it was asked (wall-clock time), e.g. 24h.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="fulfilWithin must be a positive duration"
+	FulfilWithin *metav1.Duration `json:"fulfilWithin,omitempty"`
+	// notify names the spec.notify entries told of this department's
+	// remedies (RemedyRequested, RemedyDone, RemedyFailed) and of its
+	// overdue ones (Escalated, reason RemedyOverdue), whatever their events.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=16
+	Notify []string `json:"notify,omitempty"`
+}
+
+// Department is the recovery's department of that name; nil when none.
+func (r *Recovery) Department(name string) *Department {
+	if r == nil {
+		return nil
+	}
+	for i := range r.Departments {
+		if r.Departments[i].Name == name {
+			return &r.Departments[i]
+		}
+	}
+	return nil
 }
 
 // Approvers are the people who may approve: users, and members of groups.
@@ -445,7 +492,7 @@ type NotifyTarget struct {
 	// +required
 	// +listType=set
 	// +kubebuilder:validation:MinItems=1
-	// +kubebuilder:validation:MaxItems=9
+	// +kubebuilder:validation:MaxItems=16
 	Events []EventType `json:"events"`
 
 	// webhook delivers the events as signed CloudEvents over HTTP.
