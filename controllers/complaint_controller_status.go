@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -12,6 +13,7 @@ import (
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 	"github.com/servicedesk-operator/servicedesk-operator/internal/text"
 )
@@ -166,10 +168,16 @@ func queueNotifications(c *supportv1.Complaint, st *supportv1.ComplaintStatus, p
 		if t.Event == "" || (announced && t.Event == supportv1.EventCreated) {
 			continue
 		}
+		targets := policy.Spec.DestinationsFor(t.Event, t.Notify)
+		if len(targets) == 0 {
+			continue
+		}
 		var d []string
-		st.Notifications, d = ledger.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), t.Event, webhookDetail(t), t.At,
-			policy.Spec.DestinationsFor(t.Event, t.Notify))
+		st.Notifications, d = ledger.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), t.Event, webhookDetail(t), t.At, targets)
 		dropped = append(dropped, d...)
+		if t.Remedy != "" {
+			ledger.About(st.Notifications, webhook.EventID(string(c.UID), string(t.Event), strconv.FormatInt(st.NotificationSeq, 10)), t.Remedy)
+		}
 	}
 	return dropped
 }

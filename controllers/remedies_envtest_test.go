@@ -79,10 +79,15 @@ var _ = Describe("Remedies carried out by departments", func() {
 
 	It("creates one Remedy per agreed action, once; two departments with their own RBAC carry them out; resolved and followed up after the last", func() {
 		ns := newNamespace()
+		queue := newReceiver("")
+		DeferCleanup(queue.Close)
 		newPolicy(ns, "remedies", func(s *supportv1.ServicePolicySpec) {
 			s.Targets.Resolution = dur(24 * time.Hour)
+			// The warehouse's queue hears of its remedies whatever its events.
+			s.Notify = []supportv1.NotifyTarget{{Name: "warehouse-queue", Events: []supportv1.EventType{supportv1.EventClosed},
+				Webhook: &supportv1.Webhook{URL: queue.URL + "/warehouse"}}}
 			s.Recovery = &supportv1.Recovery{RequireAgreement: true, Departments: []supportv1.Department{
-				{Name: "warehouse", FulfilWithin: dur(time.Hour)}, {Name: "billing", FulfilWithin: dur(2 * time.Hour)}}}
+				{Name: "warehouse", FulfilWithin: dur(time.Hour), Notify: []string{"warehouse-queue"}}, {Name: "billing", FulfilWithin: dur(2 * time.Hour)}}}
 			s.FollowUp = &supportv1.FollowUp{After: metav1.Duration{Duration: 168 * time.Hour}}
 		})
 		warehouse, billing := department(ns, "warehouse-bot"), department(ns, "billing-bot")
@@ -149,6 +154,18 @@ var _ = Describe("Remedies carried out by departments", func() {
 			g.Expect(st.History).To(ContainElement(And(HaveField("Event", string(supportv1.EventRemedyDone)), HaveField("By", "warehouse-bot"),
 				HaveField("Remedy", "whole-reship"), HaveField("Message", ContainSubstring("TRACK-123")))))
 		}).Should(Succeed())
+		By("the warehouse's queue heard of its remedy, asked and done, and of nothing else")
+		Eventually(func(g Gomega) {
+			got := queue.eventsOn("/warehouse")
+			g.Expect(got).To(HaveLen(2))
+			g.Expect(got[0].Type).To(HaveSuffix(".remedyrequested"))
+			g.Expect(got[0].Payload.Remedy).To(And(HaveField("Name", "whole-reship"), HaveField("Department", "warehouse"),
+				HaveField("Kind", supportv1.RemedyReship), HaveField("Detail", "right item, overnight")))
+			g.Expect(got[1].Payload.Remedy).To(And(HaveField("Name", "whole-reship"), HaveField("Outcome", supportv1.FulfilmentDone),
+				HaveField("Reference", "TRACK-123")))
+		}, 15*time.Second).Should(Succeed())
+		Expect(queue.problems()).To(BeEmpty())
+
 		By("the report is final")
 		r := getRemedy(ns, "whole-reship")
 		r.Spec.Fulfilment.Reference = "TRACK-999"

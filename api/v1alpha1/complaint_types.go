@@ -585,6 +585,10 @@ type Notification struct {
 	// detail is event-specific data, e.g. the breached clock.
 	// +optional
 	Detail string `json:"detail,omitempty"`
+	// remedy is the Remedy the event is about (RemedyRequested, RemedyDone,
+	// RemedyFailed), if any.
+	// +optional
+	Remedy string `json:"remedy,omitempty"`
 	// attempts made so far.
 	// +optional
 	Attempts int32 `json:"attempts,omitempty"`

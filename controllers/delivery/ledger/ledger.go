@@ -45,6 +45,15 @@ func Enqueue(list []supportv1.Notification, seq *int64, uid string, ev supportv1
 	return list, dropped
 }
 
+// About marks the notifications of event id as being about a remedy.
+func About(list []supportv1.Notification, id, remedy string) {
+	for i := range list {
+		if list[i].ID == id {
+			list[i].Remedy = remedy
+		}
+	}
+}
+
 // Pending counts the notifications not yet delivered nor given up.
 func Pending(list []supportv1.Notification) int {
 	n := 0

@@ -30,6 +30,46 @@ type Payload struct {
 	Escalation *EscalationRef `json:"escalation,omitempty"`
 	// Record is set on Archived events: the complaint's full record.
 	Record *ArchiveRecord `json:"record,omitempty"`
+	// Remedy is set on RemedyRequested, RemedyDone and RemedyFailed: what
+	// the department is asked, and what it reported.
+	Remedy *RemedyRef `json:"remedy,omitempty"`
+}
+
+// RemedyRef identifies a Remedy and what its department needs to act.
+type RemedyRef struct {
+	// Name of the Remedy (same namespace as the complaint).
+	Name       string               `json:"name"`
+	Action     string               `json:"action,omitempty"`
+	Department string               `json:"department,omitempty"`
+	Kind       supportv1.RemedyKind `json:"kind,omitempty"`
+	Detail     string               `json:"detail,omitempty"`
+	// Outcome, By and Reference are the department's report, once made.
+	Outcome   supportv1.FulfilmentOutcome `json:"outcome,omitempty"`
+	By        string                      `json:"by,omitempty"`
+	Reference string                      `json:"reference,omitempty"`
+}
+
+// remedyRef describes the remedy a notification is about, from the
+// complaint's resolution and its status' summary of the remedy (the
+// department's detail has the customer redacted unless includeContact).
+func remedyRef(c *supportv1.Complaint, name string, hook *supportv1.Webhook) *RemedyRef {
+	ref := &RemedyRef{Name: name}
+	for _, s := range c.Status.Remedies {
+		if s.Name == name {
+			ref.Department, ref.Kind, ref.Outcome, ref.By, ref.Reference = s.Department, s.Kind, s.Outcome, s.By, s.Reference
+		}
+	}
+	if res := c.Spec.Resolution; res != nil {
+		for _, a := range res.Actions {
+			if sla.RemedyName(c.Name, a.Name) == name {
+				ref.Action, ref.Department, ref.Kind, ref.Detail = a.Name, a.Department, a.Kind, a.Detail
+			}
+		}
+	}
+	if hook == nil || !hook.IncludeContact {
+		ref.Detail = sla.RedactCustomer(ref.Detail, &c.Spec.Customer)
+	}
+	return ref
 }
 
 // ComplaintRef identifies a complaint and what a receiver needs to act:
@@ -94,6 +134,9 @@ func BuildEvent(c *supportv1.Complaint, esc *EscalationRef, n supportv1.Notifica
 	data := Payload{Event: n.Event, OccurredAt: n.OccurredAt.UTC(), Detail: n.Detail, Complaint: complaintRef(c, hook), Escalation: esc}
 	if n.Event == supportv1.EventArchived {
 		data.Record = archiveRecord(c, hook)
+	}
+	if n.Remedy != "" {
+		data.Remedy = remedyRef(c, n.Remedy, hook)
 	}
 	source := fmt.Sprintf("/apis/%s/namespaces/%s/complaints/%s", supportv1.GroupVersion.String(), c.Namespace, c.Name)
 	return NewEvent(n.ID, EventTypePrefix+strings.ToLower(string(n.Event)), source, c.Name, n.OccurredAt.Time, data)

@@ -69,3 +69,35 @@ func TestBuildEvent(t *testing.T) {
 		})
 	}
 }
+
+// A remedy's events carry what its department needs: the remedy, its
+// action, and the report once made; the detail without the customer.
+func TestBuildEventRemedy(t *testing.T) {
+	c := nt.Complaint()
+	c.Spec.Resolution = &supportv1.Resolution{Summary: "reship", Actions: []supportv1.RemedyAction{
+		{Name: "reship", Department: "warehouse", Kind: supportv1.RemedyReship, Detail: "call " + c.Spec.Customer.Name + " before"}}}
+	c.Status.Remedies = []supportv1.RemedySummary{{Name: c.Name + "-reship", Department: "warehouse", Kind: supportv1.RemedyReship,
+		Outcome: supportv1.FulfilmentDone, By: "warehouse-bot", Reference: "TRACK-1"}}
+	n := nt.Item("0123456789abcdef0123456789abcdef", "warehouse-queue")
+	n.Event, n.Remedy = supportv1.EventRemedyDone, c.Name+"-reship"
+	ev, err := BuildEvent(c, nil, n, &supportv1.Webhook{URL: "https://x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data Payload
+	if err := json.Unmarshal(ev.Data(), &data); err != nil {
+		t.Fatal(err)
+	}
+	want := RemedyRef{Name: c.Name + "-reship", Action: "reship", Department: "warehouse", Kind: supportv1.RemedyReship,
+		Detail: "call [customer] before", Outcome: supportv1.FulfilmentDone, By: "warehouse-bot", Reference: "TRACK-1"}
+	if data.Remedy == nil || *data.Remedy != want {
+		t.Errorf("remedy = %+v, want %+v", data.Remedy, want)
+	}
+	if ev.Type() != "dev.servicedesk.complaint.remedydone" {
+		t.Errorf("type = %q", ev.Type())
+	}
+	n.Remedy = ""
+	if ev, _ := BuildEvent(c, nil, n, nil); strings.Contains(string(ev.Data()), `"remedy"`) {
+		t.Errorf("an event about no remedy names one: %s", ev.Data())
+	}
+}
