@@ -128,6 +128,21 @@ func OwnerPatch(owner, resourceVersion string) []byte {
 	})
 }
 
+// FulfilmentPatch records a department's report on a remedy:
+// spec.fulfilment whole, its outcome and who carried it out, a note (why,
+// for a failure) and the department's reference. A report is final once
+// recorded, so the patch carries the resourceVersion of the remedy read:
+// a report written meanwhile by someone else (or the department's
+// operator) is never overwritten; the API server answers Conflict.
+func FulfilmentPatch(outcome supportv1.FulfilmentOutcome, by, note, reference, resourceVersion string) []byte {
+	return patch(map[string]any{
+		"metadata": map[string]any{"resourceVersion": resourceVersion},
+		"spec": map[string]any{"fulfilment": map[string]any{
+			"outcome": string(outcome), "by": by, "note": orNull(note), "reference": orNull(reference),
+		}},
+	})
+}
+
 // FeedbackPatch records the customer's answer to the follow-up; accepted
 // nil leaves acceptance unsaid.
 func FeedbackPatch(satisfaction int32, comment string, accepted *bool) []byte {

@@ -67,6 +67,10 @@ func TestPatches(t *testing.T) {
 		{"agreement", AgreementPatch(true, "agent-bob", "a courier tonight is fine"), `{"spec":{"agreement":{"accepted":true,"by":"agent-bob","note":"a courier tonight is fine"}}}`},
 		{"agreement declined without a note removes an old one", AgreementPatch(false, "agent-bob", ""), `{"spec":{"agreement":{"accepted":false,"by":"agent-bob","note":null}}}`},
 		{"decide", DecidePatch("lead-carol", "yes"), `{"spec":{"acknowledgement":{"by":"lead-carol","decision":"yes"}}}`},
+		{"done is bound to the version read and writes the report whole", FulfilmentPatch(supportv1.FulfilmentDone, "warehouse-wendy", "", "TRACK-1", "42"),
+			`{"metadata":{"resourceVersion":"42"},"spec":{"fulfilment":{"by":"warehouse-wendy","note":null,"outcome":"Done","reference":"TRACK-1"}}}`},
+		{"failed carries its reason as the note", FulfilmentPatch(supportv1.FulfilmentFailed, "warehouse-wendy", "out of stock", "", "7"),
+			`{"metadata":{"resourceVersion":"7"},"spec":{"fulfilment":{"by":"warehouse-wendy","note":"out of stock","outcome":"Failed","reference":null}}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if string(tc.patch) != tc.want {
