@@ -72,7 +72,7 @@ func (r *ComplaintReconciler) ensureArchiveFinalizer(ctx context.Context, c *sup
 // asked for its record and it goes at once, with its escalations.
 func (r *ComplaintReconciler) retire(ctx context.Context, c *supportv1.Complaint) error {
 	if !controllerutil.ContainsFinalizer(c, supportv1.ArchiveFinalizer) {
-		if err := r.deleteEscalations(ctx, c); err != nil {
+		if err := r.deleteOwned(ctx, c); err != nil {
 			return err
 		}
 		r.Metrics.deleted(c, deletedByRetention)
@@ -97,7 +97,7 @@ func (r *ComplaintReconciler) finalize(ctx context.Context, s *complaintScope) e
 	if archivePending(c.Status.Notifications) {
 		return nil // the delivery's outcome write wakes us
 	}
-	if err := r.deleteEscalations(ctx, c); err != nil {
+	if err := r.deleteOwned(ctx, c); err != nil {
 		return err
 	}
 	reason := deletedByRequest
@@ -114,20 +114,30 @@ func (r *ComplaintReconciler) finalize(ctx context.Context, s *complaintScope) e
 	return nil
 }
 
-// deleteEscalations deletes the escalations the complaint owns (the ladder's
-// and agents' requests), so they go with it even where no garbage collector
-// runs.
-func (r *ComplaintReconciler) deleteEscalations(ctx context.Context, c *supportv1.Complaint) error {
+// deleteOwned deletes the escalations (the ladder's, agents' requests,
+// overdue remedies) and the remedies the complaint owns, so they go with it
+// (their story is in its record) even where no garbage collector runs.
+func (r *ComplaintReconciler) deleteOwned(ctx context.Context, c *supportv1.Complaint) error {
 	var escs supportv1.EscalationList
 	if err := r.List(ctx, &escs, client.InNamespace(c.Namespace), client.MatchingFields{indexEscalationComplaint: c.Name}); err != nil {
 		return err
 	}
+	var rems supportv1.RemedyList
+	if err := r.List(ctx, &rems, client.InNamespace(c.Namespace), client.MatchingFields{indexRemedyComplaint: c.Name}); err != nil {
+		return err
+	}
+	owned := make([]client.Object, 0, len(escs.Items)+len(rems.Items))
 	for i := range escs.Items {
-		e := &escs.Items[i]
-		if !ownedBy(e, c.UID) {
+		owned = append(owned, &escs.Items[i])
+	}
+	for i := range rems.Items {
+		owned = append(owned, &rems.Items[i])
+	}
+	for _, o := range owned {
+		if !ownedBy(o, c.UID) {
 			continue
 		}
-		if err := r.Delete(ctx, e); client.IgnoreNotFound(err) != nil {
+		if err := r.Delete(ctx, o); client.IgnoreNotFound(err) != nil {
 			return err
 		}
 	}

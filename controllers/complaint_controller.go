@@ -54,6 +54,7 @@ type ComplaintReconciler struct {
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=escalations,verbs=get;list;watch;create;delete
 // +kubebuilder:rbac:groups=support.servicedesk.dev,resources=complaints/finalizers,verbs=update
+// +kubebuilder:rbac:groups=support.servicedesk.dev,resources=remedies,verbs=get;list;watch;create;delete
 
 // Reconcile brings the complaint's status up to date and schedules the
 // next look: it gathers the scope once and runs the phases in order.
@@ -86,6 +87,7 @@ func (r *ComplaintReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&supportv1.ServicePolicy{}, handler.EnqueueRequestsFromMapFunc(r.complaintsOfNamespace), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		// Escalations created here are known to their complaint already.
 		Watches(&supportv1.Escalation{}, handler.EnqueueRequestsFromMapFunc(complaintOfEscalation), builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, acknowledgementStamped), r.notCreatedHere())).
+		Watches(&supportv1.Remedy{}, handler.EnqueueRequestForOwner(mgr.GetScheme(), mgr.GetRESTMapper(), &supportv1.Complaint{}, handler.OnlyControllerOwner()), builder.WithPredicates(remedyReported())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers, ReconciliationTimeout: r.Timeout}).
 		Named("complaint").
 		Complete(r)

@@ -81,7 +81,7 @@ func summarizeEscalations(prev []supportv1.EscalationSummary, escs []supportv1.E
 		if a := e.Spec.Acknowledgement; a != nil {
 			s.AcknowledgedBy, s.Decision = a.By, a.Decision
 		}
-		if !s.Reason.IsRequest() && s.Level > level {
+		if !s.Reason.IsRequest() && !s.Reason.IsRemedy() && s.Level > level {
 			level = s.Level
 		}
 		before, known := old[e.Name]
@@ -119,6 +119,9 @@ func escalatedTransition(e *supportv1.Escalation, now time.Time) sla.Transition 
 		t.Message = fmt.Sprintf("Undecided at level %d: %s asks level %d (%s) for a decision: %s", e.Spec.Level-1, e.Spec.RequestedBy, e.Spec.Level, text.OrDash(e.Spec.LevelName), e.Spec.Question)
 	case supportv1.ReasonAckTimedOut:
 		t.Message = fmt.Sprintf("Escalated to level %d (%s): %s acknowledged, then no progress", e.Spec.Level, text.OrDash(e.Spec.LevelName), e.Spec.Follows)
+	case supportv1.ReasonRemedyOverdue:
+		t.Remedy = e.Spec.RemedyName
+		t.Message = fmt.Sprintf("Remedy %s overdue: %s missed its target; escalated to its destinations", e.Spec.RemedyName, text.OrDash(e.Spec.LevelName))
 	}
 	return t
 }
@@ -165,7 +168,7 @@ func queueNotifications(c *supportv1.Complaint, st *supportv1.ComplaintStatus, p
 		}
 		var d []string
 		st.Notifications, d = ledger.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), t.Event, webhookDetail(t), t.At,
-			policy.Spec.DestinationsFor(t.Event, nil))
+			policy.Spec.DestinationsFor(t.Event, t.Notify))
 		dropped = append(dropped, d...)
 	}
 	return dropped

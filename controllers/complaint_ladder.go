@@ -28,7 +28,9 @@ func ladderInput(c *supportv1.Complaint, st *supportv1.ComplaintStatus, policy *
 		in.Reason = breachReason(st.Clocks, in.BreachedAt)
 	}
 	for _, e := range escs {
-		in.Existing = append(in.Existing, ladderView(&e))
+		if !e.Spec.Reason.IsRemedy() { // a department's, apart from the ladder
+			in.Existing = append(in.Existing, ladderView(&e))
+		}
 	}
 	return in
 }

@@ -34,6 +34,7 @@ var complaintPhases = []complaintPhase{
 	{"climb", (*ComplaintReconciler).climb},                // ladder.Decide → the levels' Escalations; escalations, escalationLevel, Escalated, history
 	{"queue", (*ComplaintReconciler).queue},                // transitions → notifications, announced
 	{"write", (*ComplaintReconciler).write},                // the draft status → the API server (one update)
+	{"remedies", (*ComplaintReconciler).ensureRemedies},    // remediesRequestedAt, the actions → one Remedy per action of the round
 	{"finalizer", (*ComplaintReconciler).archiveFinalizer}, // the archive finalizer, when the policy keeps records
 	{"observe", (*ComplaintReconciler).observe},            // metrics, Events, when to look again
 }
@@ -55,7 +56,8 @@ func (r *ComplaintReconciler) retirePhase(ctx context.Context, s *complaintScope
 
 // decide lets sla.Evaluate decide the clocks and the lifecycle.
 func (r *ComplaintReconciler) decide(_ context.Context, s *complaintScope) error {
-	res := sla.Evaluate(sla.Input{Complaint: s.complaint, Policy: s.policy, PolicyReason: s.policyReason, PolicyMessage: s.policyMessage, Now: s.now})
+	res := sla.Evaluate(sla.Input{Complaint: s.complaint, Policy: s.policy, PolicyReason: s.policyReason, PolicyMessage: s.policyMessage,
+		Remedies: remedyFacts(s.complaint, s.remedies), Now: s.now})
 	s.status, s.transitions, s.next = &res.Status, res.Transitions, res.Next
 	s.status.ObservedGeneration = s.complaint.Generation
 	return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -23,6 +24,8 @@ type complaintScope struct {
 	// escalations of the complaint: read-only views of the cache, plus
 	// those the climb created.
 	escalations []supportv1.Escalation
+	// remedies of the complaint: read-only views of the cache.
+	remedies []supportv1.Remedy
 	// now is when the decision is made.
 	now time.Time
 
@@ -62,6 +65,11 @@ func (r *ComplaintReconciler) gather(ctx context.Context, req ctrl.Request) (*co
 		return nil, err
 	}
 	s.escalations = escs.Items
+	var rems supportv1.RemedyList
+	if err := r.List(ctx, &rems, client.InNamespace(complaint.Namespace), client.MatchingFields{indexRemedyComplaint: complaint.Name}, client.UnsafeDisableDeepCopy); err != nil {
+		return nil, err
+	}
+	s.remedies = rems.Items
 	return s, nil
 }
 
@@ -80,4 +88,22 @@ func (r *ComplaintReconciler) policyFor(ctx context.Context, c *supportv1.Compla
 		return nil, supportv1.ReasonInvalidPolicy, fmt.Sprintf("policy %s cannot be applied: %v", chosen.Name, err), nil
 	}
 	return compiledPolicy, reason, message, nil
+}
+
+// remedyFacts are what the complaint's evaluation knows of its remedies:
+// those it owns, with when each department's report was recorded.
+func remedyFacts(c *supportv1.Complaint, rems []supportv1.Remedy) []sla.RemedyFact {
+	var facts []sla.RemedyFact
+	for i := range rems {
+		r := &rems[i]
+		if !metav1.IsControlledBy(r, c) {
+			continue
+		}
+		f := sla.RemedyFact{Name: r.Name, RequestedAt: r.Spec.RequestedAt.Time, Fulfilment: r.Spec.Fulfilment, FulfilledAt: sla.FulfilmentRecordedAt(r)}
+		if r.Status.FulfilledAt != nil {
+			f.FulfilledAt = r.Status.FulfilledAt.Time
+		}
+		facts = append(facts, f)
+	}
+	return facts
 }

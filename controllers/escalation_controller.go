@@ -86,6 +86,7 @@ func (r *EscalationReconciler) decide(_ context.Context, s *escalationScope) err
 		Escalation:        ladderView(s.esc),
 		ComplaintGone:     s.gone,
 		ComplaintResolved: c != nil && (c.Status.ResolvedAt != nil || c.Status.ClosedAt != nil),
+		RemedySettled:     s.remedySettled,
 		Siblings:          views,
 	})
 	s.status, s.transitions = nextEscalationStatus(s.esc, s.facts, s.now)
@@ -114,6 +115,7 @@ func (r *EscalationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&supportv1.Escalation{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&supportv1.Complaint{}, handler.EnqueueRequestsFromMapFunc(r.escalationsOfComplaint), builder.WithPredicates(complaintEscalationFacts())).
+		Watches(&supportv1.Remedy{}, handler.EnqueueRequestsFromMapFunc(escalationOfRemedy), builder.WithPredicates(remedySettled())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers, ReconciliationTimeout: r.Timeout}).
 		Named("escalation").
 		Complete(r)
@@ -132,6 +134,28 @@ func complaintEscalationFacts() predicate.Predicate {
 				len(o.Status.Escalations) != len(n.Status.Escalations)
 		},
 	}
+}
+
+// remedySettled passes a remedy's move out of Pending: its overdue
+// escalation closes.
+func remedySettled() predicate.Predicate {
+	return predicate.Funcs{
+		CreateFunc: func(event.CreateEvent) bool { return false },
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			o, n := e.ObjectOld.(*supportv1.Remedy), e.ObjectNew.(*supportv1.Remedy)
+			return n.Status.Escalation != "" && o.Status.Phase != n.Status.Phase
+		},
+		DeleteFunc:  func(e event.DeleteEvent) bool { return e.Object.(*supportv1.Remedy).Status.Escalation != "" },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+	}
+}
+
+// escalationOfRemedy maps a remedy to its overdue escalation, if any.
+func escalationOfRemedy(_ context.Context, o client.Object) []reconcile.Request {
+	if name := o.(*supportv1.Remedy).Status.Escalation; name != "" {
+		return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: name}}}
+	}
+	return nil
 }
 
 // escalationsOfComplaint maps a complaint to its escalations still open.

@@ -19,6 +19,9 @@ type escalationScope struct {
 	// yet); gone says it existed and no longer does.
 	complaint *supportv1.Complaint
 	gone      bool
+	// remedySettled: the overdue remedy (reason RemedyOverdue) was
+	// reported, cancelled, or is gone.
+	remedySettled bool
 	// siblings are the complaint's escalations (read-only cache views).
 	siblings []supportv1.Escalation
 	facts    escalationFacts
@@ -53,6 +56,14 @@ func (r *EscalationReconciler) gather(ctx context.Context, req ctrl.Request) (*e
 	}
 	if err := r.policyFacts(ctx, s); err != nil {
 		return nil, ctrl.Result{}, err
+	}
+	if esc.Spec.Reason.IsRemedy() {
+		var rem supportv1.Remedy
+		err := r.Get(ctx, client.ObjectKey{Namespace: esc.Namespace, Name: esc.Spec.RemedyName}, &rem)
+		if client.IgnoreNotFound(err) != nil {
+			return nil, ctrl.Result{}, err
+		}
+		s.remedySettled = apierrors.IsNotFound(err) || (rem.Status.Phase != "" && rem.Status.Phase != supportv1.RemedyPending)
 	}
 	var siblings supportv1.EscalationList
 	if err := r.List(ctx, &siblings, client.InNamespace(esc.Namespace), client.MatchingFields{indexEscalationComplaint: esc.Spec.ComplaintName}, client.UnsafeDisableDeepCopy); err != nil {
@@ -118,8 +129,15 @@ func judgeComplaint(esc *supportv1.Escalation, found *supportv1.Complaint) (curr
 	return found, false
 }
 
-// levelNotify is the notify list of the escalation's level in the policy.
+// levelNotify is the notify list of the escalation's level in the policy,
+// or of its department for an overdue remedy.
 func levelNotify(p *supportv1.ServicePolicy, esc *supportv1.Escalation) []string {
+	if esc.Spec.Reason.IsRemedy() {
+		if d := p.Spec.Recovery.Department(esc.Spec.LevelName); d != nil {
+			return d.Notify
+		}
+		return nil
+	}
 	if l := p.Spec.Escalation.Level(esc.Spec.LevelName, esc.Spec.Level); l != nil {
 		return l.Notify
 	}

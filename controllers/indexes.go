@@ -15,11 +15,18 @@ const (
 	indexEscalationComplaint = "spec.complaintName"
 	// indexComplaintPolicy indexes Complaints by status.policy.
 	indexComplaintPolicy = "status.policy"
+	// indexRemedyComplaint indexes Remedies by spec.complaintName.
+	indexRemedyComplaint = "spec.complaintName"
 )
 
 func setupIndexes(ctx context.Context, mgr ctrl.Manager) error {
 	if err := mgr.GetFieldIndexer().IndexField(ctx, &supportv1.Escalation{}, indexEscalationComplaint, func(o client.Object) []string {
 		return []string{o.(*supportv1.Escalation).Spec.ComplaintName}
+	}); err != nil {
+		return err
+	}
+	if err := mgr.GetFieldIndexer().IndexField(ctx, &supportv1.Remedy{}, indexRemedyComplaint, func(o client.Object) []string {
+		return []string{o.(*supportv1.Remedy).Spec.ComplaintName}
 	}); err != nil {
 		return err
 	}

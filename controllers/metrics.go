@@ -46,6 +46,9 @@ type Metrics struct {
 	resolutionSeconds    *prometheus.HistogramVec
 	satisfactionScore    *prometheus.HistogramVec
 	deadlineLateness     *prometheus.HistogramVec
+	remediesTotal        *prometheus.CounterVec
+	remedyFulfilSeconds  *prometheus.HistogramVec
+	remedyBreachesTotal  *prometheus.CounterVec
 	// state reads the gauges from the cache of the manager set up with
 	// these metrics.
 	state *stateCollector
@@ -117,6 +120,19 @@ func NewMetrics() *Metrics {
 			Help:    "The operator's own promise: time from a due time to the breach recorded in status (stage=breach) and to the Escalation created (stage=escalation).",
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300},
 		}, []string{"stage"}),
+		remediesTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "servicedesk_remedies_total",
+			Help: "Remedies the departments reported, by namespace, department and outcome (Done, Failed).",
+		}, []string{"namespace", "department", "outcome"}),
+		remedyFulfilSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "servicedesk_remedy_fulfil_seconds",
+			Help:    "Time from a department being asked to its report (done or failed), by namespace and department.",
+			Buckets: serviceBuckets,
+		}, []string{"namespace", "department"}),
+		remedyBreachesTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "servicedesk_remedy_breaches_total",
+			Help: "Remedies not carried out within their department's fulfilWithin, by namespace and department.",
+		}, []string{"namespace", "department"}),
 		state:    newStateCollector(),
 		build:    newBuildInfo(version.Get()),
 		delivery: delivery.NewMetrics(),
@@ -126,7 +142,7 @@ func NewMetrics() *Metrics {
 // Collectors are the metrics to register, e.g. with controller-runtime's
 // metrics.Registry, which the manager serves on /metrics.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return append([]prometheus.Collector{m.transitionsTotal, m.breachesTotal, m.atRiskTotal, m.receivedTotal, m.escalationsTotal, m.resolvedTotal, m.reopenedTotal, m.closedTotal, m.archivedTotal, m.deletedTotal, m.firstResponseSeconds, m.resolutionSeconds, m.satisfactionScore, m.deadlineLateness, m.state, m.build}, m.delivery.Collectors()...)
+	return append([]prometheus.Collector{m.transitionsTotal, m.breachesTotal, m.atRiskTotal, m.receivedTotal, m.escalationsTotal, m.resolvedTotal, m.reopenedTotal, m.closedTotal, m.archivedTotal, m.deletedTotal, m.firstResponseSeconds, m.resolutionSeconds, m.satisfactionScore, m.deadlineLateness, m.remediesTotal, m.remedyFulfilSeconds, m.remedyBreachesTotal, m.state, m.build}, m.delivery.Collectors()...)
 }
 
 // observeTransitions counts what a complaint's status write recorded. It
@@ -205,4 +221,17 @@ func (m *Metrics) archived(c *supportv1.Complaint) {
 // deleted counts a complaint that left the cluster, for reason.
 func (m *Metrics) deleted(c *supportv1.Complaint, reason string) {
 	m.deletedTotal.WithLabelValues(c.Namespace, c.Status.Policy, reason).Inc()
+}
+
+// observeRemedy counts what a remedy's status write recorded: the
+// department's report, a missed target. Once each: both come from status.
+func (m *Metrics) observeRemedy(r *supportv1.Remedy, res sla.RemedyResult) {
+	ns, dept := r.Namespace, r.Spec.Department
+	if res.Reported && r.Spec.Fulfilment != nil && res.Status.FulfilledAt != nil {
+		m.remediesTotal.WithLabelValues(ns, dept, string(r.Spec.Fulfilment.Outcome)).Inc()
+		m.remedyFulfilSeconds.WithLabelValues(ns, dept).Observe(max(res.Status.FulfilledAt.Sub(r.Spec.RequestedAt.Time).Seconds(), 0))
+	}
+	if res.Overdue {
+		m.remedyBreachesTotal.WithLabelValues(ns, dept).Inc()
+	}
 }

@@ -18,7 +18,7 @@ import (
 type stateCollector struct {
 	source atomic.Pointer[stateSource]
 
-	complaints, atRisk, breached, openEscalations, pending, failed, targets *prometheus.Desc
+	complaints, atRisk, breached, openEscalations, pending, failed, targets, openRemedies *prometheus.Desc
 }
 
 // stateSource is where the collector reads: the manager's cache.
@@ -50,6 +50,9 @@ func newStateCollector() *stateCollector {
 		failed: prometheus.NewDesc("servicedesk_deliveries_failed",
 			"Notifications given up after their attempts and still in a ledger, by namespace, policy and destination.",
 			[]string{"namespace", "policy", "target"}, nil),
+		openRemedies: prometheus.NewDesc("servicedesk_remedies_open",
+			"Remedies waiting for their department (phase Pending), by namespace and department.",
+			[]string{"namespace", "department"}, nil),
 		targets: prometheus.NewDesc("servicedesk_policy_target_seconds",
 			"Each policy's target per clock (spec.targets), so dashboards draw times against them, by namespace, policy and clock.",
 			[]string{"namespace", "policy", "clock"}, nil),
@@ -63,7 +66,7 @@ func (s *stateCollector) use(reader client.Reader, clk clock.PassiveClock, elect
 
 // Describe implements prometheus.Collector.
 func (s *stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{s.complaints, s.atRisk, s.breached, s.openEscalations, s.pending, s.failed, s.targets} {
+	for _, d := range []*prometheus.Desc{s.complaints, s.atRisk, s.breached, s.openEscalations, s.pending, s.failed, s.targets, s.openRemedies} {
 		ch <- d
 	}
 }
@@ -85,7 +88,9 @@ func (s *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	var complaints supportv1.ComplaintList
 	var escalations supportv1.EscalationList
 	var policies supportv1.ServicePolicyList
+	var remedies supportv1.RemedyList
 	if src.reader.List(ctx, &complaints, client.UnsafeDisableDeepCopy) != nil ||
+		src.reader.List(ctx, &remedies, client.UnsafeDisableDeepCopy) != nil ||
 		src.reader.List(ctx, &escalations, client.UnsafeDisableDeepCopy) != nil ||
 		src.reader.List(ctx, &policies, client.UnsafeDisableDeepCopy) != nil {
 		return
@@ -109,6 +114,15 @@ func (s *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	emit(s.openEscalations, st.openEscalations, 2)
 	emit(s.pending, st.pending, 3)
 	emit(s.failed, st.failed, 3)
+	open := map[[2]string]int{}
+	for _, r := range remedies.Items {
+		if r.Status.Phase == "" || r.Status.Phase == supportv1.RemedyPending {
+			open[[2]string{r.Namespace, r.Spec.Department}]++
+		}
+	}
+	for k, v := range open {
+		ch <- prometheus.MustNewConstMetric(s.openRemedies, prometheus.GaugeValue, float64(v), k[:]...)
+	}
 }
 
 // state is what the gauges report, keyed by label values (unused trailing

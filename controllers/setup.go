@@ -36,9 +36,9 @@ type Options struct {
 	// tests and the sandbox, whose receivers listen on loopback, allow
 	// 127.0.0.0/8 and ::1.
 	WebhookDestinations webhook.AddressPolicy
-	// ComplaintWorkers, EscalationWorkers and PolicyWorkers bound each
-	// controller's parallel reconciles (defaults 8, 4, 2).
-	ComplaintWorkers, EscalationWorkers, PolicyWorkers int
+	// ComplaintWorkers, EscalationWorkers, PolicyWorkers and RemedyWorkers
+	// bound each controller's parallel reconciles (defaults 8, 4, 2, 2).
+	ComplaintWorkers, EscalationWorkers, PolicyWorkers, RemedyWorkers int
 	// DeliveryWorkers bounds the webhook requests in flight overall, and
 	// DeliveryPerDestination those to one destination (defaults 32 and 4).
 	DeliveryWorkers, DeliveryPerDestination int
@@ -59,6 +59,7 @@ const (
 	DefaultComplaintWorkers  = 8
 	DefaultEscalationWorkers = 4
 	DefaultPolicyWorkers     = 2
+	DefaultRemedyWorkers     = 2
 	DefaultReconcileTimeout  = 30 * time.Second
 )
 
@@ -126,6 +127,16 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		Policies: policies,
 		Metrics:  metrics,
 		Workers:  orDefault(opts.ComplaintWorkers, DefaultComplaintWorkers),
+		Timeout:  timeout,
+	}).SetupWithManager(mgr); err != nil {
+		return err
+	}
+	if err := (&RemedyReconciler{
+		Client:   mgr.GetClient(),
+		Clock:    opts.clock(),
+		Recorder: mgr.GetEventRecorder("remedy-controller"),
+		Metrics:  metrics,
+		Workers:  orDefault(opts.RemedyWorkers, DefaultRemedyWorkers),
 		Timeout:  timeout,
 	}).SetupWithManager(mgr); err != nil {
 		return err

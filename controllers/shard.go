@@ -31,6 +31,7 @@ func CacheOptions(shard labels.Selector) cache.Options {
 		opts.ByObject = map[client.Object]cache.ByObject{
 			&supportv1.Complaint{}:  {Label: shard},
 			&supportv1.Escalation{}: {Label: shard},
+			&supportv1.Remedy{}:     {Label: shard},
 		}
 	}
 	return opts

@@ -783,6 +783,10 @@ type SeenFingerprints struct {
 	// agreement is the fingerprint of the agreement already acted on.
 	// +optional
 	Agreement string `json:"agreement,omitempty"`
+	// failedResolution is the fingerprint of the resolution set aside
+	// because a remedy failed.
+	// +optional
+	FailedResolution string `json:"failedResolution,omitempty"`
 }
 
 // +kubebuilder:object:root=true

@@ -37,6 +37,10 @@ func (r EscalationReason) IsRequest() bool {
 	return r == ReasonRequested || r == ReasonRequestUndecided
 }
 
+// IsRemedy says whether the escalation is a department's overdue remedy:
+// it stands apart from the ladder (no level reached, nothing superseded).
+func (r EscalationReason) IsRemedy() bool { return r == ReasonRemedyOverdue }
+
 // EscalationPhase is where an escalation is.
 // +kubebuilder:validation:Enum=Open;Acknowledged;Superseded;Closed
 type EscalationPhase string

@@ -37,6 +37,20 @@ const (
 	ReasonAwaitingAgreement = "AwaitingAgreement"
 	// ReasonAgreementDeclined: the customer declined the proposed resolution.
 	ReasonAgreementDeclined = "AgreementDeclined"
+	// ReasonImplementing: the agreed resolution is carried out by the
+	// departments (Remedy objects); it is resolved once every one is Done.
+	ReasonImplementing = "Implementing"
+	// ReasonRemedyFailed: a department could not carry out its remedy; the
+	// resolution is set aside and the complaint is back in work.
+	ReasonRemedyFailed = "RemedyFailed"
+	// ReasonRemedyDone: a department carried out its remedy.
+	ReasonRemedyDone = "RemedyDone"
+	// ReasonRemedyPending: the department has not reported yet.
+	ReasonRemedyPending = "Pending"
+	// ReasonRemedyCancelled: the remedy is no longer asked for.
+	ReasonRemedyCancelled = "Cancelled"
+	// ReasonRemedyAtRisk: a remedy's clock is at risk.
+	ReasonRemedyAtRisk = "RemedyAtRisk"
 	// ReasonOwnerChanged: a history step: the complaint changed hands.
 	ReasonOwnerChanged = "OwnerChanged"
 	// ReasonEscalationAcknowledged: a history step: somebody at the

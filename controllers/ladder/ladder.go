@@ -4,13 +4,10 @@
 package ladder
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
-	"strings"
 	"time"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/internal/text"
 )
 
 // Escalation is what the ladder needs to know of an existing Escalation.
@@ -155,15 +152,7 @@ func climbBreach(in Input) Decision {
 // Name is the deterministic name of a complaint's escalation at a level:
 // <complaint>-<level name>, shortened with a hash when too long for a name.
 func Name(complaint, levelName string) string {
-	name := complaint + "-" + levelName
-	if len(name) <= 253 {
-		return name
-	}
-	sum := sha256.Sum256([]byte(name))
-	// The cut must not end a DNS label with '.' or '-' (before the '-' of
-	// the hash), or the name would be refused.
-	prefix := strings.TrimRight(name[:253-17], ".-")
-	return fmt.Sprintf("%s-%s", prefix, hex.EncodeToString(sum[:])[:16])
+	return text.JoinName(complaint, levelName)
 }
 
 // ReasonFor maps a breached clock to an escalation reason.
@@ -189,6 +178,9 @@ type PhaseInput struct {
 	ComplaintGone bool
 	// ComplaintResolved is true when the complaint is resolved or closed.
 	ComplaintResolved bool
+	// RemedySettled is true when the overdue remedy of a RemedyOverdue
+	// escalation was reported (done or failed) or cancelled, or is gone.
+	RemedySettled bool
 	// Siblings are the complaint's other escalations.
 	Siblings []Escalation
 }
@@ -203,6 +195,12 @@ func Phase(in PhaseInput) supportv1.EscalationPhase {
 		return supportv1.EscalationAcknowledged
 	case in.ComplaintGone || in.ComplaintResolved:
 		return supportv1.EscalationClosed
+	case in.Escalation.Reason.IsRemedy():
+		// A department's overdue remedy stands apart from the ladder.
+		if in.RemedySettled {
+			return supportv1.EscalationClosed
+		}
+		return supportv1.EscalationOpen
 	}
 	for _, s := range in.Siblings {
 		if s.Name == in.Escalation.Name {
@@ -210,7 +208,7 @@ func Phase(in PhaseInput) supportv1.EscalationPhase {
 		}
 		// A request is superseded by its climb; a ladder level by any
 		// higher level.
-		if s.Follows == in.Escalation.Name || (!in.Escalation.Reason.IsRequest() && !s.Reason.IsRequest() && s.Level > in.Escalation.Level) {
+		if s.Follows == in.Escalation.Name || (!in.Escalation.Reason.IsRequest() && !s.Reason.IsRequest() && !s.Reason.IsRemedy() && s.Level > in.Escalation.Level) {
 			return supportv1.EscalationSuperseded
 		}
 	}

@@ -57,7 +57,7 @@ func (e *evaluation) runs() map[supportv1.ClockName]*run {
 		ap := &run{start: st.ApprovalRequestedAt.Time}
 		// The approval ends the wait: the resolution, or the proposal put
 		// to the customer once approved.
-		for _, end := range []*metav1.Time{st.AgreementRequestedAt, st.ResolvedAt} {
+		for _, end := range []*metav1.Time{st.AgreementRequestedAt, st.RemediesRequestedAt, st.ResolvedAt} {
 			if end != nil && !end.Time.Before(ap.start) {
 				ap.stop = &end.Time
 				break

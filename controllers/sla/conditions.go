@@ -24,7 +24,9 @@ func (e *evaluation) phase() {
 		st.Phase = supportv1.PhaseClosed
 	case st.ResolvedAt != nil:
 		st.Phase = supportv1.PhaseResolved
-	case spec.Resolution != nil && Fingerprint(spec.Resolution) != st.Seen.RejectedResolution &&
+	case st.RemediesRequestedAt != nil:
+		st.Phase = supportv1.PhaseImplementing
+	case spec.Resolution != nil && !setAside(st, spec.Resolution) &&
 		needsApproval(e.p.recovery(), spec.Resolution, st.Gesture) && spec.Resolution.ApprovedBy == "" &&
 		(!spec.Resolution.Declined() || e.p.recovery().AllowDecline) &&
 		(!e.p.recovery().RequireApology || spec.Resolution.Apologized):
@@ -40,6 +42,13 @@ func (e *evaluation) phase() {
 	default:
 		st.Phase = supportv1.PhaseNew
 	}
+}
+
+// setAside says whether the resolution was set aside: the customer did not
+// accept it, or a remedy of it failed.
+func setAside(st *supportv1.ComplaintStatus, res *supportv1.Resolution) bool {
+	fp := Fingerprint(res)
+	return fp == st.Seen.RejectedResolution || fp == st.Seen.FailedResolution
 }
 
 // conditions sets the conditions Evaluate owns, each by its one setter,

@@ -23,6 +23,8 @@ type Input struct {
 	Policy *Policy
 	// PolicyReason and PolicyMessage say why Policy (or none) governs.
 	PolicyReason, PolicyMessage string
+	// Remedies are the complaint's Remedy objects (any round).
+	Remedies []RemedyFact
 	// Now is the current time.
 	Now time.Time
 }
@@ -51,6 +53,11 @@ type Transition struct {
 	EscalationReason supportv1.EscalationReason
 	// By is the person who took the step, when a person did.
 	By string
+	// Remedy names the Remedy concerned, if any.
+	Remedy string
+	// Notify names spec.notify entries told of the event whatever their
+	// events (a department's destinations).
+	Notify []string
 	// At is when it happened: a due time, when a fact was recorded (see
 	// RecordedTimes), or now.
 	At time.Time
@@ -109,7 +116,7 @@ var evaluationSteps = []evaluationStep{
 	{"owner", (*evaluation).owner},                     // spec.owner → owner, ownedAt; OwnerChanged
 	{"acknowledgement", (*evaluation).acknowledgement}, // spec.acknowledgement → acknowledgedAt
 	{"progressUpdate", (*evaluation).progressUpdate},   // spec.lastUpdate → lastUpdateAt, seen.update
-	{"resolution", (*evaluation).resolution},           // spec.resolution → resolvedAt, gesture, followUpAt, accepted, approvalRequestedAt
+	{"resolution", (*evaluation).resolution},           // spec.resolution, remedies → resolvedAt, gesture, followUpAt, accepted, approvalRequestedAt, remediesRequestedAt, remedies
 	{"feedback", (*evaluation).feedback},               // spec.feedback → closedAt, or the reopening; satisfied, accepted
 	{"pause", (*evaluation).pause},                     // spec.waitingOn → waitingSince, pauseEnded
 	{"clocks", (*evaluation).clocks},                   // the stamps, pauseEnded → clocks, nextDueAt, breachedAt

@@ -165,6 +165,8 @@ type sim struct {
 	p               *Policy
 	reason, message string
 	all             []Transition
+	// remedies are the complaint's Remedy objects, as the controller reads them.
+	remedies []RemedyFact
 }
 
 func newSim(t *testing.T, p *Policy, c *supportv1.Complaint) *sim {
@@ -176,7 +178,7 @@ func newSim(t *testing.T, p *Policy, c *supportv1.Complaint) *sim {
 }
 
 func (s *sim) input(c *supportv1.Complaint, now time.Time) Input {
-	return Input{Complaint: c, Policy: s.p, PolicyReason: s.reason, PolicyMessage: s.message, Now: now}
+	return Input{Complaint: c, Policy: s.p, PolicyReason: s.reason, PolicyMessage: s.message, Remedies: s.remedies, Now: now}
 }
 
 // eval applies e to the spec, evaluates at now and stores the new status.

@@ -114,7 +114,7 @@ func (e *evaluation) progressUpdate() {
 func (e *evaluation) pause() {
 	open := e.st.ResolvedAt == nil && e.st.ClosedAt == nil
 	// Waiting for the customer's agreement is waiting on the customer.
-	awaiting := open && e.st.AgreementRequestedAt != nil && e.p.pausesOn(supportv1.WaitingOnCustomer)
+	awaiting := open && e.st.AgreementRequestedAt != nil && e.st.RemediesRequestedAt == nil && e.p.pausesOn(supportv1.WaitingOnCustomer)
 	pausing := open && (e.p.pausesOn(e.c.Spec.WaitingOn) || awaiting)
 	switch {
 	case pausing && e.st.WaitingSince == nil:
@@ -154,6 +154,9 @@ func (e *evaluation) pauseEndRecorded(open bool, since time.Time) time.Time {
 	case !e.agreementDeclinedAt.IsZero():
 		// The customer's answer ended the wait for it.
 		return e.agreementDeclinedAt
+	case e.st.RemediesRequestedAt != nil && !e.st.RemediesRequestedAt.Time.Before(since):
+		// The customer agreed: the departments carry it out.
+		return e.st.RemediesRequestedAt.Time
 	case e.c.Spec.WaitingOn != "" && !e.policyChanged() && e.rec.WaitingOn.After(since):
 		// waitingOn changed to a value that does not pause: the change
 		// made its writer the owner and was stamped.

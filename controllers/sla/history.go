@@ -23,6 +23,6 @@ func (e *evaluation) history() {
 func (t Transition) HistoryEntry() supportv1.HistoryEntry {
 	return supportv1.HistoryEntry{
 		Time: metav1.NewTime(t.At.Truncate(time.Second)), Event: t.Reason, Message: t.Message,
-		Clock: t.Clock, Escalation: t.Escalation, Level: t.Level, Reason: t.EscalationReason, By: t.By,
+		Clock: t.Clock, Escalation: t.Escalation, Level: t.Level, Reason: t.EscalationReason, By: t.By, Remedy: t.Remedy,
 	}
 }

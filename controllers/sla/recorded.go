@@ -142,6 +142,10 @@ func CompactManagedFields(obj any) (any, error) {
 		}
 		return obj, nil
 	}
+	if r, ok := obj.(*supportv1.Remedy); ok && r != nil {
+		r.ManagedFields = compactFulfilment(r.ManagedFields)
+		return obj, nil
+	}
 	if v := reflect.ValueOf(obj); !v.IsValid() || (v.Kind() == reflect.Pointer && v.IsNil()) {
 		return obj, nil
 	}
@@ -181,4 +185,57 @@ func compactEntries(in []metav1.ManagedFieldsEntry) ([]metav1.ManagedFieldsEntry
 		return in, false
 	}
 	return out, true
+}
+
+// fulfilmentFields is the FieldsV1 of an entry that owns spec.fulfilment.
+const fulfilmentFields = `{"f:spec":{"f:fulfilment":{}}}`
+
+// compactFulfilment keeps of a Remedy's managedFields one entry: the
+// latest write of spec.fulfilment (FulfilmentRecordedAt), or none.
+func compactFulfilment(in []metav1.ManagedFieldsEntry) []metav1.ManagedFieldsEntry {
+	var latest *metav1.ManagedFieldsEntry
+	for i := range in {
+		m := &in[i]
+		if m.Subresource != "" || m.Time == nil || !ownsFulfilment(m.FieldsV1) {
+			continue
+		}
+		if latest == nil || m.Time.After(latest.Time.Time) {
+			latest = m
+		}
+	}
+	if latest == nil {
+		return nil
+	}
+	return []metav1.ManagedFieldsEntry{{Manager: latest.Manager, Operation: latest.Operation, APIVersion: latest.APIVersion,
+		Time: latest.Time, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(fulfilmentFields)}}
+}
+
+func ownsFulfilment(f *metav1.FieldsV1) bool {
+	if f == nil {
+		return false
+	}
+	if string(f.GetRawBytes()) == fulfilmentFields {
+		return true
+	}
+	var top struct {
+		Spec map[string]json.RawMessage `json:"f:spec"`
+	}
+	if err := json.Unmarshal(f.GetRawBytes(), &top); err != nil {
+		return false
+	}
+	_, ok := top.Spec["f:fulfilment"]
+	return ok
+}
+
+// FulfilmentRecordedAt is when the API server recorded the remedy's
+// spec.fulfilment (zero: unknown), from its managedFields.
+func FulfilmentRecordedAt(r *supportv1.Remedy) time.Time {
+	var at time.Time
+	for i := range r.ManagedFields {
+		m := &r.ManagedFields[i]
+		if m.Subresource == "" && m.Time != nil && m.Time.After(at) && ownsFulfilment(m.FieldsV1) {
+			at = m.Time.Time
+		}
+	}
+	return at
 }

@@ -40,15 +40,28 @@ func (e *evaluation) resolution() {
 	}
 	if !e.resolutionAcceptable(res) {
 		e.st.AgreementRequestedAt = nil
+		e.st.RemediesRequestedAt = nil
 		return
 	}
 	at := e.factTime(e.rec.Resolution, e.restartedAt())
-	if e.p.recovery().RequireAgreement {
+	switch {
+	case e.st.RemediesRequestedAt != nil:
+		at = e.st.RemediesRequestedAt.Time // agreed: carried out since
+	case e.p.recovery().RequireAgreement:
 		agreed, ok := e.agreement(res)
 		if !ok {
 			return
 		}
 		at = agreed
+	}
+	if CarriedOut(res) {
+		done, ok := e.remedies(res, at)
+		if !ok {
+			return
+		}
+		at = done
+	} else {
+		e.st.RemediesRequestedAt, e.st.Remedies = nil, nil
 	}
 	e.st.ResolvedAt = metaTime(at)
 	e.st.FollowUpNotified = false
@@ -82,6 +95,11 @@ func (e *evaluation) resolutionAcceptable(res *supportv1.Resolution) bool {
 		e.approvalNotPending()
 		e.accepted = &verdict{false, supportv1.ReasonCustomerUnsatisfied,
 			"the customer did not accept this resolution; propose a new one"}
+		return false
+	}
+	if Fingerprint(res) == e.st.Seen.FailedResolution {
+		e.approvalNotPending()
+		e.accepted = &verdict{false, supportv1.ReasonRemedyFailed, remedyFailedMessage}
 		return false
 	}
 	prevAccepted := apimeta.FindStatusCondition(e.prev.Conditions, supportv1.ConditionResolutionAccepted)
@@ -215,6 +233,7 @@ func (e *evaluation) reopen(fb *supportv1.Feedback, at *metav1.Time) {
 	e.st.ReopenedAt = at
 	e.st.ApprovalRequestedAt = nil // a new proposal waits anew
 	e.st.AgreementRequestedAt = nil
+	e.st.RemediesRequestedAt, e.st.Remedies = nil, nil
 	e.st.ResolvedAt = nil
 	e.st.FollowUpAt = nil
 	e.st.FollowUpNotified = false

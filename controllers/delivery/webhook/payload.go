@@ -129,6 +129,10 @@ type ArchiveRecord struct {
 	// Escalations are every escalation of the complaint, with who
 	// acknowledged each and the decision taken.
 	Escalations []supportv1.EscalationSummary `json:"escalations,omitempty"`
+	// Remedies are the current resolution's remedies: what each department
+	// was asked, what it reported, by whom, with its reference (earlier
+	// rounds are told in History).
+	Remedies []supportv1.RemedySummary `json:"remedies,omitempty"`
 }
 
 // archiveRecord builds the record of c for a destination.
@@ -140,6 +144,9 @@ func archiveRecord(c *supportv1.Complaint, hook *supportv1.Webhook) *ArchiveReco
 		History:             append([]supportv1.HistoryEntry(nil), c.Status.History...),
 		PreviousResolutions: make([]supportv1.ResolutionRecord, len(c.Status.PreviousResolutions)),
 		Escalations:         append([]supportv1.EscalationSummary(nil), c.Status.Escalations...),
+	}
+	for i := range c.Status.Remedies {
+		r.Remedies = append(r.Remedies, *c.Status.Remedies[i].DeepCopy())
 	}
 	for i := range c.Status.PreviousResolutions {
 		c.Status.PreviousResolutions[i].DeepCopyInto(&r.PreviousResolutions[i])
