@@ -212,16 +212,15 @@ func escalationSteps(e *supportv1.Escalation, p *supportv1.ServicePolicy) (Step,
 		at = e.Status.NotifiedAt.Time
 	}
 	msg := fmt.Sprintf("escalation %s (level %d %s, %s)", e.Name, e.Spec.Level, text.OrDash(e.Spec.LevelName), e.Spec.Reason)
+	if e.Spec.Reason.IsRemedy() {
+		msg = fmt.Sprintf("escalation %s (department %s, %s: remedy %s)", e.Name, text.OrDash(e.Spec.LevelName), e.Spec.Reason, text.OrDash(e.Spec.RemedyName))
+	}
 	if n := apimeta.FindStatusCondition(e.Status.Conditions, supportv1.ConditionNotified); n != nil {
 		msg += ": " + n.Message
 	}
 	var targets []string
 	if p != nil {
-		var extra []string
-		if l := p.Spec.Escalation.Level(e.Spec.LevelName, e.Spec.Level); l != nil {
-			extra = l.Notify
-		}
-		targets = p.Spec.DestinationsFor(supportv1.EventEscalated, extra)
+		targets = p.Spec.DestinationsFor(supportv1.EventEscalated, levelNotify(p, e))
 	}
 	var notes []string
 	if e.Status.Policy != "" {
@@ -233,6 +232,22 @@ func escalationSteps(e *supportv1.Escalation, p *supportv1.ServicePolicy) (Step,
 			Message: fmt.Sprintf("escalation %s %s", e.Name, strings.ToLower(string(e.Status.Phase)))})
 	}
 	return notified, out
+}
+
+// levelNotify are the destinations an escalation's level names, as the
+// operator resolves them: those of its department for an overdue remedy,
+// else those of its level in the ladder.
+func levelNotify(p *supportv1.ServicePolicy, e *supportv1.Escalation) []string {
+	if e.Spec.Reason.IsRemedy() {
+		if d := p.Spec.Recovery.Department(e.Spec.LevelName); d != nil {
+			return d.Notify
+		}
+		return nil
+	}
+	if l := p.Spec.Escalation.Level(e.Spec.LevelName, e.Spec.Level); l != nil {
+		return l.Notify
+	}
+	return nil
 }
 
 // escalatedBy recognises the history step that tells of the escalation (a

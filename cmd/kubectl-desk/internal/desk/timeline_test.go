@@ -358,7 +358,10 @@ func TestTimelineRemedies(t *testing.T) {
 			{Name: "billing-queue", Webhook: &supportv1.Webhook{URL: "http://billing"}},
 		},
 	}}
-	steps := Timeline(TimelineInput{Complaint: &c, Policy: policy, Now: t0.Add(time.Hour)})
+	overdue := supportv1.Escalation{ObjectMeta: metav1.ObjectMeta{Name: "c-1-call-overdue", CreationTimestamp: *mt(50 * min)},
+		Spec:   supportv1.EscalationSpec{ComplaintName: "c-1", Level: 1, LevelName: "billing", Reason: supportv1.ReasonRemedyOverdue, RemedyName: "c-1-call"},
+		Status: supportv1.EscalationStatus{Policy: "standard", NotifiedAt: mt(50 * min)}}
+	steps := Timeline(TimelineInput{Complaint: &c, Policy: policy, Escalations: []supportv1.Escalation{overdue}, Now: t0.Add(time.Hour)})
 	want := []string{
 		"10m0s RemedyRequested: warehouse asked to carry out c-1-reship: Reship (right item)",
 		"    warehouse-queue: delivered",
@@ -368,6 +371,8 @@ func TestTimelineRemedies(t *testing.T) {
 		"    billing-queue: pending, 2 attempts so far: HTTP 503",
 		"    leads: delivered",
 		"41m0s RemedyRequested: remedy c-1-call",
+		"    billing-queue: delivered",
+		"50m0s Escalation: escalation c-1-call-overdue (department billing, RemedyOverdue: remedy c-1-call)",
 		"    billing-queue: delivered",
 	}
 	if got := renderSteps(steps); strings.Join(got, "\n") != strings.Join(want, "\n") {
