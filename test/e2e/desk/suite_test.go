@@ -50,10 +50,10 @@ var (
 	binary string
 	// kubeconfigs of the two people of the story.
 	agentKubeconfig, leadKubeconfig string
-	// warehouseKubeconfig is a department's user, allowed nothing but what
-	// the ClusterRole fulfillerRole grants where a namespace binds it
-	// (bindFulfiller).
-	warehouseKubeconfig string
+	// warehouseKubeconfig and billingKubeconfig are two departments' users,
+	// allowed nothing but what the ClusterRole fulfillerRole grants where a
+	// namespace binds it (bindFulfiller).
+	warehouseKubeconfig, billingKubeconfig string
 	// fulfillerRole is the ClusterRole of config/rbac/remedy_fulfiller_role.yaml.
 	fulfillerRole string
 	// receiver takes webhooks: 200 on /ok, 410 Gone on /gone.
@@ -97,13 +97,14 @@ var _ = BeforeSuite(func() {
 	agentKubeconfig = writeKubeconfig(dir, "agent-bob")
 	leadKubeconfig = writeKubeconfig(dir, "lead-carol")
 
-	By("writing a kubeconfig for a warehouse user with no role but the remedy fulfiller's, as config/default names it")
+	By("writing kubeconfigs for a warehouse and a billing user with no role but the remedy fulfiller's, as config/default names it")
 	role, err := testenv.FulfillerRole()
 	Expect(err).NotTo(HaveOccurred())
 	role.Name = "servicedesk-" + role.Name
 	Expect(k8sClient.Create(ctx, role)).To(Succeed())
 	fulfillerRole = role.Name
 	warehouseKubeconfig = writeUserKubeconfig(dir, "warehouse-wendy")
+	billingKubeconfig = writeUserKubeconfig(dir, "billing-bea")
 
 	By("starting a webhook receiver")
 	receiver = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -169,14 +170,17 @@ func writeUserKubeconfig(dir, name string, groups ...string) string {
 }
 
 // bindFulfiller binds the remedy fulfiller's ClusterRole to the warehouse
-// user in namespace ns, as a team binds it for a department.
+// and the billing user in namespace ns, as a team binds it for its
+// departments.
 func bindFulfiller(ns string) {
 	GinkgoHelper()
-	Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: "warehouse-remedies", Namespace: ns},
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: fulfillerRole},
-		Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: "warehouse-wendy"}},
-	})).To(Succeed())
+	for _, user := range []string{"warehouse-wendy", "billing-bea"} {
+		Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: user + "-remedies", Namespace: ns},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: fulfillerRole},
+			Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: user}},
+		})).To(Succeed())
+	}
 }
 
 // result is what a run of kubectl-desk printed and how it exited.
