@@ -79,6 +79,8 @@ var _ = Describe("Exported metrics, the contract of the alerts, the dashboard an
 			s.Targets.AtRiskPercent = 10
 			s.Escalation = &supportv1.EscalationPolicy{Levels: []supportv1.EscalationLevel{{Name: "team-lead", Notify: []string{"crm"}}}}
 			s.FollowUp = &supportv1.FollowUp{After: metav1.Duration{Duration: time.Second}, ReopenBelow: 3}
+			s.Recovery = &supportv1.Recovery{Departments: []supportv1.Department{
+				{Name: "warehouse", FulfilWithin: dur(2 * time.Second)}, {Name: "billing", FulfilWithin: dur(time.Hour)}}}
 			s.Notify = []supportv1.NotifyTarget{
 				{Name: "crm", Events: []supportv1.EventType{supportv1.EventCreated, supportv1.EventAcknowledged, supportv1.EventBreached,
 					supportv1.EventResolved, supportv1.EventReopened, supportv1.EventClosed, supportv1.EventArchived},
@@ -132,6 +134,17 @@ var _ = Describe("Exported metrics, the contract of the alerts, the dashboard an
 			return apimeta.IsStatusConditionTrue(getComplaint(c).Status.Conditions, supportv1.ConditionNotificationFailed)
 		}, 15*time.Second).Should(BeTrue())
 		Expect(retrying.attemptCount()).To(BeNumerically(">", 0))
+
+		By("remedies: one overdue, one carried out")
+		remedied := newComplaint(ns, "remedied", nil)
+		editSpec(remedied, func(s *supportv1.ComplaintSpec) {
+			s.Resolution = &supportv1.Resolution{Summary: "the right item, the fee back", Apologized: true, Actions: []supportv1.RemedyAction{
+				{Name: "reship", Department: "warehouse", Kind: supportv1.RemedyReship}, {Name: "refund", Department: "billing", Kind: supportv1.RemedyRefund}}}
+		})
+		Eventually(seen("servicedesk_remedies_open")).Should(BeTrue())
+		Eventually(func() string { return getRemedy(ns, "remedied-reship").Status.Escalation }, 10*time.Second).ShouldNot(BeEmpty())
+		report(k8sClient, ns, "remedied-refund", supportv1.Fulfilment{Outcome: supportv1.FulfilmentDone, By: "billing-bot"})
+		Eventually(seen("servicedesk_remedies_total")).Should(BeTrue())
 
 		By("a complaint deleted: archived, then gone")
 		deleted := newComplaint(ns, "deleted", nil)

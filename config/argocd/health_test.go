@@ -26,7 +26,7 @@ const (
 )
 
 // kinds are the kinds that must have a health check.
-var kinds = []string{"Complaint", "Escalation", "ServicePolicy"}
+var kinds = []string{"Complaint", "Escalation", "Remedy", "ServicePolicy"}
 
 // healthStatus is what a health.lua returns (Argo CD's HealthStatus).
 type healthStatus struct {

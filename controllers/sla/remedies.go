@@ -49,6 +49,13 @@ func CarriedOut(res *supportv1.Resolution) bool {
 // starts the round again.
 func (e *evaluation) remedies(res *supportv1.Resolution, requested time.Time) (done time.Time, ok bool) {
 	if e.st.RemediesRequestedAt == nil {
+		// A round is told apart from the earlier ones by its time: never
+		// the second of a remedy asked for before.
+		for _, f := range e.in.Remedies {
+			if earlier := f.RequestedAt.Truncate(time.Second); !earlier.Before(requested) {
+				requested = earlier.Add(time.Second)
+			}
+		}
 		e.st.RemediesRequestedAt = metaTime(requested)
 		e.st.Remedies = nil
 	}

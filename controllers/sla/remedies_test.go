@@ -113,6 +113,20 @@ func TestRemedies(t *testing.T) {
 				want: []string{tr("RemedyDone", ts(5*time.Hour)), tr("Resolved", ts(5*time.Hour))}},
 		})
 	})
+	t.Run("a new round in the same second as the failed one is a round of its own", func(t *testing.T) {
+		pn := compiled(t, supportv1.ServicePolicySpec{})
+		s := newSim(t, pn, newComplaint(t0))
+		at := ts(time.Hour)
+		live(t, s, []step{
+			{at: t0, want: []string{tr("Created", t0)}},
+			{at: at, edit: resolve(withActions(resV1, reship)), want: []string{tr("RemedyRequested", at)}},
+			{at: at, edit: func(*supportv1.ComplaintSpec) { s.report("reship", at, supportv1.FulfilmentFailed, at) }, want: []string{tr("!RemedyFailed", at)}},
+			{at: at, edit: resolve(withActions(resV2, reship)), want: []string{tr("RemedyRequested", at.Add(time.Second))}, check: func(t *testing.T, s *sim, r Result) {
+				wantPhase(t, r, supportv1.PhaseImplementing)
+				wantTime(t, "remediesRequestedAt", r.Status.RemediesRequestedAt, at.Add(time.Second))
+			}},
+		})
+	})
 	t.Run("without agreement the approval asks the departments; a declined demand asks nobody", func(t *testing.T) {
 		pa := compiled(t, supportv1.ServicePolicySpec{Recovery: &supportv1.Recovery{RequireApproval: true, AllowDecline: true}})
 		s := newSim(t, pa, newComplaint(t0))

@@ -82,14 +82,40 @@ if phase == "Waiting" then
   return hs
 end
 
+-- Every other phase is Healthy, named in the message: New, Acknowledged,
+-- PendingApproval, AwaitingAgreement, Implementing, Resolved, Reopened.
+-- Implementing (departments carry out the agreed remedies) is Healthy, not
+-- Progressing: like PendingApproval and AwaitingAgreement it waits on people
+-- for hours or days, kstatus calls it Current, and Progressing would hold
+-- argocd app wait --health and the next sync wave until the warehouse has
+-- shipped. Each Remedy has its own health (Progressing while Pending,
+-- Degraded when Failed or overdue); the message counts them.
 hs.status = "Healthy"
-hs.message = phase
+local label = phase
+if phase == "Implementing" and obj.status.remedies ~= nil then
+  local total, done, failed = 0, 0, 0
+  for _, r in ipairs(obj.status.remedies) do
+    total = total + 1
+    if r.outcome == "Done" then
+      done = done + 1
+    elseif r.outcome == "Failed" then
+      failed = failed + 1
+    end
+  end
+  if total > 0 then
+    label = phase .. ": " .. done .. " of " .. total .. " remedies done"
+    if failed > 0 then
+      label = label .. ", " .. failed .. " failed"
+    end
+  end
+end
+hs.message = label
 local breached = condition("Breached")
 if breached ~= nil and breached.status == "True" then
   if breached.message ~= nil and breached.message ~= "" then
-    hs.message = phase .. "; breached: " .. breached.message
+    hs.message = label .. "; breached: " .. breached.message
   else
-    hs.message = phase .. "; breached"
+    hs.message = label .. "; breached"
   end
 end
 return hs

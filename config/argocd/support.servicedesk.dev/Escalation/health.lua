@@ -43,6 +43,14 @@ if phase == "Open" then
   if spec.levelName ~= nil and spec.levelName ~= "" then
     level = level .. " (" .. spec.levelName .. ")"
   end
+  -- A department's overdue remedy stands apart from the ladder: its
+  -- levelName is the department.
+  if spec.reason == "RemedyOverdue" then
+    level = "Open: remedy " .. (spec.remedyName or "?") .. " overdue"
+    if spec.levelName ~= nil and spec.levelName ~= "" then
+      level = level .. " at " .. spec.levelName
+    end
+  end
   -- Told (notifiedAt, Notified=True): the escalation waits for a person,
   -- maybe for hours. That is Argo CD's Suspended (waiting for an external
   -- event), not Progressing, so app wait --health and sync waves pass it.
