@@ -127,4 +127,22 @@ var _ = Describe("kstatus (what Flux and kubectl-based tools wait on)", func() {
 		Expect(apimeta.IsStatusConditionTrue(esc.Status.Conditions, supportv1.ConditionNotified)).To(BeTrue())
 		Expect(apimeta.FindStatusCondition(esc.Status.Conditions, supportv1.ConditionReconciling)).To(BeNil())
 	})
+
+	It("shows a remedy InProgress while its department works on it, Current once done, Failed when it failed", func() {
+		ns := newNamespace()
+		newPolicy(ns, "p", func(s *supportv1.ServicePolicySpec) {
+			s.Recovery = &supportv1.Recovery{Departments: []supportv1.Department{{Name: "warehouse", FulfilWithin: dur(time.Hour)}}}
+		})
+		actions := []supportv1.RemedyAction{{Name: "reship", Department: "warehouse", Kind: supportv1.RemedyReship}, {Name: "call", Department: "warehouse", Kind: supportv1.RemedyCall}}
+		newComplaint(ns, "c", func(c *supportv1.Complaint) {
+			c.Spec.Resolution = &supportv1.Resolution{Summary: "the right item", Actions: actions}
+		})
+		reship := &supportv1.Remedy{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "c-reship"}}
+		call := &supportv1.Remedy{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "c-call"}}
+		Eventually(kstatusOf(reship)).Should(HaveField("Status", status.InProgressStatus))
+		report(k8sClient, ns, "c-reship", supportv1.Fulfilment{Outcome: supportv1.FulfilmentDone, By: "warehouse-bot"})
+		Eventually(kstatusOf(reship)).Should(HaveField("Status", status.CurrentStatus))
+		report(k8sClient, ns, "c-call", supportv1.Fulfilment{Outcome: supportv1.FulfilmentFailed, By: "warehouse-bot", Note: "no answer"})
+		Eventually(kstatusOf(call)).Should(HaveField("Status", status.FailedStatus))
+	})
 })

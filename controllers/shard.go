@@ -22,7 +22,7 @@ const ShardLabel = "support.servicedesk.dev/shard"
 
 // CacheOptions are the manager's cache options: complaints keep a compact
 // copy of their managedFields (the clock facts' timestamps), other kinds
-// none; with a shard selector, complaints and escalations are cached (and
+// none; with a shard selector, complaints, escalations and remedies are cached (and
 // so reconciled) only when their labels match it. Policies are shared by
 // every shard. Used by cmd/main.go, the tests and the sandbox.
 func CacheOptions(shard labels.Selector) cache.Options {

@@ -53,8 +53,8 @@ func TestLeaderElectionIDPerShard(t *testing.T) {
 	if len(LeaderElectionID(a)) > 63 {
 		t.Errorf("lease name %q is longer than 63", LeaderElectionID(a))
 	}
-	if o := CacheOptions(a); len(o.ByObject) != 2 {
-		t.Errorf("a shard filters complaints and escalations: %v", o.ByObject)
+	if o := CacheOptions(a); len(o.ByObject) != 3 {
+		t.Errorf("a shard filters complaints, escalations and remedies: %v", o.ByObject)
 	}
 	if o := CacheOptions(nil); o.ByObject != nil {
 		t.Errorf("no shard, no filter: %v", o.ByObject)
