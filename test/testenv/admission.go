@@ -124,3 +124,13 @@ func EditorRole() (*rbacv1.ClusterRole, error) {
 	}
 	return &role, nil
 }
+
+// FulfillerRole is the ClusterRole config/rbac ships for the departments
+// that carry out remedies (remedy_fulfiller_role.yaml), unprefixed.
+func FulfillerRole() (*rbacv1.ClusterRole, error) {
+	var role rbacv1.ClusterRole
+	if err := readYAML(filepath.Join("config", "rbac", "remedy_fulfiller_role.yaml"), &role); err != nil {
+		return nil, err
+	}
+	return &role, nil
+}

@@ -20,6 +20,8 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -48,6 +50,12 @@ var (
 	binary string
 	// kubeconfigs of the two people of the story.
 	agentKubeconfig, leadKubeconfig string
+	// warehouseKubeconfig and billingKubeconfig are two departments' users,
+	// allowed nothing but what the ClusterRole fulfillerRole grants where a
+	// namespace binds it (bindFulfiller).
+	warehouseKubeconfig, billingKubeconfig string
+	// fulfillerRole is the ClusterRole of config/rbac/remedy_fulfiller_role.yaml.
+	fulfillerRole string
 	// receiver takes webhooks: 200 on /ok, 410 Gone on /gone.
 	receiver *httptest.Server
 	mgrDone  chan struct{}
@@ -88,6 +96,15 @@ var _ = BeforeSuite(func() {
 	By("writing a kubeconfig for an agent and one for a lead")
 	agentKubeconfig = writeKubeconfig(dir, "agent-bob")
 	leadKubeconfig = writeKubeconfig(dir, "lead-carol")
+
+	By("writing kubeconfigs for a warehouse and a billing user with no role but the remedy fulfiller's, as config/default names it")
+	role, err := testenv.FulfillerRole()
+	Expect(err).NotTo(HaveOccurred())
+	role.Name = "servicedesk-" + role.Name
+	Expect(k8sClient.Create(ctx, role)).To(Succeed())
+	fulfillerRole = role.Name
+	warehouseKubeconfig = writeUserKubeconfig(dir, "warehouse-wendy")
+	billingKubeconfig = writeUserKubeconfig(dir, "billing-bea")
 
 	By("starting a webhook receiver")
 	receiver = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -135,13 +152,35 @@ var _ = AfterSuite(func() {
 // writeKubeconfig writes the kubeconfig of a new user of the API server
 // (in system:masters, so allowed everything) and returns its path.
 func writeKubeconfig(dir, name string) string {
-	user, err := testEnv.AddUser(envtest.User{Name: name, Groups: []string{"system:masters"}}, nil)
+	return writeUserKubeconfig(dir, name, "system:masters")
+}
+
+// writeUserKubeconfig writes the kubeconfig of a new user of the API
+// server in groups (none: allowed what RBAC grants the user by name, and
+// what every authenticated user may, such as asking who they are) and
+// returns its path.
+func writeUserKubeconfig(dir, name string, groups ...string) string {
+	user, err := testEnv.AddUser(envtest.User{Name: name, Groups: groups}, nil)
 	Expect(err).NotTo(HaveOccurred())
 	b, err := user.KubeConfig()
 	Expect(err).NotTo(HaveOccurred())
 	path := filepath.Join(dir, name+".kubeconfig")
 	Expect(os.WriteFile(path, b, 0o600)).To(Succeed())
 	return path
+}
+
+// bindFulfiller binds the remedy fulfiller's ClusterRole to the warehouse
+// and the billing user in namespace ns, as a team binds it for its
+// departments.
+func bindFulfiller(ns string) {
+	GinkgoHelper()
+	for _, user := range []string{"warehouse-wendy", "billing-bea"} {
+		Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: user + "-remedies", Namespace: ns},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: fulfillerRole},
+			Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: user}},
+		})).To(Succeed())
+	}
 }
 
 // result is what a run of kubectl-desk printed and how it exited.

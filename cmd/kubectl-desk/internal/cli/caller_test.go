@@ -122,7 +122,7 @@ func TestApproveAckAndDecideRefuseBy(t *testing.T) {
 
 // Help offers --by only where it is read.
 func TestHelpOffersByOnlyWhereItIsRead(t *testing.T) {
-	for cmd, offered := range map[string]bool{"approve": false, "ack": false, "decide": false, "new": true, "resolve": true, "escalate": true, "update": true} {
+	for cmd, offered := range map[string]bool{"approve": false, "ack": false, "decide": false, "done": false, "failed": false, "new": true, "resolve": true, "escalate": true, "update": true} {
 		o, out, _ := approvalCluster(t, "agent-bob", nil)
 		if err := runDesk(o, cmd, "--help"); err != nil {
 			t.Fatal(err)

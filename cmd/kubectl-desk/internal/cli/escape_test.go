@@ -62,8 +62,16 @@ func hostileClusterWith(t *testing.T, payload string) (*Options, *bytes.Buffer) 
 				{Time: at(time.Minute), Event: "Acknowledged", Message: "Customer contacted by by" + payload + ": note" + payload},
 				{Time: at(2 * time.Minute), Event: "Escalated", Message: "agent" + payload + " asks level 1 for a decision: question" + payload,
 					Escalation: "c-1-request-x", Level: 1, Reason: supportv1.ReasonRequested, By: "agent" + payload},
-			}}
+				{Time: at(3 * time.Minute), Event: "RemedyDone", Message: "done" + payload, Remedy: "c-1-refund" + payload, By: "wendy" + payload},
+			},
+			Remedies: []supportv1.RemedySummary{{Name: "c-1-refund" + payload, Department: "billing" + payload, Kind: supportv1.RemedyRefund,
+				Outcome: supportv1.FulfilmentDone, By: "wendy" + payload, Reference: "ref" + payload}}}
 		return c
+	}
+	remedy := func(name string, f *supportv1.Fulfilment) *supportv1.Remedy {
+		return &supportv1.Remedy{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+			Spec: supportv1.RemedySpec{ComplaintName: "c-1", Action: "x", Department: "warehouse" + payload, Kind: supportv1.RemedyReship,
+				Detail: "detail" + payload, RequestedAt: at(0), Fulfilment: f}}
 	}
 	esc := &supportv1.Escalation{ObjectMeta: metav1.ObjectMeta{Name: "c-1-request-x", Namespace: ns, CreationTimestamp: at(2 * time.Minute)},
 		Spec: supportv1.EscalationSpec{ComplaintName: "c-1", Level: 1, LevelName: "level" + payload, Reason: supportv1.ReasonRequested,
@@ -79,7 +87,8 @@ func hostileClusterWith(t *testing.T, payload string) (*Options, *bytes.Buffer) 
 		Reason: "DeliveryFailed", Message: "escalation event" + payload, LastTimestamp: at(4 * time.Minute),
 		InvolvedObject: corev1.ObjectReference{Kind: "Escalation", Name: "c-1-request-x", Namespace: ns}}
 	cl := fake.NewClientBuilder().WithScheme(Scheme).
-		WithObjects(complaint("c-1"), complaint(hostileName), esc, ladder, policy, ev, escEv).
+		WithObjects(complaint("c-1"), complaint(hostileName), esc, ladder, policy, ev, escEv, remedy("c-1-reship", nil),
+			remedy("c-1-refund", &supportv1.Fulfilment{Outcome: supportv1.FulfilmentDone, By: "wendy" + payload, Note: "note" + payload, Reference: "ref" + payload})).
 		WithInterceptorFuncs(whoami("agent-bob")).
 		WithIndex(&corev1.Event{}, "involvedObject.kind", func(o client.Object) []string { return []string{o.(*corev1.Event).InvolvedObject.Kind} }).
 		WithIndex(&corev1.Event{}, "involvedObject.name", func(o client.Object) []string { return []string{o.(*corev1.Event).InvolvedObject.Name} }).
@@ -125,6 +134,10 @@ func TestCommandsEscapeHostileText(t *testing.T) {
 		{"new", newNewCmd, []string{"--customer", payload, "--category", "Other", "--summary", payload}, "c-"},
 		{"escalate", newEscalateCmd, []string{"c-1", "--question", payload}, "c-1-request-"},
 		{"decide", newDecideCmd, []string{"c-1-request-x", "--decision", payload}, "c-1-request-x decided"},
+		{"remedies", newRemediesCmd, []string{"-A", "-o", "wide"}, "note^[]8;;http://evil^Gtext"},
+		{"timeline remedy step", newTimelineCmd, []string{"c-1"}, "done^[]8;;http://evil^Gtext"},
+		{"timeline remedies", newTimelineCmd, []string{"c-1"}, "ref^[]8;;http://evil^Gtext"},
+		{"done", newDoneCmd, []string{"c-1-reship", "--note", payload, "--reference", payload}, "c-1-reship reported done"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o, out := hostileCluster(t)
@@ -173,6 +186,9 @@ func TestStructuredOutputKeepsHostileTextExact(t *testing.T) {
 	}{
 		{"board json", payload, newBoardCmd, []string{"-o", "json"}, func(m map[string]any) any { return m["items"].([]any)[0].(map[string]any)["summary"] }},
 		{"board yaml", c0Payload, newBoardCmd, []string{"-o", "yaml"}, func(m map[string]any) any { return m["items"].([]any)[0].(map[string]any)["summary"] }},
+		{"remedies json", payload, newRemediesCmd, []string{"-o", "json", "--complaint", "c-1"}, func(m map[string]any) any {
+			return "summary" + strings.TrimPrefix(m["items"].([]any)[0].(map[string]any)["detail"].(string), "detail")
+		}},
 		{"ack json", payload, newAckCmd, []string{"c-1", "-o", "json"}, func(m map[string]any) any { return m["spec"].(map[string]any)["summary"] }},
 		{"timeline yaml", c0Payload, newTimelineCmd, []string{"c-1", "-o", "yaml"}, func(m map[string]any) any {
 			for _, s := range m["steps"].([]any) {
@@ -216,29 +232,41 @@ func TestStructuredOutputKeepsHostileTextExact(t *testing.T) {
 }
 
 func TestCompletionEscapesHostileText(t *testing.T) {
-	o, out := hostileCluster(t)
-	root := &cobra.Command{Use: "kubectl-desk"}
-	root.AddCommand(newAckCmd(o))
-	root.SetArgs([]string{cobra.ShellCompRequestCmd, "ack", ""})
-	root.SetOut(out)
-	root.SetErr(&bytes.Buffer{})
-	if err := root.Execute(); err != nil {
-		t.Fatal(err)
-	}
-	// Each candidate is one line: name, a tab, its description.
-	for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
-		if strings.HasPrefix(line, ":") {
-			continue // the directive
-		}
-		name, desc, _ := strings.Cut(line, "\t")
-		checkSafe(t, name)
-		checkSafe(t, desc)
-		if strings.Contains(desc, "\t") {
-			t.Errorf("a description holds a tab: %q", line)
-		}
-	}
-	if !strings.Contains(out.String(), "Acknowledged summary^[]8;;http://evil^Gtext") {
-		t.Errorf("the completions do not describe the complaints:\n%q", out.String())
+	for _, tc := range []struct {
+		cmd  func(*Options) *cobra.Command
+		name string
+		// want is a description that shows the free text was printed.
+		want string
+	}{
+		{newAckCmd, "ack", "Acknowledged summary^[]8;;http://evil^Gtext"},
+		{newDoneCmd, "done", "warehouse^[]8;;http://evil^Gtext"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o, out := hostileCluster(t)
+			root := &cobra.Command{Use: "kubectl-desk"}
+			root.AddCommand(tc.cmd(o))
+			root.SetArgs([]string{cobra.ShellCompRequestCmd, tc.name, ""})
+			root.SetOut(out)
+			root.SetErr(&bytes.Buffer{})
+			if err := root.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			// Each candidate is one line: name, a tab, its description.
+			for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+				if strings.HasPrefix(line, ":") {
+					continue // the directive
+				}
+				name, desc, _ := strings.Cut(line, "\t")
+				checkSafe(t, name)
+				checkSafe(t, desc)
+				if strings.Contains(desc, "\t") {
+					t.Errorf("a description holds a tab: %q", line)
+				}
+			}
+			if !strings.Contains(out.String(), tc.want) {
+				t.Errorf("the completions do not describe the objects:\n%q", out.String())
+			}
+		})
 	}
 }
 

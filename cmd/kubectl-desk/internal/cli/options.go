@@ -22,7 +22,7 @@ type Options struct {
 	ConfigFlags *genericclioptions.ConfigFlags
 	genericiooptions.IOStreams
 	// By is who acts for the commands that take --by; empty: ask the API
-	// server. approve, ack and decide never read it (Self).
+	// server. approve, ack, decide, done and failed never read it (Self).
 	By string
 
 	client client.WithWatch
@@ -81,9 +81,9 @@ func (o *Options) Actor(ctx context.Context) (string, error) {
 }
 
 // Self is the user the API server authenticates (a SelfSubjectReview, as
-// kubectl auth whoami does), whatever --by says: what approve, ack and
-// decide record, and what the admission policy servicedesk-approvals
-// checks them against.
+// kubectl auth whoami does), whatever --by says: what approve, ack,
+// decide, done and failed record, and what the admission policy
+// servicedesk-approvals checks approvals and decisions against.
 func (o *Options) Self(ctx context.Context) (string, error) {
 	by, err := o.whoami(ctx)
 	if err != nil {

@@ -54,18 +54,20 @@ func newRootCmd(o *Options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "kubectl-desk",
 		Short: "Work customer complaints of servicedesk-operator",
-		Long: `kubectl desk works the Complaints, ServicePolicies and Escalations of
-servicedesk-operator without YAML: record, own (take, assign), acknowledge,
-update, resolve, approve and follow up complaints, ask a lead for a decision,
-and see the board, a complaint's timeline and a report.
+		Long: `kubectl desk works the Complaints, ServicePolicies, Escalations and
+Remedies of servicedesk-operator without YAML: record, own (take, assign),
+acknowledge, update, resolve, approve and follow up complaints, ask a lead
+for a decision, report the remedies a department carried out (done,
+failed), and see the board, the remedies, a complaint's timeline and a
+report.
 
 Each work command writes a JSON merge patch of its own spec fields only
 (field manager kubectl-desk), so fields that GitOps or others own are never
 overwritten. The acting person is who the API server says you are
-(kubectl auth whoami). approve, ack, decide and take always record you;
-new, update, resolve and escalate take --by NAME to record someone else (a
-shared kiosk account, a script acting for someone); assign records only the
-new owner.`,
+(kubectl auth whoami). approve, ack, decide, take, done and failed always
+record you; new, update, resolve and escalate take --by NAME to record
+someone else (a shared kiosk account, a script acting for someone); assign
+records only the new owner.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Annotations: map[string]string{
@@ -73,14 +75,19 @@ new owner.`,
 		},
 	}
 	o.ConfigFlags.AddFlags(cmd.PersistentFlags())
-	cmd.PersistentFlags().StringVar(&o.By, "by", "", "who acts, for new, update, resolve and escalate (default: your user name, as kubectl auth whoami says); approve, ack, decide and take always record you; assign records only the new owner")
+	cmd.PersistentFlags().StringVar(&o.By, "by", "", "who acts, for new, update, resolve and escalate (default: your user name, as kubectl auth whoami says); approve, ack, decide, take, done and failed always record you; assign records only the new owner")
 
-	cmd.AddGroup(&cobra.Group{ID: "work", Title: "Work a complaint:"}, &cobra.Group{ID: "see", Title: "See the desk:"})
+	cmd.AddGroup(&cobra.Group{ID: "work", Title: "Work a complaint:"}, &cobra.Group{ID: "remedy", Title: "Carry out remedies (departments):"},
+		&cobra.Group{ID: "see", Title: "See the desk:"})
 	for _, c := range []*cobra.Command{
 		newNewCmd(o), newTakeCmd(o), newAssignCmd(o), newAckCmd(o), newWaitOnCmd(o), newUpdateCmd(o), newResolveCmd(o), newApproveCmd(o),
 		newAgreeCmd(o), newFeedbackCmd(o), newEscalateCmd(o), newDecideCmd(o),
 	} {
 		c.GroupID = "work"
+		cmd.AddCommand(c)
+	}
+	for _, c := range []*cobra.Command{newRemediesCmd(o), newDoneCmd(o), newFailedCmd(o)} {
+		c.GroupID = "remedy"
 		cmd.AddCommand(c)
 	}
 	for _, c := range []*cobra.Command{newBoardCmd(o), newTimelineCmd(o), newReportCmd(o)} {

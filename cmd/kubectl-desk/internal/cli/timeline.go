@@ -30,25 +30,46 @@ func newTimelineCmd(o *Options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			steps := desk.Timeline(*in)
-			if output != "" {
-				if steps == nil {
-					steps = []desk.Step{}
-				}
-				return writeStructured(o.Out, output, map[string]any{"complaint": in.Complaint.Name, "phase": in.Complaint.Status.Phase, "steps": steps})
-			}
-			if _, err := fmt.Fprintln(o.Out, desk.TimelineHeading(in.Complaint)); err != nil {
-				return err
-			}
-			return desk.TimelineTable(steps).Write(o.Out, colourful(o.Out))
+			return o.writeTimeline(in, output)
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "", "output format: json or yaml")
 	return cmd
 }
 
+// writeTimeline prints the story: a heading, the steps, and the
+// complaint's remedies when it has any; or all of it as JSON or YAML.
+func (o *Options) writeTimeline(in *desk.TimelineInput, output string) error {
+	c := in.Complaint
+	steps := desk.Timeline(*in)
+	if output != "" {
+		if steps == nil {
+			steps = []desk.Step{}
+		}
+		v := map[string]any{"complaint": c.Name, "phase": c.Status.Phase, "steps": steps}
+		if len(c.Status.Remedies) > 0 {
+			v["remedies"] = c.Status.Remedies
+		}
+		return writeStructured(o.Out, output, v)
+	}
+	if _, err := fmt.Fprintln(o.Out, desk.TimelineHeading(c)); err != nil {
+		return err
+	}
+	colour := colourful(o.Out)
+	if err := desk.TimelineTable(steps).Write(o.Out, colour); err != nil {
+		return err
+	}
+	if len(c.Status.Remedies) == 0 {
+		return nil
+	}
+	if _, err := fmt.Fprintln(o.Out, "\nRemedies:"); err != nil {
+		return err
+	}
+	return desk.RemedySummaryTable(c.Status.Remedies).Write(o.Out, colour)
+}
+
 // gatherTimeline reads the complaint, its policy, its escalations and the
-// Events about them.
+// Events about them and about its remedies.
 func (o *Options) gatherTimeline(ctx context.Context, name string) (*desk.TimelineInput, error) {
 	c, err := o.getComplaint(ctx, name)
 	if err != nil {
@@ -68,6 +89,9 @@ func (o *Options) gatherTimeline(ctx context.Context, name string) (*desk.Timeli
 	regarding := []struct{ kind, name string }{{"Complaint", c.Name}}
 	for _, e := range in.Escalations {
 		regarding = append(regarding, struct{ kind, name string }{"Escalation", e.Name})
+	}
+	for _, r := range c.Status.Remedies {
+		regarding = append(regarding, struct{ kind, name string }{"Remedy", r.Name})
 	}
 	for _, r := range regarding {
 		var evs corev1.EventList

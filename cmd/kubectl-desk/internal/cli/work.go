@@ -228,11 +228,16 @@ func newUpdateCmd(o *Options) *cobra.Command {
 }
 
 func newResolveCmd(o *Options) *cobra.Command {
-	var r desk.ResolveOptions
+	var (
+		r       desk.ResolveOptions
+		actions []string
+	)
 	cmd, _ := newWorkCmd(o, "resolve NAME --summary TEXT --apologized --remedy TEXT --gesture KIND [--detail TEXT]",
 		"Propose the resolution: apology, remedy and a tangible gesture",
 		`  kubectl desk resolve c-x7k2p --summary "Delivered overnight by courier" --apologized \
-    --remedy "Overnight delivery at our cost" --gesture Discount --detail "15% off the next order"`, "resolved", cobra.ExactArgs(1),
+    --remedy "Overnight delivery at our cost" --gesture Discount --detail "15% off the next order"
+  kubectl desk resolve c-x7k2p --summary "Replaced and refunded" --apologized --gesture Discount --value 15% \
+    --action "reship=warehouse:Reship:right item, overnight" --action "refund=billing:Refund:delivery fee"`, "resolved", cobra.ExactArgs(1),
 		func() work {
 			return work{
 				check: func(ctx context.Context, c *supportv1.Complaint, _ string) error {
@@ -254,11 +259,18 @@ func newResolveCmd(o *Options) *cobra.Command {
 	f.StringVar(&r.Value, "value", "", "the gesture's value: a percent of the order (15%) or an amount and its currency (25EUR); above the policy's approvalAbove, a lead approves")
 	f.StringVar(&r.Fault, "fault", "", "the company's fault: None, Partial or Full (the policy's default gesture may depend on it)")
 	f.StringVar(&r.Decline, "decline", "", "decline the demand, for this reason told to the customer (where the policy allows it; a lead approves it; no gesture)")
+	f.StringArrayVar(&actions, "action", nil, "what a department carries out once the resolution is accepted, NAME=DEPARTMENT:KIND[:DETAIL] (KIND one of "+
+		joinComma(desk.RemedyKinds)+"), e.g. \"reship=warehouse:Reship:right item, overnight\"; repeat for each")
 	_ = cmd.MarkFlagRequired("summary")
 	cmd.MarkFlagsMutuallyExclusive("decline", "gesture")
+	cmd.MarkFlagsMutuallyExclusive("decline", "action")
 	_ = cmd.RegisterFlagCompletionFunc("gesture", fixedCompletion(desk.GestureKinds))
 	run := cmd.RunE
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		var err error
+		if r.Actions, err = desk.ParseActions(actions); err != nil {
+			return err
+		}
 		if r.Value != "" {
 			if r.Gesture == "" {
 				return fmt.Errorf("--value is the gesture's value: name the gesture with --gesture KIND")

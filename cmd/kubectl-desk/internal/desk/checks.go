@@ -10,9 +10,12 @@ import (
 // not accept, reading only what the operator wrote in status: they say what
 // is wrong and what would work.
 
-// NotFound is the error for a complaint (or escalation) that does not exist.
+// NotFound is the error for a complaint (or escalation, or remedy) that
+// does not exist.
 func NotFound(kind, name, namespace string) error {
 	switch kind {
+	case "remedy":
+		return fmt.Errorf("remedy %q not found in namespace %q: list the remedies with kubectl desk remedies (--pending for those still to carry out)", name, namespace)
 	case "escalation":
 		return fmt.Errorf("escalation %q not found in namespace %q: a complaint's escalations are listed by kubectl desk timeline COMPLAINT (or kubectl get escalations)", name, namespace)
 	default:

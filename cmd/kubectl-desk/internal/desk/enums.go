@@ -32,6 +32,11 @@ var (
 		string(supportv1.GestureDiscount), string(supportv1.GestureGift), string(supportv1.GestureFreeService),
 		string(supportv1.GestureAbsorbCost), string(supportv1.GesturePersonalCall), string(supportv1.GestureOther),
 	}
+	// RemedyKinds are the kinds of remedy a department carries out.
+	RemedyKinds = []string{
+		string(supportv1.RemedyReship), string(supportv1.RemedyRefund), string(supportv1.RemedyVoucher), string(supportv1.RemedyRepair),
+		string(supportv1.RemedyVisit), string(supportv1.RemedyCall), string(supportv1.RemedyOther),
+	}
 	// WaitingOnValues are the arguments of wait-on: none clears spec.waitingOn.
 	WaitingOnValues = []string{"customer", "vendor", "none"}
 )

@@ -11,7 +11,8 @@ import (
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 )
 
-// crdEnum reads an enum of the complaint CRD's schema at a path of properties.
+// crdEnum reads an enum of the complaint CRD's schema at a path of
+// properties ("[]": an array's items).
 func crdEnum(t *testing.T, path ...string) []string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "config", "crd", "bases", "support.servicedesk.dev_complaints.yaml"))
@@ -32,6 +33,10 @@ func crdEnum(t *testing.T, path ...string) []string {
 	}
 	s := crd.Spec.Versions[0].Schema.OpenAPIV3Schema
 	for _, p := range path {
+		if p == "[]" && s.Items != nil {
+			s = *s.Items
+			continue
+		}
 		next, ok := s.Properties[p]
 		if !ok {
 			t.Fatalf("no property %s in the CRD schema", p)
@@ -43,6 +48,7 @@ func crdEnum(t *testing.T, path ...string) []string {
 
 type schema struct {
 	Properties map[string]schema `json:"properties"`
+	Items      *schema           `json:"items"`
 	Enum       []string          `json:"enum"`
 }
 
@@ -57,6 +63,7 @@ func TestEnumsMatchTheCRD(t *testing.T) {
 		{"severity", []string{"spec", "severity"}, Severities},
 		{"channel", []string{"spec", "channel"}, Channels},
 		{"gesture kind", []string{"spec", "resolution", "gesture", "kind"}, GestureKinds},
+		{"remedy kind", []string{"spec", "resolution", "actions", "[]", "kind"}, RemedyKinds},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if want := crdEnum(t, tc.path...); !reflect.DeepEqual(tc.got, want) {

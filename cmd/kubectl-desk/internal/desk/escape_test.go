@@ -8,7 +8,9 @@ import (
 	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
@@ -71,6 +73,12 @@ func hostileWorld(p string) ([]supportv1.Complaint, *supportv1.ServicePolicy, []
 	c.Status.Phase = supportv1.PhaseAcknowledged
 	c.Status.Policy = v("policy")
 	c.Status.ResolvedAt = nil
+	// Handed to the departments: the gesture's value counts in the report.
+	c.Status.RemediesRequestedAt = mt(40 * time.Minute)
+	c.Spec.Resolution.Gesture.Value = &supportv1.GestureValue{Amount: ptr.To(resource.MustParse("25")), Currency: v("currency")}
+	c.Spec.Resolution.Assessment = &supportv1.Assessment{CompanyFault: supportv1.CompanyFault(v("fault"))}
+	c.Status.Remedies = []supportv1.RemedySummary{{Name: v("remedyName"), Department: v("department"), Kind: supportv1.RemedyKind(v("remedyKind")),
+		Outcome: supportv1.FulfilmentOutcome(v("outcome")), By: v("fulfilledBy"), Reference: v("reference"), FulfilledAt: mt(50 * time.Minute)}}
 	c.Status.History = append(c.Status.History,
 		supportv1.HistoryEntry{Time: *mt(time.Minute), Event: v("historyEvent"), Message: v("historyMessage")},
 		// As the operator tells an agent's request and a lead's decision.
@@ -80,6 +88,9 @@ func hostileWorld(p string) ([]supportv1.Complaint, *supportv1.ServicePolicy, []
 		supportv1.HistoryEntry{Time: *mt(35 * time.Minute), Event: "EscalationAcknowledged",
 			Message:    "Escalation " + v("escalation") + " acknowledged by " + v("decidedBy") + "; decision: " + v("decision"),
 			Escalation: v("escalation"), Level: 1, By: v("decidedBy")},
+		// As the operator tells a department's report.
+		supportv1.HistoryEntry{Time: *mt(50 * time.Minute), Event: string(supportv1.EventRemedyDone), Message: v("remedyMessage"),
+			Remedy: v("remedyName"), By: v("fulfilledBy")},
 	)
 	c.Status.Clocks = supportv1.Clocks{
 		FirstResponse: &supportv1.ClockStatus{Target: &metav1.Duration{Duration: 15 * time.Minute}, DueAt: mt(15 * time.Minute), State: supportv1.ClockBreached},
@@ -124,8 +135,23 @@ func hostileWorld(p string) ([]supportv1.Complaint, *supportv1.ServicePolicy, []
 	return []supportv1.Complaint{c}, policy, escs, events
 }
 
+// hostileRemedies is a remedy with payload p in every free-text field, as
+// a department (or anyone who may write remedies) can fill them.
+func hostileRemedies(p string) []supportv1.Remedy {
+	v := func(field string) string { return field + "<" + p + ">" }
+	return []supportv1.Remedy{{
+		ObjectMeta: metav1.ObjectMeta{Name: v("remedyName"), Namespace: v("namespace")},
+		Spec: supportv1.RemedySpec{ComplaintName: v("complaintName"), Action: v("action"), Department: v("department"),
+			Kind: supportv1.RemedyKind(v("remedyKind")), Detail: v("remedyDetail"),
+			Fulfilment: &supportv1.Fulfilment{Outcome: supportv1.FulfilmentOutcome(v("outcome")), By: v("fulfilledBy"), Note: v("note"), Reference: v("reference")}},
+		Status: supportv1.RemedyStatus{Phase: supportv1.RemedyPhase(v("remedyPhase")),
+			Clock: supportv1.ClockStatus{State: supportv1.ClockState(v("clockState")), DueAt: mt(2 * time.Hour)}},
+	}}
+}
+
 // render prints every view of kubectl desk's package desk: the board
-// (wide, every namespace), the timeline with its heading, and the report.
+// (wide, every namespace), the timeline with its heading and remedies, the
+// report, and the remedies (wide, every namespace).
 func render(t *testing.T, p string, colour bool) string {
 	t.Helper()
 	items, policy, escs, events := hostileWorld(p)
@@ -139,7 +165,16 @@ func render(t *testing.T, p string, colour bool) string {
 	if err := TimelineTable(steps).Write(&b, colour); err != nil {
 		t.Fatal(err)
 	}
+	if err := RemedySummaryTable(items[0].Status.Remedies).Write(&b, colour); err != nil {
+		t.Fatal(err)
+	}
 	if err := BuildReport(items, escs, t0.Add(-time.Hour)).Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	if err := BuildGroupReport(items, "category", t0.Add(-time.Hour)).Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemediesTable(Remedies(hostileRemedies(p), RemedyFilter{}, now), true, true).Write(&b, colour); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -178,6 +213,8 @@ var shown = []string{
 	"historyEvent", "historyMessage", "target1", "lastError1", "target2", "lastError2", "target3",
 	"escalation", "levelName", "reason", "notifiedMessage", "escPhase", "request", "requestedBy", "question",
 	"decidedBy", "decision", "eventReason", "eventMessage", "escalationEventMessage", "involvedKind", "involvedName",
+	"remedyName", "department", "remedyKind", "outcome", "fulfilledBy", "reference", "remedyMessage", "currency", "fault",
+	"complaintName", "remedyDetail", "note", "remedyPhase", "clockState",
 }
 
 func TestViewsEscapeHostileText(t *testing.T) {

@@ -3,6 +3,7 @@ package desk
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -52,6 +53,56 @@ type ResolveOptions struct {
 	Value string
 	// Fault is the company's fault (None, Partial, Full); empty: not assessed.
 	Fault string
+	// Actions are what departments carry out once the resolution is
+	// accepted (ParseAction); none: nothing to carry out.
+	Actions []supportv1.RemedyAction
+}
+
+// nameRE is what an action's name and its department may be (the CRD's
+// pattern): lower-case letters, digits and inner dashes.
+var nameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+// ParseAction reads a resolve --action: NAME=DEPARTMENT:KIND[:DETAIL],
+// e.g. "reship=warehouse:Reship:right item, overnight" (the kind in any
+// case; the detail may hold colons).
+func ParseAction(s string) (supportv1.RemedyAction, error) {
+	name, rest, ok := strings.Cut(s, "=")
+	parts := strings.SplitN(rest, ":", 3)
+	if !ok || len(parts) < 2 {
+		return supportv1.RemedyAction{}, fmt.Errorf("--action %q: give NAME=DEPARTMENT:KIND[:DETAIL], e.g. --action \"reship=warehouse:Reship:right item, overnight\"", s)
+	}
+	for _, f := range []struct{ what, v string }{{"name", name}, {"department", parts[0]}} {
+		if !nameRE.MatchString(f.v) {
+			return supportv1.RemedyAction{}, fmt.Errorf("--action %q: the %s %q must be lower-case letters, digits and inner dashes, e.g. warehouse", s, f.what, f.v)
+		}
+	}
+	kind, err := Enum("remedy kind", parts[1], RemedyKinds)
+	if err != nil {
+		return supportv1.RemedyAction{}, fmt.Errorf("--action %q: %w", s, err)
+	}
+	a := supportv1.RemedyAction{Name: name, Department: parts[0], Kind: supportv1.RemedyKind(kind)}
+	if len(parts) == 3 {
+		a.Detail = parts[2]
+	}
+	return a, nil
+}
+
+// ParseActions reads the --action flags of resolve; their names are unique.
+func ParseActions(flags []string) ([]supportv1.RemedyAction, error) {
+	var out []supportv1.RemedyAction
+	seen := map[string]bool{}
+	for _, f := range flags {
+		a, err := ParseAction(f)
+		if err != nil {
+			return nil, err
+		}
+		if seen[a.Name] {
+			return nil, fmt.Errorf("--action %q: another action is named %s: each needs a name of its own (its Remedy is <complaint>-<name>)", f, a.Name)
+		}
+		seen[a.Name] = true
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 // ParseGestureValue reads a gesture's value: "15%" (of the order) or an
@@ -93,6 +144,10 @@ func ResolvePatch(o ResolveOptions) []byte {
 	if o.Decline != "" {
 		outcome = string(supportv1.OutcomeDeclined)
 	}
+	var actions any
+	if len(o.Actions) > 0 {
+		actions = o.Actions
+	}
 	return specPatch("resolution", map[string]any{
 		"summary":    o.Summary,
 		"apologized": o.Apologized,
@@ -103,6 +158,7 @@ func ResolvePatch(o ResolveOptions) []byte {
 		"outcome":    outcome,
 		"reason":     orNull(o.Decline),
 		"assessment": assessment,
+		"actions":    actions,
 	})
 }
 
@@ -125,6 +181,21 @@ func OwnerPatch(owner, resourceVersion string) []byte {
 	return patch(map[string]any{
 		"metadata": map[string]any{"resourceVersion": resourceVersion},
 		"spec":     map[string]any{"owner": owner},
+	})
+}
+
+// FulfilmentPatch records a department's report on a remedy:
+// spec.fulfilment whole, its outcome and who carried it out, a note (why,
+// for a failure) and the department's reference. A report is final once
+// recorded, so the patch carries the resourceVersion of the remedy read:
+// a report written meanwhile by someone else (or the department's
+// operator) is never overwritten; the API server answers Conflict.
+func FulfilmentPatch(outcome supportv1.FulfilmentOutcome, by, note, reference, resourceVersion string) []byte {
+	return patch(map[string]any{
+		"metadata": map[string]any{"resourceVersion": resourceVersion},
+		"spec": map[string]any{"fulfilment": map[string]any{
+			"outcome": string(outcome), "by": by, "note": orNull(note), "reference": orNull(reference),
+		}},
 	})
 }
 

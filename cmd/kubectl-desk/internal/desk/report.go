@@ -46,6 +46,9 @@ type Report struct {
 	// Declined: of the complaints resolved now, how many declined the
 	// demand (outcome Declined), counted apart from those remedied.
 	Declined Rate `json:"declined"`
+	// GestureValue is what the accepted resolutions' gestures are worth,
+	// by category, tier and the company's fault.
+	GestureValue GestureValues `json:"gestureValue"`
 }
 
 // Durations are the p50 and p90 of a set of durations (nearest rank).
@@ -67,7 +70,7 @@ type Rate struct {
 func BuildReport(complaints []supportv1.Complaint, escalations []supportv1.Escalation, since time.Time) Report {
 	r := Report{Since: since, ByCategory: map[string]int{}, ByTier: map[string]int{}, ByPhase: map[string]int{},
 		EscalationsByLevel: map[string]int{}}
-	t := newTally()
+	t, values := newTally(), newGestureValues()
 	for i := range complaints {
 		c := &complaints[i]
 		start := sla.Start(c)
@@ -78,7 +81,9 @@ func BuildReport(complaints []supportv1.Complaint, escalations []supportv1.Escal
 		r.ByTier[string(c.Tier())]++
 		r.ByPhase[phaseOf(c)]++
 		t.add(c, start)
+		values.add(c)
 	}
+	r.GestureValue = values.values()
 	r.Complaints = t.complaints
 	r.FirstResponse, r.Resolution = percentiles(t.first), percentiles(t.resolution)
 	r.Breaches, r.Satisfaction = t.breaches(), t.satisfaction
@@ -117,6 +122,7 @@ type tally struct {
 	satisfaction map[string]int
 	reopened     Rate
 	declined     Rate
+	value        valueTally
 }
 
 func newTally() *tally {
@@ -130,6 +136,7 @@ func newTally() *tally {
 // add counts complaint c, reported at start.
 func (t *tally) add(c *supportv1.Complaint, start time.Time) {
 	t.complaints++
+	t.value.add(GrantedValue(c))
 	if c.Status.ResolvedAt != nil {
 		t.declined.Total++
 		if c.Spec.Resolution.Declined() {
@@ -229,7 +236,7 @@ func (r Report) Write(out io.Writer) error {
 	counts("CATEGORY", r.ByCategory, Categories)
 	counts("TIER", r.ByTier, Tiers)
 	counts("PHASE", r.ByPhase, []string{string(supportv1.PhaseNew), string(supportv1.PhaseAcknowledged), string(supportv1.PhaseWaiting),
-		string(supportv1.PhasePendingApproval), string(supportv1.PhaseAwaitingAgreement), string(supportv1.PhaseReopened), string(supportv1.PhaseResolved), string(supportv1.PhaseClosed)})
+		string(supportv1.PhasePendingApproval), string(supportv1.PhaseAwaitingAgreement), string(supportv1.PhaseImplementing), string(supportv1.PhaseReopened), string(supportv1.PhaseResolved), string(supportv1.PhaseClosed)})
 
 	t := Table{Header: []string{"TIME TO", "COUNT", "P50", "P90"}}
 	for _, d := range []struct {
@@ -263,6 +270,8 @@ func (r Report) Write(out io.Writer) error {
 	t.Rows = append(t.Rows, []string{"requested by agents", strconv.Itoa(r.Requested)})
 	_ = t.Write(w, false)
 	p("\n")
+
+	r.GestureValue.write(w)
 
 	t = Table{Header: []string{"SATISFACTION", "ANSWERS"}}
 	for i := 1; i <= 5; i++ {

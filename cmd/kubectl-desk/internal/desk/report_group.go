@@ -60,6 +60,9 @@ type Group struct {
 	// their mean (absent without any).
 	Satisfaction     map[string]int `json:"satisfaction"`
 	MeanSatisfaction *float64       `json:"meanSatisfaction,omitempty"`
+	// GestureValue is what the group's accepted resolutions' gestures are
+	// worth.
+	GestureValue GestureValue `json:"gestureValue"`
 }
 
 // GroupOf is the group of complaint c in grouping by (one of Groupings).
@@ -99,7 +102,8 @@ func BuildGroupReport(complaints []supportv1.Complaint, by string, since time.Ti
 		t := tallies[name]
 		g := Group{Name: name, Complaints: t.complaints,
 			FirstResponse: percentiles(t.first), Resolution: percentiles(t.resolution),
-			Breached: rate(t.anyBreached.Of, t.anyBreached.Total), Breaches: t.breaches(), Satisfaction: t.satisfaction}
+			Breached: rate(t.anyBreached.Of, t.anyBreached.Total), Breaches: t.breaches(), Satisfaction: t.satisfaction,
+			GestureValue: t.value.value()}
 		g.MeanSatisfaction = mean(t.satisfaction)
 		r.Groups = append(r.Groups, g)
 	}
@@ -158,14 +162,23 @@ func mean(m map[string]int) *float64 {
 	return &x
 }
 
-// Write prints the report as a table, a group a row.
+// Write prints the report as a table, a group a row; with a GESTURE VALUE
+// column when some group's accepted gestures have a value.
 func (r GroupReport) Write(out io.Writer) error {
 	w := &stickyWriter{w: out}
 	fmt.Fprintf(w, "Complaints reported since %s: %d, by %s\n\n", r.Since.UTC().Format(time.RFC3339), r.Complaints, r.By)
 	t := Table{Header: []string{strings.ToUpper(r.By), "COMPLAINTS", "RESPONSE P50", "RESPONSE P90", "RESOLUTION P50", "RESOLUTION P90", "BREACHED", "SATISFACTION"}}
+	values := slices.ContainsFunc(r.Groups, func(g Group) bool { return g.GestureValue.Gestures > 0 })
+	if values {
+		t.Header = append(t.Header, "GESTURE VALUE")
+	}
 	for _, g := range r.Groups {
-		t.Rows = append(t.Rows, append(append([]string{g.Name, strconv.Itoa(g.Complaints)}, durationCells(g.FirstResponse, g.Resolution)...),
-			breachedCell(g.Breached), satisfactionCell(g)))
+		row := append(append([]string{g.Name, strconv.Itoa(g.Complaints)}, durationCells(g.FirstResponse, g.Resolution)...),
+			breachedCell(g.Breached), satisfactionCell(g))
+		if values {
+			row = append(row, g.GestureValue.Cell())
+		}
+		t.Rows = append(t.Rows, row)
 	}
 	_ = t.Write(w, false)
 	return w.err

@@ -21,7 +21,7 @@ type TimelineInput struct {
 	Policy *supportv1.ServicePolicy
 	// Escalations of the complaint.
 	Escalations []supportv1.Escalation
-	// Events regarding the complaint and its escalations.
+	// Events regarding the complaint, its escalations and its remedies.
 	Events []corev1.Event
 	// Now is when the story is told: clocks still running are due after it.
 	Now time.Time
@@ -37,6 +37,10 @@ type Step struct {
 	Message string `json:"message"`
 	// Notifications say what became of the step's webhook deliveries.
 	Notifications []string `json:"notifications,omitempty"`
+	// Remedy is the Remedy the step concerns (requested, done, failed).
+	Remedy string `json:"remedy,omitempty"`
+	// By is who took the step, when a person (or a department) did.
+	By string `json:"by,omitempty"`
 
 	// escalation is the history entry's escalation (its structured field):
 	// the Escalation whose notification follows the step.
@@ -53,13 +57,12 @@ func Timeline(in TimelineInput) []Step {
 	told := map[string]bool{}
 	for _, h := range c.Status.History {
 		told[h.Event+"\x00"+h.Message] = true
-		s := Step{Time: h.Time.Time, Event: h.Event, Message: h.Message, escalation: h.Escalation}
+		s := Step{Time: h.Time.Time, Event: h.Event, Message: h.Message, Remedy: h.Remedy, By: h.By, escalation: h.Escalation}
+		if h.Remedy != "" {
+			s.Message = remedyMessage(h)
+		}
 		if ev, ok := notifiable(h.Event); ok {
-			var targets []string
-			if in.Policy != nil {
-				targets = in.Policy.Spec.DestinationsFor(ev, nil)
-			}
-			s.Notifications = deliveries(c.Status.Notifications, targets, ev, h.Time.Time, true)
+			s.Notifications = deliveries(c.Status.Notifications, destinations(in.Policy, ev, c, h.Remedy), ev, h.Time.Time, true)
 		}
 		steps = append(steps, s)
 	}
@@ -101,6 +104,40 @@ func Timeline(in TimelineInput) []Step {
 		steps = insertAfter(steps, a, anchors[i])
 	}
 	return steps
+}
+
+// remedyMessage is the message of a step about a remedy: the operator's,
+// naming the remedy and who carried it out where its words do not already.
+func remedyMessage(h supportv1.HistoryEntry) string {
+	msg := h.Message
+	switch {
+	case msg == "":
+		msg = "remedy " + h.Remedy
+	case !strings.Contains(msg, h.Remedy):
+		msg = "remedy " + h.Remedy + ": " + msg
+	}
+	if h.By != "" && !strings.Contains(msg, h.By) {
+		msg += " (by " + h.By + ")"
+	}
+	return msg
+}
+
+// destinations are the policy's (nil: none) destinations of a history
+// step's event ev: those that want it and, for a step about a remedy, the
+// notify destinations of the remedy's department (status.remedies).
+func destinations(p *supportv1.ServicePolicy, ev supportv1.EventType, c *supportv1.Complaint, remedy string) []string {
+	if p == nil {
+		return nil
+	}
+	var extra []string
+	if remedy != "" {
+		for _, r := range c.Status.Remedies {
+			if d := p.Spec.Recovery.Department(r.Department); r.Name == remedy && d != nil {
+				extra = d.Notify
+			}
+		}
+	}
+	return p.Spec.DestinationsFor(ev, extra)
 }
 
 // toldBy reports whether history tells an Event: its message, or the
@@ -175,16 +212,15 @@ func escalationSteps(e *supportv1.Escalation, p *supportv1.ServicePolicy) (Step,
 		at = e.Status.NotifiedAt.Time
 	}
 	msg := fmt.Sprintf("escalation %s (level %d %s, %s)", e.Name, e.Spec.Level, text.OrDash(e.Spec.LevelName), e.Spec.Reason)
+	if e.Spec.Reason.IsRemedy() {
+		msg = fmt.Sprintf("escalation %s (department %s, %s: remedy %s)", e.Name, text.OrDash(e.Spec.LevelName), e.Spec.Reason, text.OrDash(e.Spec.RemedyName))
+	}
 	if n := apimeta.FindStatusCondition(e.Status.Conditions, supportv1.ConditionNotified); n != nil {
 		msg += ": " + n.Message
 	}
 	var targets []string
 	if p != nil {
-		var extra []string
-		if l := p.Spec.Escalation.Level(e.Spec.LevelName, e.Spec.Level); l != nil {
-			extra = l.Notify
-		}
-		targets = p.Spec.DestinationsFor(supportv1.EventEscalated, extra)
+		targets = p.Spec.DestinationsFor(supportv1.EventEscalated, levelNotify(p, e))
 	}
 	var notes []string
 	if e.Status.Policy != "" {
@@ -196,6 +232,22 @@ func escalationSteps(e *supportv1.Escalation, p *supportv1.ServicePolicy) (Step,
 			Message: fmt.Sprintf("escalation %s %s", e.Name, strings.ToLower(string(e.Status.Phase)))})
 	}
 	return notified, out
+}
+
+// levelNotify are the destinations an escalation's level names, as the
+// operator resolves them: those of its department for an overdue remedy,
+// else those of its level in the ladder.
+func levelNotify(p *supportv1.ServicePolicy, e *supportv1.Escalation) []string {
+	if e.Spec.Reason.IsRemedy() {
+		if d := p.Spec.Recovery.Department(e.Spec.LevelName); d != nil {
+			return d.Notify
+		}
+		return nil
+	}
+	if l := p.Spec.Escalation.Level(e.Spec.LevelName, e.Spec.Level); l != nil {
+		return l.Notify
+	}
+	return nil
 }
 
 // escalatedBy recognises the history step that tells of the escalation (a
@@ -262,7 +314,8 @@ func notifiable(historyEvent string) (supportv1.EventType, bool) {
 		return supportv1.EventClosed, true
 	case string(supportv1.EventCreated), string(supportv1.EventAcknowledged), string(supportv1.EventAtRisk),
 		string(supportv1.EventBreached), string(supportv1.EventResolved), string(supportv1.EventFollowUpDue),
-		string(supportv1.EventReopened):
+		string(supportv1.EventReopened), string(supportv1.EventRemedyRequested), string(supportv1.EventRemedyDone),
+		string(supportv1.EventRemedyFailed):
 		return supportv1.EventType(historyEvent), true
 	}
 	return "", false
@@ -288,7 +341,7 @@ func TimelineTable(steps []Step) Table {
 		t.Rows = append(t.Rows, []string{s.Time.UTC().Format(time.RFC3339), s.Event, s.Message})
 		style := Plain
 		switch s.Event {
-		case "Missed", string(supportv1.EventBreached), supportv1.ReasonDeliveryFailed:
+		case "Missed", string(supportv1.EventBreached), supportv1.ReasonDeliveryFailed, string(supportv1.EventRemedyFailed):
 			style = Breached
 		case string(supportv1.EventAtRisk):
 			style = AtRisk
@@ -312,4 +365,26 @@ func TimelineHeading(c *supportv1.Complaint) string {
 	return Escape(fmt.Sprintf("%s/%s: %s (%s, %s, %s) - %s; phase %s, policy %s, owner %s, escalation level %d, reopened %d",
 		c.Namespace, c.Name, c.Spec.Customer.Name, c.Tier(), c.Spec.Category, text.OrDash(string(c.Spec.Severity)), c.Spec.Summary,
 		phaseOf(c), text.OrDash(c.Status.Policy), text.OrDash(c.Spec.Owner), c.Status.EscalationLevel, c.Status.ReopenCount))
+}
+
+// RemedySummaryTable lays out the complaint's remedies (status.remedies): what
+// each department was asked and what it reported, or pending.
+func RemedySummaryTable(rs []supportv1.RemedySummary) Table {
+	t := Table{Header: []string{"REMEDY", "DEPARTMENT", "KIND", "OUTCOME", "BY", "REFERENCE", "REPORTED"}}
+	for _, r := range rs {
+		outcome, at := "pending", "-"
+		if r.Outcome != "" {
+			outcome = string(r.Outcome)
+		}
+		if r.FulfilledAt != nil {
+			at = r.FulfilledAt.UTC().Format(time.RFC3339)
+		}
+		t.Rows = append(t.Rows, []string{r.Name, r.Department, string(r.Kind), outcome, text.OrDash(r.By), text.OrDash(r.Reference), at})
+		style := Plain
+		if r.Outcome == supportv1.FulfilmentFailed {
+			style = Breached
+		}
+		t.Styles = append(t.Styles, style)
+	}
+	return t
 }

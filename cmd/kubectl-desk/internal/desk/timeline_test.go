@@ -2,6 +2,7 @@ package desk
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -321,5 +322,90 @@ func TestTimelineOwnerChanged(t *testing.T) {
 	}
 	if h := TimelineHeading(&c); !strings.Contains(h, "owner agent-dan,") {
 		t.Errorf("the heading does not name the current owner: %s", h)
+	}
+}
+
+// TestTimelineRemedies: the steps about remedies say which remedy and who
+// carried it out, where the operator's words do not already; their
+// deliveries go to the destinations of the event and of the remedy's
+// department; a failure is marked; the remedies are laid out apart.
+func TestTimelineRemedies(t *testing.T) {
+	min := time.Minute
+	c := onBoard("c-1", 0, supportv1.ComplaintStatus{Phase: supportv1.PhaseImplementing, Policy: "standard"})
+	c.Status.Remedies = []supportv1.RemedySummary{
+		{Name: "c-1-reship", Department: "warehouse", Kind: supportv1.RemedyReship, Outcome: supportv1.FulfilmentDone,
+			By: "warehouse-wendy", Reference: "TRACK-1", FulfilledAt: mt(30 * min)},
+		{Name: "c-1-refund", Department: "billing", Kind: supportv1.RemedyRefund, Outcome: supportv1.FulfilmentFailed, By: "billing-bot", FulfilledAt: mt(40 * min)},
+		{Name: "c-1-call", Department: "billing", Kind: supportv1.RemedyCall},
+	}
+	c.Status.History = []supportv1.HistoryEntry{
+		{Time: *mt(10 * min), Event: "RemedyRequested", Message: "warehouse asked to carry out c-1-reship: Reship (right item)", Remedy: "c-1-reship"},
+		{Time: *mt(30 * min), Event: "RemedyDone", Message: "warehouse carried out Reship (TRACK-1)", Remedy: "c-1-reship", By: "warehouse-wendy"},
+		{Time: *mt(40 * min), Event: "RemedyFailed", Message: "c-1-refund failed by billing-bot: card expired", Remedy: "c-1-refund", By: "billing-bot"},
+		{Time: *mt(41 * min), Event: "RemedyRequested", Remedy: "c-1-call"},
+	}
+	c.Status.Notifications = []supportv1.Notification{
+		{ID: "id-1", Target: "billing-queue", Event: supportv1.EventRemedyFailed, OccurredAt: *mt(40 * min), Attempts: 2, LastError: "HTTP 503"},
+	}
+	policy := &supportv1.ServicePolicy{ObjectMeta: metav1.ObjectMeta{Name: "standard"}, Spec: supportv1.ServicePolicySpec{
+		Recovery: &supportv1.Recovery{Departments: []supportv1.Department{
+			{Name: "warehouse", Notify: []string{"warehouse-queue"}},
+			{Name: "billing", Notify: []string{"billing-queue"}},
+		}},
+		Notify: []supportv1.NotifyTarget{
+			{Name: "leads", Events: []supportv1.EventType{supportv1.EventRemedyFailed}, Webhook: &supportv1.Webhook{URL: "http://leads"}},
+			{Name: "warehouse-queue", Webhook: &supportv1.Webhook{URL: "http://warehouse"}},
+			{Name: "billing-queue", Webhook: &supportv1.Webhook{URL: "http://billing"}},
+		},
+	}}
+	overdue := supportv1.Escalation{ObjectMeta: metav1.ObjectMeta{Name: "c-1-call-overdue", CreationTimestamp: *mt(50 * min)},
+		Spec:   supportv1.EscalationSpec{ComplaintName: "c-1", Level: 1, LevelName: "billing", Reason: supportv1.ReasonRemedyOverdue, RemedyName: "c-1-call"},
+		Status: supportv1.EscalationStatus{Policy: "standard", NotifiedAt: mt(50 * min)}}
+	steps := Timeline(TimelineInput{Complaint: &c, Policy: policy, Escalations: []supportv1.Escalation{overdue}, Now: t0.Add(time.Hour)})
+	want := []string{
+		"10m0s RemedyRequested: warehouse asked to carry out c-1-reship: Reship (right item)",
+		"    warehouse-queue: delivered",
+		"30m0s RemedyDone: remedy c-1-reship: warehouse carried out Reship (TRACK-1) (by warehouse-wendy)",
+		"    warehouse-queue: delivered",
+		"40m0s RemedyFailed: c-1-refund failed by billing-bot: card expired",
+		"    billing-queue: pending, 2 attempts so far: HTTP 503",
+		"    leads: delivered",
+		"41m0s RemedyRequested: remedy c-1-call",
+		"    billing-queue: delivered",
+		"50m0s Escalation: escalation c-1-call-overdue (department billing, RemedyOverdue: remedy c-1-call)",
+		"    billing-queue: delivered",
+	}
+	if got := renderSteps(steps); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if steps[1].Remedy != "c-1-reship" || steps[1].By != "warehouse-wendy" {
+		t.Errorf("the step does not carry its remedy and who: %+v", steps[1])
+	}
+	table := TimelineTable(steps)
+	for i, row := range table.Rows {
+		want := Plain
+		if row[1] == "RemedyFailed" {
+			want = Breached
+		}
+		if table.Styles[i] != want {
+			t.Errorf("row %q styled %d, want %d", strings.Join(row, " | "), table.Styles[i], want)
+		}
+	}
+
+	var b strings.Builder
+	remedies := RemedySummaryTable(c.Status.Remedies)
+	if err := remedies.Write(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	wantTable := `REMEDY       DEPARTMENT   KIND     OUTCOME   BY                REFERENCE   REPORTED
+c-1-reship   warehouse    Reship   Done      warehouse-wendy   TRACK-1     2026-11-24T08:30:00Z
+c-1-refund   billing      Refund   Failed    billing-bot       -           2026-11-24T08:40:00Z
+c-1-call     billing      Call     pending   -                 -           -
+`
+	if b.String() != wantTable {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), wantTable)
+	}
+	if want := []Style{Plain, Breached, Plain}; !slices.Equal(remedies.Styles, want) {
+		t.Errorf("styles %v, want %v", remedies.Styles, want)
 	}
 }
