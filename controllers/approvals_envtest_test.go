@@ -214,6 +214,36 @@ var _ = Describe("Approvals and decisions by the person the API server authentic
 		Expect(leadCarol.Create(ctx, own)).To(Succeed())
 	})
 
+	It("records a remedy's report as the person who carried it out; a department's operator names itself", func() {
+		rem := &supportv1.Remedy{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "c-reship"},
+			Spec: supportv1.RemedySpec{ComplaintName: "c", Action: "reship", Department: "warehouse", Kind: supportv1.RemedyReship, RequestedAt: metav1.Now()}}
+		Expect(k8sClient.Create(ctx, rem)).To(Succeed())
+		reportAs := func(cl client.Client, by string) error {
+			var r supportv1.Remedy
+			Expect(cl.Get(ctx, client.ObjectKeyFromObject(rem), &r)).To(Succeed())
+			r.Spec.Fulfilment = &supportv1.Fulfilment{Outcome: supportv1.FulfilmentDone, By: by}
+			return cl.Update(ctx, &r)
+		}
+		Expect(reportAs(agentBob, "warehouse-bot")).To(MatchError(ContainSubstring("spec.fulfilment.by must name you (agent-bob), not warehouse-bot")))
+		Expect(reportAs(agentBob, "")).To(MatchError(ContainSubstring("spec.fulfilment.by must name you (agent-bob), not nobody")))
+
+		By("a department's operator, a service account")
+		const sa = "system:serviceaccount:warehouse:fulfiller"
+		Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "warehouse", Namespace: ns},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "test-approvals-" + ns},
+			Subjects: []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: sa}}})).To(Succeed())
+		Eventually(func() error { return reportAs(person(sa, "system:serviceaccounts"), "warehouse-bot") }).Should(Succeed())
+		Expect(getRemedy(ns, rem.Name).Spec.Fulfilment.By).To(Equal("warehouse-bot"))
+
+		By("a person, as themself")
+		other := rem.DeepCopy()
+		other.ObjectMeta = metav1.ObjectMeta{Namespace: ns, Name: "c-refund"}
+		other.Spec.Action = "refund"
+		Expect(k8sClient.Create(ctx, other)).To(Succeed())
+		rem = other
+		Expect(reportAs(agentBob, "agent-bob")).To(Succeed())
+	})
+
 	It("type-checks without a warning against both kinds, as kube-controller-manager does", func() {
 		// kube-controller-manager (which envtest does not run) writes the
 		// type checker's warnings into the policy's status.typeChecking:
