@@ -20,7 +20,7 @@ func (sb *sandbox) printNext() {
 	if _, err := exec.LookPath("kubectl"); err != nil {
 		w("  export PATH=\"%s:$PATH\"    # kubectl is not on your PATH: this one matches the API server", filepath.Dir(sb.cp.kubectl()))
 	}
-	w("  kubectl get servicedesk -A          # policies, complaints, escalations")
+	w("  kubectl get servicedesk -A          # policies, complaints, escalations, remedies")
 	for _, l := range sb.pluginHint() {
 		w("  %s", l)
 	}
