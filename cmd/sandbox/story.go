@@ -202,169 +202,213 @@ func newStory(c client.Client, out io.Writer, f time.Duration) *story {
 // inDemo is the namespace flag of the printed commands.
 const inDemo = "-n " + DemoNamespace
 
-// steps are the story's steps, in order.
-func (st *story) steps(times storyTimes) []storyStep {
+// storySteps are the story's steps, in order.
+func storySteps(times storyTimes) []storyStep {
+	var steps []storyStep
+	for _, part := range [][]storyStep{intakeSteps(), recoverySteps(), departmentSteps(times), closingSteps(times)} {
+		steps = append(steps, part...)
+	}
+	return steps
+}
+
+// storyAction is the story's action carried out by dept.
+func storyAction(dept string) supportv1.RemedyAction {
+	for _, a := range storyActions {
+		if a.Department == dept {
+			return a
+		}
+	}
+	return supportv1.RemedyAction{}
+}
+
+// intakeSteps: the front desk records the complaint, its owner takes it and calls the customer back.
+func intakeSteps() []storyStep {
+	c := StoryComplaint
+	return []storyStep{
+		{
+			who: storyRecorder, what: "records Lena Park's call: her glucose meter arrived crushed; nobody owns the complaint yet",
+			desk:  fmt.Sprintf(`kubectl desk new %s --policy %s --customer "Lena Park" --category OrderError --channel Phone --summary %q`, inDemo, StoryPolicy, storyComplaint().Spec.Summary),
+			hints: []string{fmt.Sprintf("kubectl get complaint %s %s -w", c, inDemo)},
+			done:  func(s *storyState) bool { return s.complaint != nil },
+			act: func(ctx context.Context, st *story, _ *storyState) error {
+				_, err := createIfAbsent(ctx, st.c, storyComplaint())
+				return err
+			},
+			awaits:  "phase New",
+			reached: func(s *storyState) bool { return s.atLeast(supportv1.PhaseNew) },
+			then: func(s *storyState) string {
+				return fmt.Sprintf("%s under policy %s: the assignment and first-response clocks run", s.phase(), s.complaint.Status.Policy)
+			},
+		},
+		{
+			who: storyOwner, what: "is made the owner",
+			desk:    fmt.Sprintf("kubectl desk assign %s %s --to %s", c, inDemo, storyOwner),
+			done:    func(s *storyState) bool { return s.complaint.Spec.Owner != "" },
+			act:     patchComplaint(func(s *supportv1.ComplaintSpec) { s.Owner = storyOwner }),
+			awaits:  "status.owner " + storyOwner,
+			reached: func(s *storyState) bool { return s.complaint.Status.Owner == storyOwner },
+			then:    func(*storyState) string { return "owned (OwnerChanged in the history), the assignment clock met" },
+		},
+		{
+			who: storyOwner, what: "calls Lena back: the first response",
+			desk: fmt.Sprintf(`kubectl desk ack %s %s --note "called back, photos of the parcel on the way"`, c, inDemo),
+			done: func(s *storyState) bool { return s.complaint.Spec.Acknowledgement != nil },
+			act: patchComplaint(func(s *supportv1.ComplaintSpec) {
+				s.Acknowledgement = &supportv1.Acknowledgement{By: storyOwner, Note: "called back, photos of the parcel on the way"}
+			}),
+			awaits:  "phase Acknowledged",
+			reached: func(s *storyState) bool { return s.atLeast(supportv1.PhaseAcknowledged) },
+			then: func(s *storyState) string {
+				return string(s.phase()) + ": first response met, the update and resolution clocks run"
+			},
+		},
+	}
+}
+
+// recoverySteps: the owner proposes a resolution, a lead approves it, the customer agrees.
+func recoverySteps() []storyStep {
 	c := StoryComplaint
 	res := storyResolution()
-	byDept := func(dept string) supportv1.RemedyAction {
-		for _, a := range storyActions {
-			if a.Department == dept {
-				return a
-			}
-		}
-		return supportv1.RemedyAction{}
-	}
-	reship, refund := byDept(storyWarehouse), byDept(storyBilling)
-	return []storyStep{{
-		who: storyRecorder, what: "records Lena Park's call: her glucose meter arrived crushed; nobody owns the complaint yet",
-		desk:  fmt.Sprintf(`kubectl desk new %s --policy %s --customer "Lena Park" --category OrderError --channel Phone --summary %q`, inDemo, StoryPolicy, storyComplaint().Spec.Summary),
-		hints: []string{fmt.Sprintf("kubectl get complaint %s %s -w", c, inDemo)},
-		done:  func(s *storyState) bool { return s.complaint != nil },
-		act: func(ctx context.Context, st *story, _ *storyState) error {
-			_, err := createIfAbsent(ctx, st.c, storyComplaint())
-			return err
+	reship, refund := storyAction(storyWarehouse), storyAction(storyBilling)
+	return []storyStep{
+		{
+			who:  storyOwner,
+			what: fmt.Sprintf("proposes: an apology, %s by %s, %s by %s, and %s", reship.Name, reship.Department, refund.Name, refund.Department, res.Gesture.Detail),
+			desk: fmt.Sprintf(`kubectl desk resolve %s %s --summary %q --apologized --gesture Discount --detail %q --value 10%% --action %s --action %s`,
+				c, inDemo, res.Summary, res.Gesture.Detail, deskAction(reship), deskAction(refund)),
+			done:    func(s *storyState) bool { return s.complaint.Spec.Resolution != nil },
+			act:     patchComplaint(func(s *supportv1.ComplaintSpec) { s.Resolution = storyResolution() }),
+			awaits:  "phase PendingApproval",
+			reached: func(s *storyState) bool { return s.atLeast(supportv1.PhasePendingApproval) },
+			then: func(s *storyState) string {
+				return string(s.phase()) + ": the policy wants a lead's approval (the approval clock runs)"
+			},
 		},
-		awaits:  "phase New",
-		reached: func(s *storyState) bool { return s.atLeast(supportv1.PhaseNew) },
-		then: func(s *storyState) string {
-			return fmt.Sprintf("%s under policy %s: the assignment and first-response clocks run", s.phase(), s.complaint.Status.Policy)
-		},
-	}, {
-		who: storyOwner, what: "is made the owner",
-		desk:    fmt.Sprintf("kubectl desk assign %s %s --to %s", c, inDemo, storyOwner),
-		done:    func(s *storyState) bool { return s.complaint.Spec.Owner != "" },
-		act:     st.patchComplaint(func(s *supportv1.ComplaintSpec) { s.Owner = storyOwner }),
-		awaits:  "status.owner " + storyOwner,
-		reached: func(s *storyState) bool { return s.complaint.Status.Owner == storyOwner },
-		then:    func(*storyState) string { return "owned (OwnerChanged in the history), the assignment clock met" },
-	}, {
-		who: storyOwner, what: "calls Lena back: the first response",
-		desk: fmt.Sprintf(`kubectl desk ack %s %s --note "called back, photos of the parcel on the way"`, c, inDemo),
-		done: func(s *storyState) bool { return s.complaint.Spec.Acknowledgement != nil },
-		act: st.patchComplaint(func(s *supportv1.ComplaintSpec) {
-			s.Acknowledgement = &supportv1.Acknowledgement{By: storyOwner, Note: "called back, photos of the parcel on the way"}
-		}),
-		awaits:  "phase Acknowledged",
-		reached: func(s *storyState) bool { return s.atLeast(supportv1.PhaseAcknowledged) },
-		then: func(s *storyState) string {
-			return string(s.phase()) + ": first response met, the update and resolution clocks run"
-		},
-	}, {
-		who:  storyOwner,
-		what: fmt.Sprintf("proposes: an apology, %s by %s, %s by %s, and %s", reship.Name, reship.Department, refund.Name, refund.Department, res.Gesture.Detail),
-		desk: fmt.Sprintf(`kubectl desk resolve %s %s --summary %q --apologized --gesture Discount --detail %q --value 10%% --action %s --action %s`,
-			c, inDemo, res.Summary, res.Gesture.Detail, deskAction(reship), deskAction(refund)),
-		done:    func(s *storyState) bool { return s.complaint.Spec.Resolution != nil },
-		act:     st.patchComplaint(func(s *supportv1.ComplaintSpec) { s.Resolution = storyResolution() }),
-		awaits:  "phase PendingApproval",
-		reached: func(s *storyState) bool { return s.atLeast(supportv1.PhasePendingApproval) },
-		then: func(s *storyState) string {
-			return string(s.phase()) + ": the policy wants a lead's approval (the approval clock runs)"
-		},
-	}, {
-		who: storyLead, what: "approves it",
-		desk: fmt.Sprintf("kubectl desk approve %s %s", c, inDemo),
-		done: func(s *storyState) bool { r := s.complaint.Spec.Resolution; return r != nil && r.ApprovedBy != "" },
-		act: st.patchComplaint(func(s *supportv1.ComplaintSpec) {
-			if s.Resolution != nil {
-				s.Resolution.ApprovedBy = storyLead
-			}
-		}),
-		awaits:  "phase AwaitingAgreement",
-		reached: func(s *storyState) bool { return s.atLeast(supportv1.PhaseAwaitingAgreement) },
-		then: func(s *storyState) string {
-			return string(s.phase()) + ": nothing is carried out before Lena agrees (clocks paused, waiting on the customer)"
-		},
-	}, {
-		who: storyOwner, what: "tells Lena; she agrees",
-		desk: fmt.Sprintf(`kubectl desk agree %s %s --note "a new meter tomorrow is fine"`, c, inDemo),
-		hints: []string{
-			fmt.Sprintf("kubectl get remedies %s -l %s=%s -w", inDemo, supportv1.LabelComplaint, c),
-			fmt.Sprintf("kubectl desk timeline %s %s", c, inDemo),
-		},
-		done: func(s *storyState) bool { return s.complaint.Spec.Agreement != nil },
-		act: st.patchComplaint(func(s *supportv1.ComplaintSpec) {
-			s.Agreement = &supportv1.Agreement{Accepted: true, By: storyOwner, Note: "a new meter tomorrow is fine"}
-		}),
-		awaits: "phase Implementing with a Remedy per action",
-		reached: func(s *storyState) bool {
-			for _, a := range storyActions {
-				if r := s.remedies[a.Department]; r == nil || r.Status.Clock.DueAt == nil {
-					return false
+		{
+			who: storyLead, what: "approves it",
+			desk: fmt.Sprintf("kubectl desk approve %s %s", c, inDemo),
+			done: func(s *storyState) bool { r := s.complaint.Spec.Resolution; return r != nil && r.ApprovedBy != "" },
+			act: patchComplaint(func(s *supportv1.ComplaintSpec) {
+				if s.Resolution != nil {
+					s.Resolution.ApprovedBy = storyLead
 				}
-			}
-			return s.atLeast(supportv1.PhaseImplementing)
+			}),
+			awaits:  "phase AwaitingAgreement",
+			reached: func(s *storyState) bool { return s.atLeast(supportv1.PhaseAwaitingAgreement) },
+			then: func(s *storyState) string {
+				return string(s.phase()) + ": nothing is carried out before Lena agrees (clocks paused, waiting on the customer)"
+			},
 		},
-		then: func(s *storyState) string {
-			var parts []string
-			for _, a := range storyActions {
-				r := s.remedies[a.Department]
-				parts = append(parts, fmt.Sprintf("%s (%s, %s, due %s)", r.Name, a.Department, r.Status.Phase, clockTime(r.Status.Clock.DueAt)))
-			}
-			return fmt.Sprintf("%s: the departments are asked, Remedy %s", s.phase(), strings.Join(parts, " and "))
+		{
+			who: storyOwner, what: "tells Lena; she agrees",
+			desk: fmt.Sprintf(`kubectl desk agree %s %s --note "a new meter tomorrow is fine"`, c, inDemo),
+			hints: []string{
+				fmt.Sprintf("kubectl get remedies %s -l %s=%s -w", inDemo, supportv1.LabelComplaint, c),
+				fmt.Sprintf("kubectl desk timeline %s %s", c, inDemo),
+			},
+			done: func(s *storyState) bool { return s.complaint.Spec.Agreement != nil },
+			act: patchComplaint(func(s *supportv1.ComplaintSpec) {
+				s.Agreement = &supportv1.Agreement{Accepted: true, By: storyOwner, Note: "a new meter tomorrow is fine"}
+			}),
+			awaits: "phase Implementing with a Remedy per action",
+			reached: func(s *storyState) bool {
+				for _, a := range storyActions {
+					if r := s.remedies[a.Department]; r == nil || r.Status.Clock.DueAt == nil {
+						return false
+					}
+				}
+				return s.atLeast(supportv1.PhaseImplementing)
+			},
+			then: func(s *storyState) string {
+				var parts []string
+				for _, a := range storyActions {
+					r := s.remedies[a.Department]
+					parts = append(parts, fmt.Sprintf("%s (%s, %s, due %s)", r.Name, a.Department, r.Status.Phase, clockTime(r.Status.Clock.DueAt)))
+				}
+				return fmt.Sprintf("%s: the departments are asked, Remedy %s", s.phase(), strings.Join(parts, " and "))
+			},
 		},
-	}, {
-		who: "warehouse-bot", what: fmt.Sprintf("(the warehouse's operator) finds %s among its remedies, ships it, reports it Done", remedyName(reship.Name)),
-		desk:    fmt.Sprintf(`kubectl desk done %s %s --reference TRACK-4711 --note "shipped overnight"`, remedyName(reship.Name), inDemo),
-		hints:   []string{fmt.Sprintf("kubectl get remedies %s -l %s=%s -o wide", inDemo, supportv1.LabelDepartment, storyWarehouse)},
-		done:    func(s *storyState) bool { return s.reported(storyWarehouse) },
-		act:     st.fulfil(storyWarehouse, supportv1.Fulfilment{Outcome: supportv1.FulfilmentDone, By: "warehouse-bot", Reference: "TRACK-4711", Note: "shipped overnight"}),
-		awaits:  "remedy " + remedyName(reship.Name) + " Done",
-		reached: func(s *storyState) bool { return s.remedyPhase(storyWarehouse) == supportv1.RemedyDone },
-		then: func(s *storyState) string {
-			return fmt.Sprintf("remedy Done, clock %s; the complaint stays %s: billing has not reported", s.remedies[storyWarehouse].Status.Clock.State, s.phase())
+	}
+}
+
+// departmentSteps: the departments carry out the resolution: the warehouse in time, billing late.
+func departmentSteps(times storyTimes) []storyStep {
+	reship, refund := storyAction(storyWarehouse), storyAction(storyBilling)
+	return []storyStep{
+		{
+			who: "warehouse-bot", what: fmt.Sprintf("(the warehouse's operator) finds %s among its remedies, ships it, reports it Done", remedyName(reship.Name)),
+			desk:    fmt.Sprintf(`kubectl desk done %s %s --reference TRACK-4711 --note "shipped overnight"`, remedyName(reship.Name), inDemo),
+			hints:   []string{fmt.Sprintf("kubectl get remedies %s -l %s=%s -o wide", inDemo, supportv1.LabelDepartment, storyWarehouse)},
+			done:    func(s *storyState) bool { return s.reported(storyWarehouse) },
+			act:     fulfil(storyWarehouse, supportv1.Fulfilment{Outcome: supportv1.FulfilmentDone, By: "warehouse-bot", Reference: "TRACK-4711", Note: "shipped overnight"}),
+			awaits:  "remedy " + remedyName(reship.Name) + " Done",
+			reached: func(s *storyState) bool { return s.remedyPhase(storyWarehouse) == supportv1.RemedyDone },
+			then: func(s *storyState) string {
+				return fmt.Sprintf("remedy Done, clock %s; the complaint stays %s: billing has not reported", s.remedies[storyWarehouse].Status.Clock.State, s.phase())
+			},
 		},
-	}, {
-		who: "billing", what: fmt.Sprintf("lets %s run past its %s (on purpose)", remedyName(refund.Name), times.billing),
-		hints:  []string{fmt.Sprintf("kubectl get escalations %s", inDemo)},
-		done:   func(s *storyState) bool { return s.reported(storyBilling) },
-		awaits: "the RemedyOverdue escalation of " + remedyName(refund.Name),
-		reached: func(s *storyState) bool {
-			r := s.remedies[storyBilling]
-			return r != nil && r.Status.Escalation != ""
+		{
+			who: "billing", what: fmt.Sprintf("lets %s run past its %s (on purpose)", remedyName(refund.Name), times.billing),
+			hints:  []string{fmt.Sprintf("kubectl get escalations %s", inDemo)},
+			done:   func(s *storyState) bool { return s.reported(storyBilling) },
+			awaits: "the RemedyOverdue escalation of " + remedyName(refund.Name),
+			reached: func(s *storyState) bool {
+				r := s.remedies[storyBilling]
+				return r != nil && r.Status.Escalation != ""
+			},
+			then: func(s *storyState) string {
+				r := s.remedies[storyBilling]
+				return fmt.Sprintf("remedy clock %s: Escalation %s (RemedyOverdue) to billing's destination, apart from the ladder; the remedy stays %s",
+					r.Status.Clock.State, r.Status.Escalation, r.Status.Phase)
+			},
+			wait: times.billing,
 		},
-		then: func(s *storyState) string {
-			r := s.remedies[storyBilling]
-			return fmt.Sprintf("remedy clock %s: Escalation %s (RemedyOverdue) to billing's destination, apart from the ladder; the remedy stays %s",
-				r.Status.Clock.State, r.Status.Escalation, r.Status.Phase)
+		{
+			who: "billing-bot", what: fmt.Sprintf("(billing's operator) refunds the fee and reports %s Done, late", remedyName(refund.Name)),
+			desk:   fmt.Sprintf(`kubectl desk done %s %s --reference CN-2026-0815 --note "fee refunded"`, remedyName(refund.Name), inDemo),
+			done:   func(s *storyState) bool { return s.reported(storyBilling) },
+			act:    fulfil(storyBilling, supportv1.Fulfilment{Outcome: supportv1.FulfilmentDone, By: "billing-bot", Reference: "CN-2026-0815", Note: "fee refunded"}),
+			awaits: "phase Resolved",
+			reached: func(s *storyState) bool {
+				e := s.overdue[storyBilling]
+				return s.atLeast(supportv1.PhaseResolved) && (e == nil || e.Status.Phase == supportv1.EscalationClosed)
+			},
+			then: func(s *storyState) string {
+				msg := fmt.Sprintf("%s at the last report; the follow-up call is due %s", s.phase(), clockTime(s.complaint.Status.FollowUpAt))
+				if e := s.overdue[storyBilling]; e != nil {
+					msg += fmt.Sprintf("; escalation %s %s, billing's clock stays %s", e.Name, e.Status.Phase, s.remedies[storyBilling].Status.Clock.State)
+				}
+				return msg
+			},
 		},
-		wait: times.billing,
-	}, {
-		who: "billing-bot", what: fmt.Sprintf("(billing's operator) refunds the fee and reports %s Done, late", remedyName(refund.Name)),
-		desk:   fmt.Sprintf(`kubectl desk done %s %s --reference CN-2026-0815 --note "fee refunded"`, remedyName(refund.Name), inDemo),
-		done:   func(s *storyState) bool { return s.reported(storyBilling) },
-		act:    st.fulfil(storyBilling, supportv1.Fulfilment{Outcome: supportv1.FulfilmentDone, By: "billing-bot", Reference: "CN-2026-0815", Note: "fee refunded"}),
-		awaits: "phase Resolved",
-		reached: func(s *storyState) bool {
-			e := s.overdue[storyBilling]
-			return s.atLeast(supportv1.PhaseResolved) && (e == nil || e.Status.Phase == supportv1.EscalationClosed)
+	}
+}
+
+// closingSteps: the follow-up call and the customer's feedback.
+func closingSteps(times storyTimes) []storyStep {
+	c := StoryComplaint
+	return []storyStep{
+		{
+			who: "the operator", what: fmt.Sprintf("waits %s after the resolution for the follow-up call", times.followUp),
+			done:    func(s *storyState) bool { return s.complaint.Spec.Feedback != nil },
+			awaits:  "FollowUpDue",
+			reached: func(s *storyState) bool { return s.complaint.Status.FollowUpNotified },
+			then:    func(*storyState) string { return "FollowUpDue: time to call Lena" },
+			wait:    times.followUp,
 		},
-		then: func(s *storyState) string {
-			msg := fmt.Sprintf("%s at the last report; the follow-up call is due %s", s.phase(), clockTime(s.complaint.Status.FollowUpAt))
-			if e := s.overdue[storyBilling]; e != nil {
-				msg += fmt.Sprintf("; escalation %s %s, billing's clock stays %s", e.Name, e.Status.Phase, s.remedies[storyBilling].Status.Clock.State)
-			}
-			return msg
+		{
+			who: storyOwner, what: "calls Lena: satisfied, 5 of 5",
+			desk: fmt.Sprintf(`kubectl desk feedback %s %s --satisfaction 5 --accepted --comment "new meter works, thanks"`, c, inDemo),
+			done: func(s *storyState) bool { return s.complaint.Spec.Feedback != nil },
+			act: patchComplaint(func(s *supportv1.ComplaintSpec) {
+				yes, five := true, int32(5)
+				s.Feedback = &supportv1.Feedback{Accepted: &yes, Satisfaction: &five, Comment: "new meter works, thanks"}
+			}),
+			awaits:  "phase Closed",
+			reached: func(s *storyState) bool { return s.phase() == supportv1.PhaseClosed },
+			then:    func(s *storyState) string { return string(s.phase()) + ": the customer is satisfied" },
 		},
-	}, {
-		who: "the operator", what: fmt.Sprintf("waits %s after the resolution for the follow-up call", times.followUp),
-		done:    func(s *storyState) bool { return s.complaint.Spec.Feedback != nil },
-		awaits:  "FollowUpDue",
-		reached: func(s *storyState) bool { return s.complaint.Status.FollowUpNotified },
-		then:    func(*storyState) string { return "FollowUpDue: time to call Lena" },
-		wait:    times.followUp,
-	}, {
-		who: storyOwner, what: "calls Lena: satisfied, 5 of 5",
-		desk: fmt.Sprintf(`kubectl desk feedback %s %s --satisfaction 5 --accepted --comment "new meter works, thanks"`, c, inDemo),
-		done: func(s *storyState) bool { return s.complaint.Spec.Feedback != nil },
-		act: st.patchComplaint(func(s *supportv1.ComplaintSpec) {
-			yes, five := true, int32(5)
-			s.Feedback = &supportv1.Feedback{Accepted: &yes, Satisfaction: &five, Comment: "new meter works, thanks"}
-		}),
-		awaits:  "phase Closed",
-		reached: func(s *storyState) bool { return s.phase() == supportv1.PhaseClosed },
-		then:    func(s *storyState) string { return string(s.phase()) + ": the customer is satisfied" },
-	}}
+	}
 }
 
 // deskAction is an action as kubectl desk resolve --action takes it.
@@ -381,8 +425,11 @@ func clockTime(t *metav1.Time) string {
 
 // patchComplaint writes the complaint's spec as a person's command does:
 // a merge patch of what changed.
-func (st *story) patchComplaint(change func(*supportv1.ComplaintSpec)) func(context.Context, *story, *storyState) error {
+func patchComplaint(change func(*supportv1.ComplaintSpec)) func(context.Context, *story, *storyState) error {
 	return func(ctx context.Context, st *story, s *storyState) error {
+		if s.complaint == nil {
+			return fmt.Errorf("complaint %s/%s is gone", DemoNamespace, StoryComplaint)
+		}
 		c := s.complaint.DeepCopy()
 		patch := client.MergeFromWithOptions(c.DeepCopy(), client.MergeFromWithOptimisticLock{})
 		change(&c.Spec)
@@ -393,7 +440,7 @@ func (st *story) patchComplaint(change func(*supportv1.ComplaintSpec)) func(cont
 // fulfil reports a department's remedy of the story as its operator does:
 // it lists the remedies labelled with its department, takes the pending
 // one of the story's complaint and patches spec.fulfilment alone.
-func (st *story) fulfil(dept string, f supportv1.Fulfilment) func(context.Context, *story, *storyState) error {
+func fulfil(dept string, f supportv1.Fulfilment) func(context.Context, *story, *storyState) error {
 	return func(ctx context.Context, st *story, _ *storyState) error {
 		var list supportv1.RemedyList
 		if err := st.c.List(ctx, &list, client.InNamespace(DemoNamespace), client.MatchingLabels{supportv1.LabelDepartment: dept}); err != nil {
@@ -457,30 +504,16 @@ func (st *story) say(format string, args ...any) {
 // an earlier run is not told again; one interrupted goes on from where it
 // stopped.
 func (st *story) run(ctx context.Context) error {
-	s, err := st.read(ctx)
-	if err != nil {
+	s, err := st.start(ctx)
+	if err != nil || s.phase() == supportv1.PhaseClosed {
 		return err
-	}
-	if s.complaint != nil && !s.complaint.DeletionTimestamp.IsZero() {
-		st.say("%s/%s is being deleted: waiting for it to go", DemoNamespace, StoryComplaint)
-		if s, err = st.waitGone(ctx); err != nil {
-			if errors.Is(err, errStoryStopped) {
-				st.say("%s/%s is still being deleted after %s: see the operator's log", DemoNamespace, StoryComplaint, st.react)
-			}
-			return err
-		}
-	}
-	if s.phase() == supportv1.PhaseClosed {
-		st.say("%s/%s lived its whole life in an earlier run (Closed): kubectl desk timeline %s %s tells it;", DemoNamespace, StoryComplaint, StoryComplaint, inDemo)
-		st.say("to see it again: kubectl delete complaint %s %s (its remedies and escalations go with it)", StoryComplaint, inDemo)
-		return nil
 	}
 	var p supportv1.ServicePolicy
 	if err := st.c.Get(ctx, client.ObjectKey{Namespace: DemoNamespace, Name: StoryPolicy}, &p); err != nil {
 		return err
 	}
 	times := policyTimes(&p, st.f)
-	steps := st.steps(times)
+	steps := storySteps(times)
 	began := st.now()
 	if s.complaint == nil {
 		st.say("the whole life of %s/%s, one step at a time, the operator reacting in between (policy %s: a lead approves,",
@@ -493,12 +526,9 @@ func (st *story) run(ctx context.Context) error {
 	for i, step := range steps {
 		n := fmt.Sprintf("%d/%d", i+1, len(steps))
 		if s.complaint != nil && step.done(s) {
-			if !step.reached(s) {
-				if s, err = st.waitFor(ctx, st.react+step.wait, step.reached); err != nil {
-					return err
-				}
+			if s, err = st.recorded(ctx, n, step, s); err != nil {
+				return err
 			}
-			st.say("%s %s %s: done in an earlier run (%s)", n, step.who, step.what, step.then(s))
 			continue
 		}
 		if i > 0 {
@@ -506,39 +536,84 @@ func (st *story) run(ctx context.Context) error {
 				return err
 			}
 		}
-		st.say("%s %s %s", n, step.who, step.what)
-		if step.desk != "" {
-			fmt.Fprintf(st.out, "           as a person: %s\n", step.desk)
-		}
-		for _, h := range step.hints {
-			fmt.Fprintf(st.out, "           see: %s\n", h)
-		}
-		if step.act != nil {
-			if s, err = st.read(ctx); err != nil {
-				return err
-			}
-			if s.complaint == nil && i > 0 {
-				st.say("%s stopped: %s/%s is gone", n, DemoNamespace, StoryComplaint)
-				return errStoryStopped
-			}
-			if err := step.act(ctx, st, s); err != nil {
-				st.say("%s stopped: writing it was refused: %v", n, err)
-				return errStoryStopped
-			}
-		}
-		took := st.now()
-		if s, err = st.waitFor(ctx, st.react+step.wait, step.reached); err != nil {
-			if errors.Is(err, errStoryStopped) {
-				st.say("%s stopped: the operator did not reach %s (phase %s); see the operator's log", n, step.awaits, s.phase())
-			}
+		if s, err = st.take(ctx, n, step); err != nil {
 			return err
 		}
-		st.say("%s   operator, %s later: %s", n, st.now().Sub(took).Round(100*time.Millisecond), step.then(s))
 	}
 	st.say("%s/%s: its whole life in %s; kubectl desk timeline %s %s tells it, kubectl get remedies %s -o wide lists its remedies",
 		DemoNamespace, StoryComplaint, st.now().Sub(began).Round(time.Second), StoryComplaint, inDemo, inDemo)
 	st.say("to see it again: kubectl delete complaint %s %s (its remedies and escalations go with it)", StoryComplaint, inDemo)
 	return nil
+}
+
+// start reads where the story is: a complaint being deleted is waited
+// for, one closed in an earlier run is told so (phase Closed returned).
+func (st *story) start(ctx context.Context) (*storyState, error) {
+	s, err := st.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s.complaint != nil && !s.complaint.DeletionTimestamp.IsZero() {
+		st.say("%s/%s is being deleted: waiting for it to go", DemoNamespace, StoryComplaint)
+		if s, err = st.waitGone(ctx); err != nil {
+			if errors.Is(err, errStoryStopped) {
+				st.say("%s/%s is still being deleted after %s: see the operator's log", DemoNamespace, StoryComplaint, st.react)
+			}
+			return nil, err
+		}
+	}
+	if s.phase() == supportv1.PhaseClosed {
+		st.say("%s/%s lived its whole life in an earlier run (Closed): kubectl desk timeline %s %s tells it;", DemoNamespace, StoryComplaint, StoryComplaint, inDemo)
+		st.say("to see it again: kubectl delete complaint %s %s (its remedies and escalations go with it)", StoryComplaint, inDemo)
+	}
+	return s, nil
+}
+
+// recorded tells a step recorded in an earlier run, once the operator
+// reacted to it.
+func (st *story) recorded(ctx context.Context, n string, step storyStep, s *storyState) (*storyState, error) {
+	if !step.reached(s) {
+		var err error
+		if s, err = st.waitFor(ctx, st.react+step.wait, step.reached); err != nil {
+			if errors.Is(err, errStoryStopped) {
+				st.say("%s stopped: the operator did not reach %s (phase %s); see the operator's log", n, step.awaits, s.phase())
+			}
+			return s, err
+		}
+	}
+	st.say("%s %s %s: done in an earlier run (%s)", n, step.who, step.what, step.then(s))
+	return s, nil
+}
+
+// take tells a step, writes it and waits for the operator's reaction.
+func (st *story) take(ctx context.Context, n string, step storyStep) (*storyState, error) {
+	st.say("%s %s %s", n, step.who, step.what)
+	if step.desk != "" {
+		fmt.Fprintf(st.out, "           as a person: %s\n", step.desk)
+	}
+	for _, h := range step.hints {
+		fmt.Fprintf(st.out, "           see: %s\n", h)
+	}
+	if step.act != nil {
+		s, err := st.read(ctx)
+		if err != nil {
+			return s, err
+		}
+		if err := step.act(ctx, st, s); err != nil {
+			st.say("%s stopped: writing it was refused: %v", n, err)
+			return s, errStoryStopped
+		}
+	}
+	took := st.now()
+	s, err := st.waitFor(ctx, st.react+step.wait, step.reached)
+	if err != nil {
+		if errors.Is(err, errStoryStopped) {
+			st.say("%s stopped: the operator did not reach %s (phase %s); see the operator's log", n, step.awaits, s.phase())
+		}
+		return s, err
+	}
+	st.say("%s   operator, %s later: %s", n, st.now().Sub(took).Round(100*time.Millisecond), step.then(s))
+	return s, nil
 }
 
 // tell runs the story, and again each time its complaint is deleted (the

@@ -114,8 +114,7 @@ func TestStoryPace(t *testing.T) {
 }
 
 func TestStorySteps(t *testing.T) {
-	st := newStory(nil, nil, time.Minute)
-	steps := st.steps(storyTimesFor(time.Minute))
+	steps := storySteps(storyTimesFor(time.Minute))
 	if len(steps) != storyLen {
 		t.Fatalf("%d steps, storyLen %d", len(steps), storyLen)
 	}
