@@ -24,7 +24,7 @@ const (
 	StoryPolicy    = "demo-recovery"
 	StoryComplaint = "crushed-parcel"
 	// storyLabel marks the story's complaint; the story's policy selects
-	// it (and pins it), so it never governs the demo's other complaints.
+	// it (which also pins the policy), and governs no other complaint.
 	storyLabel = "sandbox.servicedesk.dev/story"
 	storyValue = "whole-life"
 
@@ -169,7 +169,7 @@ func (s *storyState) reported(dept string) bool {
 
 // storyStep is one step: what somebody does (act, unless done says it is
 // recorded already), and what the operator does in answer (reached, told
-// by then), waited for at most wait.
+// by then), waited for at most the operator's reaction time and wait.
 type storyStep struct {
 	who, what string // narration: who does what
 	desk      string // the same by a person, with kubectl desk
