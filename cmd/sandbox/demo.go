@@ -144,7 +144,7 @@ type demoReport struct {
 }
 
 // ensureDemo creates what is missing of the demo (namespace, Secret,
-// policy, complaints), points the policy's webhooks at receiverBase, and
+// policies, complaints; the story's complaint is the story's to record), points the policy's webhooks at receiverBase, and
 // returns the receiver's key. Existing objects are otherwise left alone, so
 // the complaints of an earlier run go on where they were.
 func ensureDemo(ctx context.Context, c client.Client, firstResponse time.Duration, receiverBase string) (demoReport, error) {
@@ -157,7 +157,10 @@ func ensureDemo(ctx context.Context, c client.Client, firstResponse time.Duratio
 		return r, err
 	}
 	r.signingKey = webhook.SecretBytes(key)
-	if r.firstResponse, err = ensurePolicy(ctx, c, firstResponse, receiverBase); err != nil {
+	if r.firstResponse, err = ensurePolicy(ctx, c, demoPolicy(firstResponse, receiverBase), receiverBase); err != nil {
+		return r, err
+	}
+	if _, err = ensurePolicy(ctx, c, storyPolicy(firstResponse, receiverBase), receiverBase); err != nil {
 		return r, err
 	}
 	for _, cmp := range demoComplaints() {
@@ -194,20 +197,23 @@ func ensureSecret(ctx context.Context, c client.Client) ([]byte, error) {
 	return v, nil
 }
 
-// ensurePolicy creates the policy, or points an existing one's webhooks at
-// this run's receiver; it returns the policy's first-response target.
-func ensurePolicy(ctx context.Context, c client.Client, firstResponse time.Duration, receiverBase string) (time.Duration, error) {
-	p := demoPolicy(firstResponse, receiverBase)
+// ensurePolicy creates the policy p, or points the existing one's webhooks
+// at this run's receiver; it returns the policy's first-response target.
+func ensurePolicy(ctx context.Context, c client.Client, p *supportv1.ServicePolicy, receiverBase string) (time.Duration, error) {
+	want := p.Spec.Targets.FirstResponse
 	created, err := createIfAbsent(ctx, c, p)
 	if err != nil || created {
-		return firstResponse, err
+		if want == nil {
+			return 0, err
+		}
+		return want.Duration, err
 	}
 	if err := c.Get(ctx, client.ObjectKeyFromObject(p), p); err != nil {
 		return 0, err
 	}
 	if retargetWebhooks(p, receiverBase) {
 		if err := c.Update(ctx, p); err != nil {
-			return 0, fmt.Errorf("pointing policy %s/%s at the receiver: %w", DemoNamespace, DemoPolicy, err)
+			return 0, fmt.Errorf("pointing policy %s/%s at the receiver: %w", DemoNamespace, p.Name, err)
 		}
 	}
 	if p.Spec.Targets.FirstResponse == nil {

@@ -25,8 +25,9 @@ type options struct {
 	firstResponse time.Duration
 	demo, samples bool
 	// untilEscalated, when set, stops the sandbox once the first Escalated
-	// webhook reaches the demo receiver, and fails it if none did within
-	// that long of the demo's start.
+	// webhook of a ladder (not a department's overdue remedy) reaches the
+	// demo receiver, and fails it if none did within that long of the
+	// demo's start.
 	untilEscalated time.Duration
 }
 
@@ -52,7 +53,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.firstResponse, "demo-first-response", time.Minute, "First-response target of the demo policy when it is created; update is 2x, resolution 5x, the second ladder level 1x after the breach.")
 	fs.BoolVar(&o.demo, "demo", true, "Create the demo (namespace demo) and run its webhook receiver.")
 	fs.BoolVar(&o.samples, "samples", true, "Apply config/samples to namespace support.")
-	fs.DurationVar(&o.untilEscalated, "until-escalated", 0, "Stop by itself (exit 0) once the first Escalated webhook reaches the demo receiver; exit 1 if none did within this long of the demo's start (for scripts and CI; 0: run until Ctrl-C).")
+	fs.DurationVar(&o.untilEscalated, "until-escalated", 0, "Stop by itself (exit 0) once the first Escalated webhook of a ladder (not an overdue remedy's) reaches the demo receiver; exit 1 if none did within this long of the demo's start (for scripts and CI; 0: run until Ctrl-C).")
 	fs.SetOutput(os.Stderr)
 	if err := fs.Parse(args); err != nil {
 		return o, err

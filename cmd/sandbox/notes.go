@@ -20,7 +20,7 @@ func (sb *sandbox) printNext() {
 	if _, err := exec.LookPath("kubectl"); err != nil {
 		w("  export PATH=\"%s:$PATH\"    # kubectl is not on your PATH: this one matches the API server", filepath.Dir(sb.cp.kubectl()))
 	}
-	w("  kubectl get servicedesk -A          # policies, complaints, escalations")
+	w("  kubectl get servicedesk -A          # policies, complaints, escalations, remedies")
 	for _, l := range sb.pluginHint() {
 		w("  %s", l)
 	}
@@ -33,6 +33,13 @@ func (sb *sandbox) printNext() {
 		}
 		w("The demo: demo/late-delivery misses its %s first response (AtRisk at half time, then Breached), escalates to", f)
 		w("team-lead at once and to manager %s later; each event is a signed webhook the receiver verifies.", f)
+		w("")
+		w("The story (lines \"story N/%d\" below): demo/%s lives its whole life under policy %s, one step at", storyLen, StoryComplaint, StoryPolicy)
+		w("a time, the operator reacting in between: recorded, owned, acknowledged, proposed with two actions, approved")
+		w("by a lead, agreed by the customer, carried out by warehouse and billing (billing late on purpose: RemedyOverdue),")
+		w("resolved, followed up, closed. Each step shows the kubectl desk command a person would type.")
+		w("  kubectl get remedies -n %s -w       # what the departments are asked to carry out, and their reports", DemoNamespace)
+		w("  kubectl desk timeline %s -n %s   # its story, as the operator tells it", StoryComplaint, DemoNamespace)
 	}
 	w("")
 	w("Operator log: %s. Ctrl-C stops everything; the data stays for the next start.", sb.rel(sb.path("operator.log")))

@@ -30,7 +30,7 @@ type receiver struct {
 	mu   sync.Mutex
 	seen map[string]bool // webhook-id already verified
 
-	escalated     chan struct{} // closed at the first verified Escalated delivery
+	escalated     chan struct{} // closed at the first verified Escalated delivery of a ladder
 	escalatedOnce sync.Once
 }
 
@@ -81,7 +81,8 @@ type webhookBody struct {
 			Name      string `json:"name"`
 		} `json:"complaint"`
 		Escalation *struct {
-			LevelName string `json:"levelName"`
+			LevelName string                     `json:"levelName"`
+			Reason    supportv1.EscalationReason `json:"reason"`
 		} `json:"escalation"`
 	} `json:"data"`
 }
@@ -101,11 +102,12 @@ func (r *receiver) handle(w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
-	rec.event, rec.complaint = describeEvent(body)
+	var ladder bool
+	rec.event, rec.complaint, ladder = describeEvent(body)
 	rec.again = !r.firstTime(rec.id)
 	r.write(rec)
 	w.WriteHeader(http.StatusNoContent)
-	if rec.event == string(supportv1.EventEscalated) || strings.HasPrefix(rec.event, string(supportv1.EventEscalated)+"(") {
+	if ladder {
 		r.escalatedOnce.Do(func() { close(r.escalated) })
 	}
 }
@@ -131,16 +133,22 @@ type record struct {
 }
 
 // describeEvent returns the event (with the escalation level, if any) and
-// the namespace/name of the complaint a verified delivery is about.
-func describeEvent(body []byte) (event, complaint string) {
+// the namespace/name of the complaint a verified delivery is about, and
+// whether it is an escalation of the complaint's ladder (not a
+// department's overdue remedy, which stands apart from it).
+func describeEvent(body []byte) (event, complaint string, ladder bool) {
 	var b webhookBody
 	_ = json.Unmarshal(body, &b)
 	d := b.Data
 	event = d.Event
-	if d.Escalation != nil && d.Escalation.LevelName != "" {
-		event += "(" + d.Escalation.LevelName + ")"
+	ladder = event == string(supportv1.EventEscalated)
+	if e := d.Escalation; e != nil {
+		if e.LevelName != "" {
+			event += "(" + e.LevelName + ")"
+		}
+		ladder = ladder && !e.Reason.IsRemedy()
 	}
-	return event, d.Complaint.Namespace + "/" + d.Complaint.Name
+	return event, d.Complaint.Namespace + "/" + d.Complaint.Name, ladder
 }
 
 // logLine is the record's line in webhooks.log, e.g.

@@ -76,3 +76,31 @@ func TestReceiverLogsVerifiedAndRejected(t *testing.T) {
 		t.Errorf("terminal:\n%s", term.String())
 	}
 }
+
+// A department's overdue remedy is an Escalated event apart from the
+// ladder: --until-escalated waits for the ladder's first escalation.
+func TestDescribeEventLadder(t *testing.T) {
+	for body, want := range map[string]struct {
+		event  string
+		ladder bool
+	}{
+		escalatedBody: {"Escalated(manager)", true},
+		`{"data":{"event":"Escalated","complaint":{"namespace":"demo","name":"crushed-parcel"},"escalation":{"levelName":"billing","reason":"RemedyOverdue"}}}`: {"Escalated(billing)", false},
+		`{"data":{"event":"RemedyDone","complaint":{"namespace":"demo","name":"crushed-parcel"}}}`:                                                              {"RemedyDone", false},
+	} {
+		event, complaint, ladder := describeEvent([]byte(body))
+		if event != want.event || ladder != want.ladder || !strings.HasPrefix(complaint, "demo/") {
+			t.Errorf("describeEvent(%s) = %s %s %v, want %s %v", body, event, complaint, ladder, want.event, want.ladder)
+		}
+	}
+}
+
+func TestEscalatedOnlyUntilEscalated(t *testing.T) {
+	r := &receiver{escalated: make(chan struct{})}
+	if ch := (&sandbox{recv: r}).escalated(); ch != nil {
+		t.Error("without --until-escalated the sandbox stops at the first escalation")
+	}
+	if ch := (&sandbox{recv: r, opts: options{untilEscalated: time.Minute}}).escalated(); ch == nil {
+		t.Error("with --until-escalated nothing stops the sandbox")
+	}
+}

@@ -35,6 +35,8 @@ type sandbox struct {
 	mgrStopped chan struct{} // closed when the manager returned
 	mgrErr     error
 	demo       demoReport
+	storyStop  context.CancelFunc
+	storyDone  chan struct{} // closed when the story returned
 }
 
 func (sb *sandbox) say(format string, args ...any) {
@@ -67,7 +69,25 @@ func (sb *sandbox) start(ctx context.Context) error {
 		return err
 	}
 	sb.printNext()
+	sb.startStory()
 	return nil
+}
+
+// startStory tells the demo's story (story.go) while the sandbox runs:
+// one complaint's whole life, step by step, again when it is deleted. Its
+// end, or a step the operator did not take, is told; the sandbox goes on
+// either way.
+func (sb *sandbox) startStory() {
+	if !sb.opts.demo {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	sb.storyStop, sb.storyDone = cancel, make(chan struct{})
+	st := newStory(sb.client, sb.out, sb.demo.firstResponse)
+	go func() {
+		defer close(sb.storyDone)
+		st.tell(ctx)
+	}()
 }
 
 // assets finds the envtest binaries, building them when there are none.
@@ -190,22 +210,30 @@ func (sb *sandbox) sayDemo() {
 		sb.say("demo in namespace %s: policy %s (first response %s, ladder team-lead then manager), complaints created: %s",
 			DemoNamespace, DemoPolicy, d.firstResponse, strings.Join(d.created, ", "))
 	}
+	sb.say("demo story: policy %s (approval, agreement, departments warehouse and billing) for demo/%s, told once ready",
+		StoryPolicy, StoryComplaint)
 	if len(d.kept) > 0 {
 		sb.say("demo complaints kept from an earlier run: %s (delete them, or %s, for fresh ones)", strings.Join(d.kept, ", "), sb.resetHint())
 	}
 }
 
 // escalated is closed once the demo receiver verified an Escalated
-// delivery; nil (never ready) without the demo.
+// delivery of a ladder; nil (never ready) without the demo, and unless
+// --until-escalated asks to stop there: a sandbox runs until Ctrl-C.
 func (sb *sandbox) escalated() <-chan struct{} {
-	if sb.recv == nil {
+	if sb.recv == nil || sb.opts.untilEscalated <= 0 {
 		return nil
 	}
 	return sb.recv.escalated
 }
 
-// stop stops the operator, the receiver and the control plane, in that order.
+// stop stops the story, the operator, the receiver and the control plane,
+// in that order.
 func (sb *sandbox) stop() {
+	if sb.storyStop != nil {
+		sb.storyStop()
+		<-sb.storyDone
+	}
 	if sb.mgrCancel != nil {
 		sb.mgrCancel()
 		select {

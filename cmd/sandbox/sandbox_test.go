@@ -77,6 +77,36 @@ func TestSandbox(t *testing.T) {
 		got := kubectl("get", "servicepolicies", "-n", SamplesNamespace, "-o", `jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}`)
 		return got == "True True"
 	})
+	// The story: one complaint's whole life, each step after the
+	// operator's reaction to the one before.
+	waitFor(t, 90*time.Second, "the story's end", func() bool {
+		return strings.Contains(first.output(), "story demo/crushed-parcel: its whole life in") || strings.Contains(first.output(), " stopped")
+	})
+	for _, want := range []string{
+		"story 1/11 front-desk/amy records", "story 1/11   operator, ", "New under policy demo-recovery",
+		"story 4/11   operator, ", "PendingApproval", "story 5/11   operator, ", "AwaitingAgreement",
+		"story 6/11   operator, ", "Implementing: the departments are asked, Remedy crushed-parcel-reship (warehouse, Pending, due ",
+		"as a person: kubectl desk done crushed-parcel-reship -n demo --reference TRACK-4711",
+		"see: kubectl get remedies -n demo -l support.servicedesk.dev/complaint=crushed-parcel -w",
+		"story 7/11   operator, ", "remedy Done, clock Met; the complaint stays Implementing",
+		"story 8/11   operator, ", "Escalation crushed-parcel-refund-fee-overdue (RemedyOverdue)",
+		"story 9/11   operator, ", "Resolved at the last report", "escalation crushed-parcel-refund-fee-overdue Closed, billing's clock stays Breached",
+		"story 10/11   operator, ", "FollowUpDue", "story 11/11   operator, ", "Closed: the customer is satisfied",
+		"webhook RemedyRequested demo/crushed-parcel -> warehouse (signature verified)",
+		"webhook Escalated(billing) demo/crushed-parcel -> billing (signature verified)",
+	} {
+		if !strings.Contains(first.output(), want) {
+			t.Errorf("the story lacks %q:\n%s", want, first.output())
+		}
+	}
+	rems := kubectl("get", "remedies", "-n", "demo", "-l", "support.servicedesk.dev/complaint=crushed-parcel", "-o",
+		`jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.status.clock.state} {.spec.fulfilment.by}{"\n"}{end}`)
+	if want := "crushed-parcel-refund-fee Done Breached billing-bot\ncrushed-parcel-reship Done Met warehouse-bot\n"; rems != want {
+		t.Errorf("the story's remedies:\n%s\nwant:\n%s", rems, want)
+	}
+	if strings.Contains(first.output(), "the first escalation reached the receiver") {
+		t.Errorf("the sandbox stopped at the first escalation without --until-escalated:\n%s", first.output())
+	}
 	second, err := exec.Command(bin, "--dir", dir).CombinedOutput()
 	if err == nil || !strings.Contains(string(second), "another sandbox is already running on "+dir) {
 		t.Errorf("a second sandbox on the same directory: err %v, output:\n%s", err, second)
@@ -96,6 +126,18 @@ func TestSandbox(t *testing.T) {
 	}
 	if got := kubectl("get", "complaints", "-n", "demo", "-o", "name"); !strings.Contains(got, "late-delivery") {
 		t.Errorf("after restart: %s", got)
+	}
+	waitFor(t, 20*time.Second, "the story told in the earlier run", func() bool {
+		return strings.Contains(again.output(), "story demo/crushed-parcel lived its whole life in an earlier run (Closed)")
+	})
+	// Deleted, the story's complaint takes its remedies and escalations
+	// along (no garbage collector runs) and its life is told again.
+	kubectl("delete", "complaint", "crushed-parcel", "-n", "demo")
+	waitFor(t, 90*time.Second, "the story told again", func() bool {
+		return strings.Contains(again.output(), "story demo/crushed-parcel: its whole life in") || strings.Contains(again.output(), " stopped")
+	})
+	if !strings.Contains(again.output(), "was deleted: its life starts again") || strings.Contains(again.output(), " stopped") {
+		t.Errorf("after the story's complaint was deleted:\n%s", again.output())
 	}
 	children = again.children(t)
 	again.signal(t, syscall.SIGKILL)
