@@ -221,8 +221,9 @@ var _ = Describe("Approvals and decisions by the person the API server authentic
 		reportAs := func(cl client.Client, by string) error {
 			var r supportv1.Remedy
 			Expect(cl.Get(ctx, client.ObjectKeyFromObject(rem), &r)).To(Succeed())
+			patch := client.MergeFrom(r.DeepCopy())
 			r.Spec.Fulfilment = &supportv1.Fulfilment{Outcome: supportv1.FulfilmentDone, By: by}
-			return cl.Update(ctx, &r)
+			return cl.Patch(ctx, &r, patch)
 		}
 		Expect(reportAs(agentBob, "warehouse-bot")).To(MatchError(ContainSubstring("spec.fulfilment.by must name you (agent-bob), not warehouse-bot")))
 		Expect(reportAs(agentBob, "")).To(MatchError(ContainSubstring("spec.fulfilment.by must name you (agent-bob), not nobody")))
