@@ -89,7 +89,7 @@ func (r *EscalationReconciler) policyFacts(ctx context.Context, s *escalationSco
 		return client.IgnoreNotFound(err)
 	}
 	s.facts.Policy = name
-	s.facts.Targets = policy.Spec.DestinationsFor(supportv1.EventEscalated, levelNotify(&policy, s.esc))
+	s.facts.Targets = policy.Spec.DestinationsFor(supportv1.EventEscalated, policy.Spec.EscalationNotify(s.esc))
 	return nil
 }
 
@@ -129,17 +129,3 @@ func judgeComplaint(esc *supportv1.Escalation, found *supportv1.Complaint) (curr
 	return found, false
 }
 
-// levelNotify is the notify list of the escalation's level in the policy,
-// or of its department for an overdue remedy.
-func levelNotify(p *supportv1.ServicePolicy, esc *supportv1.Escalation) []string {
-	if esc.Spec.Reason.IsRemedy() {
-		if d := p.Spec.Recovery.Department(esc.Spec.LevelName); d != nil {
-			return d.Notify
-		}
-		return nil
-	}
-	if l := p.Spec.Escalation.Level(esc.Spec.LevelName, esc.Spec.Level); l != nil {
-		return l.Notify
-	}
-	return nil
-}

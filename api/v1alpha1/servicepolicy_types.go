@@ -569,6 +569,22 @@ func (s *ServicePolicySpec) DestinationsFor(ev EventType, extra []string) []stri
 	return out
 }
 
+// EscalationNotify names the spec.notify entries an escalation's level
+// tells: its department's for an overdue remedy (RemedyOverdue), else its
+// level's in the ladder.
+func (s *ServicePolicySpec) EscalationNotify(e *Escalation) []string {
+	if e.Spec.Reason.IsRemedy() {
+		if d := s.Recovery.Department(e.Spec.LevelName); d != nil {
+			return d.Notify
+		}
+		return nil
+	}
+	if l := s.Escalation.Level(e.Spec.LevelName, e.Spec.Level); l != nil {
+		return l.Notify
+	}
+	return nil
+}
+
 // Level is the ladder's level an escalation is at: the level named name
 // when the ladder has one of that name, else the level-th (from 1); nil
 // when neither exists. Names win because a ladder edited after the

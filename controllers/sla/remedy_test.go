@@ -1,6 +1,7 @@
 package sla
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -74,7 +75,7 @@ func TestEvaluateRemedy(t *testing.T) {
 			if r.Status.Phase != tc.phase || r.Status.Clock.State != tc.state {
 				t.Errorf("phase, clock = %s, %q; want %s, %q", r.Status.Phase, r.Status.Clock.State, tc.phase, tc.state)
 			}
-			if !equalStrings(reasons, tc.reasons) || overdue != tc.overdue {
+			if !slices.Equal(reasons, tc.reasons) || overdue != tc.overdue {
 				t.Errorf("transitions %v, overdue %d times; want %v, %d", reasons, overdue, tc.reasons, tc.overdue)
 			}
 			if c := apimeta.FindStatusCondition(r.Status.Conditions, supportv1.ConditionReady); c == nil || c.Status != tc.ready {
@@ -88,18 +89,6 @@ func TestEvaluateRemedy(t *testing.T) {
 			}
 		})
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Whether a complaint still asks for a remedy: its action, its round, its

@@ -197,22 +197,7 @@ func (o *Options) fulfil(ctx context.Context, name string, outcome supportv1.Ful
 
 // getRemedy reads a remedy of the current namespace.
 func (o *Options) getRemedy(ctx context.Context, name string) (*supportv1.Remedy, error) {
-	cl, err := o.Client()
-	if err != nil {
-		return nil, err
-	}
-	ns, err := o.Namespace()
-	if err != nil {
-		return nil, err
-	}
-	r := &supportv1.Remedy{}
-	if err := cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, r); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, desk.NotFound("remedy", name, ns)
-		}
-		return nil, err
-	}
-	return r, nil
+	return getNamed(ctx, o, "remedy", name, &supportv1.Remedy{})
 }
 
 // completeRemedies completes the first argument with the namespace's

@@ -119,22 +119,28 @@ func refused(err error, what string) error {
 
 // getComplaint reads a complaint of the current namespace.
 func (o *Options) getComplaint(ctx context.Context, name string) (*supportv1.Complaint, error) {
+	return getNamed(ctx, o, "complaint", name, &supportv1.Complaint{})
+}
+
+// getNamed reads the object of kind called name in the current namespace
+// into obj; one not found is told as such (desk.NotFound).
+func getNamed[T client.Object](ctx context.Context, o *Options, kind, name string, obj T) (T, error) {
+	var zero T
 	cl, err := o.Client()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	ns, err := o.Namespace()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	c := &supportv1.Complaint{}
-	if err := cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, c); err != nil {
+	if err := cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, obj); err != nil {
 		if apierrors.IsNotFound(err) {
-			return nil, desk.NotFound("complaint", name, ns)
+			return zero, desk.NotFound(kind, name, ns)
 		}
-		return nil, err
+		return zero, err
 	}
-	return c, nil
+	return obj, nil
 }
 
 // policyOf reads the ServicePolicy that governs c (status.policy); nil when

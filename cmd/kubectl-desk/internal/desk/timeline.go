@@ -220,7 +220,7 @@ func escalationSteps(e *supportv1.Escalation, p *supportv1.ServicePolicy) (Step,
 	}
 	var targets []string
 	if p != nil {
-		targets = p.Spec.DestinationsFor(supportv1.EventEscalated, levelNotify(p, e))
+		targets = p.Spec.DestinationsFor(supportv1.EventEscalated, p.Spec.EscalationNotify(e))
 	}
 	var notes []string
 	if e.Status.Policy != "" {
@@ -234,21 +234,6 @@ func escalationSteps(e *supportv1.Escalation, p *supportv1.ServicePolicy) (Step,
 	return notified, out
 }
 
-// levelNotify are the destinations an escalation's level names, as the
-// operator resolves them: those of its department for an overdue remedy,
-// else those of its level in the ladder.
-func levelNotify(p *supportv1.ServicePolicy, e *supportv1.Escalation) []string {
-	if e.Spec.Reason.IsRemedy() {
-		if d := p.Spec.Recovery.Department(e.Spec.LevelName); d != nil {
-			return d.Notify
-		}
-		return nil
-	}
-	if l := p.Spec.Escalation.Level(e.Spec.LevelName, e.Spec.Level); l != nil {
-		return l.Notify
-	}
-	return nil
-}
 
 // escalatedBy recognises the history step that tells of the escalation (a
 // level reached or a request made) by the escalation it names. History
