@@ -128,4 +128,3 @@ func judgeComplaint(esc *supportv1.Escalation, found *supportv1.Complaint) (curr
 	}
 	return found, false
 }
-

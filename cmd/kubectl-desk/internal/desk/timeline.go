@@ -234,7 +234,6 @@ func escalationSteps(e *supportv1.Escalation, p *supportv1.ServicePolicy) (Step,
 	return notified, out
 }
 
-
 // escalatedBy recognises the history step that tells of the escalation (a
 // level reached or a request made) by the escalation it names. History
 // written before entries named their escalation has none: the escalation's
