@@ -18,9 +18,11 @@ import (
 
 // ensureRemedies creates the Remedy of each action of the round the
 // written status asks the departments for (status.remediesRequestedAt):
-// deterministic names, so never twice, also across restarts. A remedy of
-// that name left from an earlier round (its resolution set aside or
-// reopened) is replaced: its story is in the complaint's history.
+// deterministic names, so never twice, also across restarts; one already
+// reported in this round (status.remedies) is not asked for again, even if
+// somebody deleted it. A remedy of that name left from an earlier round
+// (its resolution set aside, changed or reopened) is replaced, with its
+// overdue escalation: their story is in the complaint's history.
 func (r *ComplaintReconciler) ensureRemedies(ctx context.Context, s *complaintScope) error {
 	c, st := s.complaint, s.status
 	res := c.Spec.Resolution
@@ -31,13 +33,20 @@ func (r *ComplaintReconciler) ensureRemedies(ctx context.Context, s *complaintSc
 	for i := range s.remedies {
 		existing[s.remedies[i].Name] = &s.remedies[i]
 	}
+	reported := map[string]bool{}
+	for _, sum := range st.Remedies {
+		reported[sum.Name] = sum.Outcome != ""
+	}
 	for _, a := range res.Actions {
 		want := newRemedy(c, a, st.RemediesRequestedAt)
+		if reported[want.Name] {
+			continue
+		}
 		if old, ok := existing[want.Name]; ok {
 			if old.Spec.RequestedAt.Equal(st.RemediesRequestedAt) || !metav1.IsControlledBy(old, c) {
 				continue // this round's, or not ours to replace
 			}
-			if err := r.Delete(ctx, old, client.Preconditions{UID: &old.UID}); client.IgnoreNotFound(err) != nil {
+			if err := r.replaceRemedy(ctx, old); err != nil {
 				return err
 			}
 		}
@@ -49,6 +58,24 @@ func (r *ComplaintReconciler) ensureRemedies(ctx context.Context, s *complaintSc
 		}
 	}
 	return nil
+}
+
+// replaceRemedy deletes a remedy of an earlier round, and its overdue
+// escalation (the new round's is created under the same name). Gone
+// already, or changed meanwhile (a cache behind), is fine: the next
+// reconcile sees it.
+func (r *ComplaintReconciler) replaceRemedy(ctx context.Context, old *supportv1.Remedy) error {
+	if name := old.Status.Escalation; name != "" {
+		esc := &supportv1.Escalation{ObjectMeta: metav1.ObjectMeta{Namespace: old.Namespace, Name: name}}
+		if err := r.Delete(ctx, esc); client.IgnoreNotFound(err) != nil {
+			return err
+		}
+	}
+	err := r.Delete(ctx, old, client.Preconditions{UID: &old.UID})
+	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
+		return nil
+	}
+	return err
 }
 
 // newRemedy is the Remedy of an action of a complaint's round: named

@@ -693,6 +693,12 @@ type ComplaintStatus struct {
 	// spec.requestedAt.
 	// +optional
 	RemediesRequestedAt *metav1.Time `json:"remediesRequestedAt,omitempty"`
+	// endedRemediesRequestedAt is the remediesRequestedAt of the latest
+	// round of remedies that ended before it resolved the complaint (a
+	// remedy failed; the resolution was withdrawn, changed or reopened):
+	// its remedies still pending are Cancelled.
+	// +optional
+	EndedRemediesRequestedAt *metav1.Time `json:"endedRemediesRequestedAt,omitempty"`
 	// remedies of the current resolution, as the operator last saw them:
 	// what each department was asked and what it reported.
 	// +optional
@@ -791,6 +797,11 @@ type SeenFingerprints struct {
 	// because a remedy failed.
 	// +optional
 	FailedResolution string `json:"failedResolution,omitempty"`
+	// remedies is the fingerprint of the actions the departments were asked
+	// for in the current round (remediesRequestedAt): changed actions end
+	// the round and need a new one.
+	// +optional
+	Remedies string `json:"remedies,omitempty"`
 }
 
 // +kubebuilder:object:root=true

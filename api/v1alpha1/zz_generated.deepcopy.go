@@ -359,6 +359,10 @@ func (in *ComplaintStatus) DeepCopyInto(out *ComplaintStatus) {
 		in, out := &in.RemediesRequestedAt, &out.RemediesRequestedAt
 		*out = (*in).DeepCopy()
 	}
+	if in.EndedRemediesRequestedAt != nil {
+		in, out := &in.EndedRemediesRequestedAt, &out.EndedRemediesRequestedAt
+		*out = (*in).DeepCopy()
+	}
 	if in.Remedies != nil {
 		in, out := &in.Remedies, &out.Remedies
 		*out = make([]RemedySummary, len(*in))

@@ -56,8 +56,12 @@ func (e *evaluation) remedies(res *supportv1.Resolution, requested time.Time) (d
 				requested = earlier.Add(time.Second)
 			}
 		}
+		if ended := e.st.EndedRemediesRequestedAt; ended != nil && !ended.Time.Before(requested) {
+			requested = ended.Time.Add(time.Second)
+		}
 		e.st.RemediesRequestedAt = metaTime(requested)
 		e.st.Remedies = nil
+		e.st.Seen.Remedies = Fingerprint(res.Actions)
 	}
 	since := e.st.RemediesRequestedAt.Time
 	facts := map[string]*RemedyFact{}
@@ -92,7 +96,7 @@ func (e *evaluation) remedies(res *supportv1.Resolution, requested time.Time) (d
 	e.st.Remedies = summaries
 	if failed {
 		e.st.Seen.FailedResolution = Fingerprint(res)
-		e.st.RemediesRequestedAt = nil
+		e.endRemedies()
 		e.st.AgreementRequestedAt = nil
 		e.approvalNotPending()
 		e.accepted = &verdict{false, supportv1.ReasonRemedyFailed, remedyFailedMessage}
@@ -104,6 +108,15 @@ func (e *evaluation) remedies(res *supportv1.Resolution, requested time.Time) (d
 		return time.Time{}, false
 	}
 	return done, true
+}
+
+// endRemedies ends the round of remedies under way, if any, before it
+// resolved the complaint: its remedies still pending are Cancelled.
+func (e *evaluation) endRemedies() {
+	if e.st.RemediesRequestedAt != nil {
+		e.st.EndedRemediesRequestedAt = e.st.RemediesRequestedAt
+		e.st.RemediesRequestedAt = nil
+	}
 }
 
 // remedySummary is the status's summary of an action's remedy in this
@@ -160,8 +173,8 @@ func (e *evaluation) departmentNotify(department string) []string {
 
 // RemedyCurrent says whether the complaint's current resolution still asks
 // for the remedy: its action is there, the resolution is not set aside, and
-// the remedy is of the current round. A complaint whose status has not
-// caught up with the round yet (a cache behind) still asks for it.
+// the remedy's round has not ended. A complaint whose status has not caught
+// up with the round yet (a cache behind) still asks for it.
 func RemedyCurrent(c *supportv1.Complaint, r *supportv1.Remedy) bool {
 	res := c.Spec.Resolution
 	if !CarriedOut(res) || setAside(&c.Status, res) {
@@ -172,13 +185,15 @@ func RemedyCurrent(c *supportv1.Complaint, r *supportv1.Remedy) bool {
 		asked = asked || (a.Name == r.Spec.Action && a.Department == r.Spec.Department && a.Kind == r.Spec.Kind)
 	}
 	requested := r.Spec.RequestedAt.Time.Truncate(time.Second)
+	ended, current := c.Status.EndedRemediesRequestedAt, c.Status.RemediesRequestedAt
 	switch {
 	case !asked:
 		return false
-	case c.Status.RemediesRequestedAt != nil:
-		return c.Status.RemediesRequestedAt.Time.Equal(requested)
-	case c.Status.ReopenedAt != nil && c.Status.ReopenedAt.Time.After(requested):
-		return false
+	case ended != nil && !requested.After(ended.Time):
+		return false // its round ended
+	case current != nil:
+		// Its round, or a later one the status does not show yet.
+		return !requested.Before(current.Time)
 	}
 	return true
 }

@@ -127,6 +127,24 @@ func TestRemedies(t *testing.T) {
 			}},
 		})
 	})
+	t.Run("withdrawn or changed while carried out: the round ends; changed actions are agreed anew", func(t *testing.T) {
+		s := newSim(t, p, newComplaint(t0))
+		live(t, s, []step{
+			{at: t0, want: []string{tr("Created", t0)}},
+			{at: proposed, edit: resolve(withActions(resV1, reship)), want: []string{tr("AwaitingAgreement()", proposed), tr("Waiting()", proposed)}},
+			{at: agreed, edit: agree(true, ""), want: []string{tr("RemedyRequested", agreed), tr("Resumed()", agreed)}},
+			{at: ts(2 * time.Hour), edit: resolve(withActions(resV1, reship, refund)), want: []string{tr("AwaitingAgreement()", ts(2*time.Hour)), tr("Waiting()", ts(2*time.Hour))}, check: func(t *testing.T, s *sim, r Result) {
+				wantPhase(t, r, supportv1.PhaseAwaitingAgreement)
+				wantTime(t, "endedRemediesRequestedAt", r.Status.EndedRemediesRequestedAt, agreed)
+			}},
+			{at: ts(3 * time.Hour), edit: agree(true, "both"), want: []string{tr("RemedyRequested", ts(3*time.Hour)), tr("RemedyRequested", ts(3*time.Hour)), tr("Resumed()", ts(3*time.Hour))}},
+			{at: ts(4 * time.Hour), edit: func(s *supportv1.ComplaintSpec) { s.Resolution = nil }, check: func(t *testing.T, s *sim, r Result) {
+				wantPhase(t, r, supportv1.PhaseNew)
+				wantTime(t, "remediesRequestedAt", r.Status.RemediesRequestedAt, time.Time{})
+				wantTime(t, "endedRemediesRequestedAt", r.Status.EndedRemediesRequestedAt, ts(3*time.Hour))
+			}},
+		})
+	})
 	t.Run("without agreement the approval asks the departments; a declined demand asks nobody", func(t *testing.T) {
 		pa := compiled(t, supportv1.ServicePolicySpec{Recovery: &supportv1.Recovery{RequireApproval: true, AllowDecline: true}})
 		s := newSim(t, pa, newComplaint(t0))

@@ -173,7 +173,8 @@ func setRemedyConditions(st *supportv1.RemedyStatus, r *supportv1.Remedy, in Rem
 	case supportv1.RemedyFailed:
 		set(supportv1.ConditionReady, false, supportv1.ReasonRemedyFailed, "failed: "+r.Spec.Fulfilment.Note)
 	case supportv1.RemedyCancelled:
-		set(supportv1.ConditionReady, false, supportv1.ReasonRemedyCancelled, "the complaint's resolution no longer asks for it")
+		// Final, with nothing left to do: kstatus and GitOps see it Current.
+		set(supportv1.ConditionReady, true, supportv1.ReasonRemedyCancelled, "the complaint's resolution no longer asks for it")
 	default:
 		msg := "waiting for " + dept + " to carry it out (spec.fulfilment)"
 		if in.Department == nil || in.Department.FulfilWithin == nil {

@@ -53,7 +53,7 @@ func TestEvaluateRemedy(t *testing.T) {
 		{name: "failed", fulfilment: failed, dept: warehouse, current: true, at: []time.Duration{time.Hour}, fulfilledAt: time.Hour,
 			phase: supportv1.RemedyFailed, state: supportv1.ClockMet, reasons: []string{supportv1.ReasonRemedyFailed}, ready: metav1.ConditionFalse, next: -1},
 		{name: "no longer asked for: cancelled, no clock running", dept: warehouse, at: []time.Duration{time.Hour, 5 * time.Hour},
-			phase: supportv1.RemedyCancelled, reasons: []string{supportv1.ReasonRemedyCancelled}, ready: metav1.ConditionFalse, next: -1},
+			phase: supportv1.RemedyCancelled, reasons: []string{supportv1.ReasonRemedyCancelled}, ready: metav1.ConditionTrue, next: -1},
 		{name: "a department without a target: no clock", current: true, at: []time.Duration{100 * time.Hour},
 			phase: supportv1.RemedyPending, ready: metav1.ConditionFalse, next: -1},
 	} {
@@ -104,7 +104,10 @@ func TestRemedyCurrent(t *testing.T) {
 		{"this round", func(c *supportv1.Complaint) { c.Status.RemediesRequestedAt = &requested }, true},
 		{"the status not caught up yet", func(c *supportv1.Complaint) {}, true},
 		{"another round", func(c *supportv1.Complaint) { c.Status.RemediesRequestedAt = metaTime(ts(2 * time.Hour)) }, false},
-		{"reopened since", func(c *supportv1.Complaint) { c.Status.ReopenedAt = metaTime(ts(2 * time.Hour)) }, false},
+		{"its round ended", func(c *supportv1.Complaint) { c.Status.EndedRemediesRequestedAt = &requested }, false},
+		{"a later round than the status shows yet", func(c *supportv1.Complaint) {
+			c.Status.RemediesRequestedAt, c.Status.EndedRemediesRequestedAt = metaTime(ts(30*time.Minute)), metaTime(ts(30*time.Minute))
+		}, true},
 		{"set aside: a remedy failed", func(c *supportv1.Complaint) { c.Status.Seen.FailedResolution = Fingerprint(c.Spec.Resolution) }, false},
 		{"the action withdrawn", func(c *supportv1.Complaint) { c.Spec.Resolution.Actions = []supportv1.RemedyAction{refund} }, false},
 		{"the action now for another department", func(c *supportv1.Complaint) { c.Spec.Resolution.Actions[0].Department = "stores" }, false},

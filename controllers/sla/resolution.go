@@ -33,6 +33,8 @@ func (e *evaluation) resolution() {
 	if res == nil {
 		e.approvalNotPending()
 		e.st.AgreementRequestedAt = nil
+		e.endRemedies()
+		e.st.Remedies = nil
 		return // ResolutionAccepted goes with the resolution
 	}
 	if e.st.ResolvedAt != nil {
@@ -40,8 +42,13 @@ func (e *evaluation) resolution() {
 	}
 	if !e.resolutionAcceptable(res) {
 		e.st.AgreementRequestedAt = nil
-		e.st.RemediesRequestedAt = nil
+		e.endRemedies()
 		return
+	}
+	if e.st.RemediesRequestedAt != nil && Fingerprint(res.Actions) != e.st.Seen.Remedies {
+		// What the departments are to do changed: a new round, agreed anew.
+		e.endRemedies()
+		e.st.AgreementRequestedAt = nil
 	}
 	at := e.factTime(e.rec.Resolution, e.restartedAt())
 	switch {
@@ -61,7 +68,8 @@ func (e *evaluation) resolution() {
 		}
 		at = done
 	} else {
-		e.st.RemediesRequestedAt, e.st.Remedies = nil, nil
+		e.endRemedies()
+		e.st.Remedies = nil
 	}
 	e.st.ResolvedAt = metaTime(at)
 	e.st.FollowUpNotified = false
@@ -233,7 +241,8 @@ func (e *evaluation) reopen(fb *supportv1.Feedback, at *metav1.Time) {
 	e.st.ReopenedAt = at
 	e.st.ApprovalRequestedAt = nil // a new proposal waits anew
 	e.st.AgreementRequestedAt = nil
-	e.st.RemediesRequestedAt, e.st.Remedies = nil, nil
+	e.endRemedies()
+	e.st.Remedies = nil
 	e.st.ResolvedAt = nil
 	e.st.FollowUpAt = nil
 	e.st.FollowUpNotified = false

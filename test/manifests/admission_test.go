@@ -35,9 +35,9 @@ func TestAdmissionPolicy(t *testing.T) {
 		t.Fatalf("matchConstraints %+v, want one rule", mc)
 	}
 	r := mc.ResourceRules[0]
-	if !slices.Equal(r.APIGroups, []string{"support.servicedesk.dev"}) || !slices.Equal(r.Resources, []string{"complaints", "escalations"}) ||
+	if !slices.Equal(r.APIGroups, []string{"support.servicedesk.dev"}) || !slices.Equal(r.Resources, []string{"complaints", "escalations", "remedies"}) ||
 		!slices.Equal(r.Operations, []admissionv1.OperationType{admissionv1.Create, admissionv1.Update}) {
-		t.Errorf("rule %+v, want CREATE and UPDATE of complaints and escalations (not their status)", r)
+		t.Errorf("rule %+v, want CREATE and UPDATE of complaints, escalations and remedies (not their status)", r)
 	}
 	if len(p.Spec.Validations) == 0 {
 		t.Fatal("no validations")
