@@ -228,6 +228,38 @@ var _ = Describe("Remedies carried out by departments", func() {
 		Eventually(phaseOf(c)).Should(Equal(supportv1.PhaseResolved))
 	})
 
+	It("ends the round when the actions change while carried out: a withdrawn remedy is Cancelled, a changed one asked again", func() {
+		ns := newNamespace()
+		newPolicy(ns, "remedies", func(s *supportv1.ServicePolicySpec) {
+			s.Recovery = &supportv1.Recovery{Departments: []supportv1.Department{{Name: "warehouse", FulfilWithin: dur(time.Hour)}, {Name: "billing", FulfilWithin: dur(time.Hour)}}}
+		})
+		c := newComplaint(ns, "changed", nil)
+		patchSpec(c, func(s *supportv1.ComplaintSpec) {
+			s.Resolution = &supportv1.Resolution{Summary: "the right item tonight, the fee back", Actions: []supportv1.RemedyAction{reship, refund}}
+		})
+		Eventually(func(g Gomega) { g.Expect(remediesOf(ns, c.Name)).To(HaveLen(2)) }).Should(Succeed())
+		first := getRemedy(ns, "changed-reship")
+
+		patchSpec(c, func(s *supportv1.ComplaintSpec) {
+			changed := reship
+			changed.Detail = "a similar item, overnight"
+			s.Resolution.Actions = []supportv1.RemedyAction{changed}
+		})
+		Eventually(func(g Gomega) {
+			st := getComplaint(c).Status
+			g.Expect(st.Phase).To(Equal(supportv1.PhaseImplementing))
+			g.Expect(st.EndedRemediesRequestedAt).NotTo(BeNil())
+			g.Expect(st.RemediesRequestedAt.After(first.Spec.RequestedAt.Time)).To(BeTrue())
+			g.Expect(getRemedy(ns, "changed-refund").Status.Phase).To(Equal(supportv1.RemedyCancelled))
+			r := getRemedy(ns, "changed-reship")
+			g.Expect(r.UID).NotTo(Equal(first.UID))
+			g.Expect(r.Spec.Detail).To(Equal("a similar item, overnight"))
+			g.Expect(r.Status.Phase).To(Equal(supportv1.RemedyPending))
+		}).Should(Succeed())
+		report(k8sClient, ns, "changed-reship", supportv1.Fulfilment{Outcome: supportv1.FulfilmentDone, By: "warehouse-bot"})
+		Eventually(phaseOf(c)).Should(Equal(supportv1.PhaseResolved))
+	})
+
 	It("escalates a department that misses its target once, to its destinations, apart from the ladder", func() {
 		ns := newNamespace()
 		newPolicy(ns, "remedies", func(s *supportv1.ServicePolicySpec) {
