@@ -103,6 +103,9 @@ type remedyLog struct {
 	uids    map[string][]types.UID // name -> UIDs, in the order first seen
 	deleted map[string]int
 	adds    int
+	// created: when the watch first saw each remedy; asked: when it first
+	// saw each complaint's status.remediesRequestedAt.
+	created, asked map[string]time.Time
 	// appearedAfter: how long after spec.requestedAt a department first saw the remedy.
 	appearedAfter map[string]time.Duration
 	reports       map[string]*remedyReport // name -> the department's report
@@ -119,7 +122,7 @@ type remedyReport struct {
 }
 
 func newRemedyLog() *remedyLog {
-	return &remedyLog{uids: map[string][]types.UID{}, deleted: map[string]int{}, appearedAfter: map[string]time.Duration{},
+	return &remedyLog{uids: map[string][]types.UID{}, deleted: map[string]int{}, created: map[string]time.Time{}, asked: map[string]time.Time{}, appearedAfter: map[string]time.Duration{},
 		reports: map[string]*remedyReport{}, scheduled: map[types.UID]bool{}}
 }
 
@@ -141,6 +144,9 @@ func (l *remedyLog) watch(c cache.Cache) {
 			l.mu.Lock()
 			defer l.mu.Unlock()
 			l.adds++
+			if _, ok := l.created[r.Name]; !ok {
+				l.created[r.Name] = time.Now()
+			}
 			for _, u := range l.uids[r.Name] {
 				if u == r.UID {
 					return // a relist
@@ -160,6 +166,18 @@ func (l *remedyLog) watch(c cache.Cache) {
 		},
 	})
 	must(err)
+}
+
+// observeComplaint records when a complaint's status first asked its departments.
+func (l *remedyLog) observeComplaint(c *supportv1.Complaint) {
+	if c.Status.RemediesRequestedAt == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.asked[c.Name]; !ok {
+		l.asked[c.Name] = time.Now()
+	}
 }
 
 // startDepartments starts each department's operator: an API user bound
@@ -277,6 +295,12 @@ type remedyFigures struct {
 	// AppearedAfter{Median,Max}Seconds: how long after it was asked for
 	// (spec.requestedAt) its department saw a remedy.
 	AppearedAfterMedianSeconds, AppearedAfterMaxSeconds float64
+	// AskedAfterMaxSeconds: the longest from a complaint's
+	// remediesRequestedAt (the approval) to the watch seeing it in its
+	// status; CreatedAfterAskedMaxSeconds: from there to its remedy's
+	// creation seen; with the remedies of each.
+	AskedAfterMaxSeconds, CreatedAfterAskedMaxSeconds float64
+	SlowestAsked, SlowestCreated                      string
 	// Events received (distinct ids) of each remedy event, over both destinations.
 	Events map[string]int
 }
@@ -390,6 +414,14 @@ func (w *workload) checkRemedies(byName map[string]*supportv1.Complaint, escalat
 			}
 			if r.Spec.Department != d.name || r.Labels[supportv1.LabelDepartment] != d.name || r.Spec.Kind != d.action.Kind {
 				problem("%s: remedy %s is for %s (label %s), kind %s; want %s, %s", name, rname, r.Spec.Department, r.Labels[supportv1.LabelDepartment], r.Spec.Kind, d.name, d.action.Kind)
+			}
+			if asked, ok := l.asked[name]; ok {
+				if d := asked.Sub(r.Spec.RequestedAt.Time).Seconds(); d > fig.AskedAfterMaxSeconds {
+					fig.AskedAfterMaxSeconds, fig.SlowestAsked = d, rname
+				}
+				if d := l.created[rname].Sub(asked).Seconds(); d > fig.CreatedAfterAskedMaxSeconds {
+					fig.CreatedAfterAskedMaxSeconds, fig.SlowestCreated = d, rname
+				}
 			}
 			if r.Status.Phase != supportv1.RemedyDone || r.Spec.Fulfilment == nil || r.Status.FulfilledAt == nil {
 				problem("%s: remedy %s phase %q, fulfilledAt %v: want Done", name, rname, r.Status.Phase, ts(r.Status.FulfilledAt))

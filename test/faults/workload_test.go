@@ -135,8 +135,8 @@ func newWorkload(ns, shard string, n int, spread time.Duration, opts ...workload
 	inf, err := c.GetInformer(ctx, &supportv1.Complaint{})
 	must(err)
 	_, err = inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
-		AddFunc:    func(o any) { w.dues.observe(o.(*supportv1.Complaint)) },
-		UpdateFunc: func(_, o any) { w.dues.observe(o.(*supportv1.Complaint)) },
+		AddFunc:    func(o any) { w.observe(o.(*supportv1.Complaint)) },
+		UpdateFunc: func(_, o any) { w.observe(o.(*supportv1.Complaint)) },
 	})
 	must(err)
 	if _, err := c.GetInformer(ctx, &supportv1.Escalation{}); err != nil {
@@ -156,6 +156,14 @@ func newWorkload(ns, shard string, n int, spread time.Duration, opts ...workload
 		w.startDepartments()
 	}
 	return w
+}
+
+// observe records what the watch of the complaints sees.
+func (w *workload) observe(c *supportv1.Complaint) {
+	w.dues.observe(c)
+	if w.remedies != nil {
+		w.remedies.observeComplaint(c)
+	}
 }
 
 func must(err error) {
