@@ -108,6 +108,11 @@ type workload struct {
 	errs   []string
 	done   int
 	starts []time.Time
+	// slowest is the longest wait for the operator's answer to a step's
+	// write, and its step (timers' steps, written by nobody, are not timed).
+	slowest     time.Duration
+	slowestStep string
+	stepMax     map[string]time.Duration // step -> its longest wait
 }
 
 // workloadOption changes a workload before it starts.
@@ -244,9 +249,21 @@ func (w *workload) life(ctx context.Context, i int) error {
 				return fmt.Errorf("%s: %w", what, err)
 			}
 		}
+		t := time.Now()
 		if err := w.waitFor(ctx, name, until); err != nil {
 			return fmt.Errorf("%s: waiting for the operator: %w", what, err)
 		}
+		w.mu.Lock()
+		if took := time.Since(t); patch != "" { // the operator's answer to a person's write
+			if took > w.slowest {
+				w.slowest, w.slowestStep = took, name+" "+what
+			}
+			if w.stepMax == nil {
+				w.stepMax = map[string]time.Duration{}
+			}
+			w.stepMax[what] = max(w.stepMax[what], took)
+		}
+		w.mu.Unlock()
 		return nil
 	}
 	in := func(p supportv1.Phase) func(*supportv1.Complaint) bool {
@@ -454,9 +471,14 @@ type verdict struct {
 	Events, Requests, RawDuplicates int
 	MaxCopies                       int
 	DueTimesSeen                    int
-	Remedies                        *remedyFigures // with remedies
-	Problems                        []string
-	RawDuplicatesByEvent            map[string]int
+	// SlowestStepSeconds is the longest wait for the operator's answer to
+	// a person's write (SlowestStep: complaint and step).
+	SlowestStepSeconds   float64
+	SlowestStep          string
+	StepMaxSeconds       map[string]float64
+	Remedies             *remedyFigures // with remedies
+	Problems             []string
+	RawDuplicatesByEvent map[string]int
 }
 
 // check verifies the invariants of a workload whose complaints are settled:
@@ -469,6 +491,11 @@ func (w *workload) check() verdict {
 	w.mu.Lock()
 	for _, e := range w.errs {
 		problem("lifecycle: %s", e)
+	}
+	v.SlowestStepSeconds, v.SlowestStep = w.slowest.Seconds(), w.slowestStep
+	v.StepMaxSeconds = map[string]float64{}
+	for what, d := range w.stepMax {
+		v.StepMaxSeconds[what] = d.Round(100 * time.Millisecond).Seconds()
 	}
 	w.mu.Unlock()
 
@@ -626,7 +653,7 @@ func report(name string, v verdict, extra map[string]any) {
 	fields := map[string]any{"complaints": v.Complaints, "lifecyclesCompleted": v.Done, "ladderEscalations": v.Escalations,
 		"eventsReceived": v.Events, "requests": v.Requests, "rawDuplicates": v.RawDuplicates,
 		"rawDuplicatesByEvent": v.RawDuplicatesByEvent, "maxCopiesOfOneEvent": v.MaxCopies, "dueTimesObserved": v.DueTimesSeen,
-		"problems": len(v.Problems)}
+		"slowestStepSeconds": v.SlowestStepSeconds, "slowestStep": v.SlowestStep, "stepMaxSeconds": v.StepMaxSeconds, "problems": len(v.Problems)}
 	if v.Remedies != nil {
 		fields["remedies"] = v.Remedies
 	}
