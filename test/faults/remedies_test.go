@@ -289,6 +289,8 @@ func (l *remedyLog) schedule(ctx context.Context, cl client.Client, d department
 
 // remedyFigures is what the end found of the remedies.
 type remedyFigures struct {
+	// ReportedLate: reports the departments meant to be late; Overdue:
+	// remedies reported at or after their due time (fulfilledAt).
 	Complaints, Remedies, Reported, ReportedLate, Overdue, OverdueEscalations int
 	// WatchAdds counts the creations (and relists) the watch saw.
 	WatchAdds int
@@ -452,9 +454,11 @@ func (w *workload) checkRemedies(byName map[string]*supportv1.Complaint, escalat
 			if rep.Late {
 				fig.ReportedLate++
 			}
-			if rep.Late != overdue {
-				problem("%s: remedy %s reported %s its due time %s (late %t), fulfilledAt %s", name, rname,
-					map[bool]string{true: "after", false: "before"}[rep.Late], due.UTC().Format(time.RFC3339), rep.Late, fulfilled.UTC().Format(time.RFC3339))
+			// A report whose write ended before the due time is on time; one
+			// whose write began at or after it is late.
+			if (rep.Done.Before(due) && overdue) || (!rep.Sent.Before(due) && !overdue) {
+				problem("%s: remedy %s written between %s and %s, due %s: overdue %t (fulfilledAt %s)", name, rname,
+					rep.Sent.UTC().Format(time.RFC3339Nano), rep.Done.UTC().Format(time.RFC3339Nano), due.UTC().Format(time.RFC3339), overdue, fulfilled.UTC().Format(time.RFC3339))
 			}
 			esc := overdueEsc[rname]
 			wantState := supportv1.ClockMet
