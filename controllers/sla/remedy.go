@@ -91,6 +91,15 @@ func EvaluateRemedy(in RemedyInput) RemedyResult {
 			}
 			st.FulfilledAt = metaTime(at)
 			out.Reported = true
+			if c.State == supportv1.ClockRunning && c.DueAt != nil && !at.Before(c.DueAt.Time) {
+				// Reported after the due time, before the breach was seen
+				// (the operator down or behind at the due time, or its
+				// status write lost to the report): the target was missed
+				// all the same, and is escalated once, as at the due time.
+				out.Overdue = true
+				say(string(supportv1.ReasonRemedyOverdue), true, "Overdue: %s did not carry it out within %s (due %s); escalated to its destinations",
+					r.Spec.Department, c.Target.Duration, c.DueAt.UTC().Format(time.RFC3339))
+			}
 			if f.Outcome == supportv1.FulfilmentFailed {
 				say(supportv1.ReasonRemedyFailed, true, "Failed (reported by %s): %s", text.OrNone(f.By), f.Note)
 			} else {

@@ -25,7 +25,7 @@ var _ = Describe("Manager SIGKILLed at random moments", Label("restart"), func()
 		n := envInt("FAULTS_COMPLAINTS", 500)
 		kills := envInt("FAULTS_KILLS", 8)
 		const ns, shard = "faults-restart", "restart"
-		w := newWorkload(ns, shard, n, time.Duration(envInt("FAULTS_SPREAD_SECONDS", 60))*time.Second)
+		w := newWorkload(ns, shard, n, time.Duration(envInt("FAULTS_SPREAD_SECONDS", 60))*time.Second, withRemedies())
 		mgr := startManagers(shard, 1)[0]
 		t0 := time.Now()
 

@@ -36,6 +36,7 @@ type receiver struct {
 type hit struct {
 	Event      string
 	Complaint  string // namespace/name
+	Detail     string
 	OccurredAt time.Time
 	Attempts   int       // requests with this id
 	Delivered  int       // of them answered 2xx
@@ -79,6 +80,7 @@ type cloudEvent struct {
 	Data struct {
 		Event      string    `json:"event"`
 		OccurredAt time.Time `json:"occurredAt"`
+		Detail     string    `json:"detail"`
 		Complaint  struct {
 			Namespace string `json:"namespace"`
 			Name      string `json:"name"`
@@ -142,7 +144,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if ev.Data.Event != "" {
-		h.Event, h.OccurredAt = ev.Data.Event, ev.Data.OccurredAt
+		h.Event, h.OccurredAt, h.Detail = ev.Data.Event, ev.Data.OccurredAt, ev.Data.Detail
 		h.Complaint = ev.Data.Complaint.Namespace + "/" + ev.Data.Complaint.Name
 	}
 	if status >= 200 && status < 300 {

@@ -40,6 +40,12 @@ import (
 //	3 timeout:  ack, resolve, approve, no feedback -> Closed by followUp.closeAfter
 //	4 pending:  ack, resolve, no approval -> PendingApproval
 //	5 waiting:  ack, wait on the vendor -> Waiting
+//
+// With remedies (withRemedies, remedies_test.go) half the happy and half
+// the timeout complaints resolve with two actions for two departments: the
+// approval asks the departments (Implementing), the departments report
+// each remedy Done, the complaint is Resolved at the last report, then
+// as its class says.
 const classes = 6
 
 var classNames = []string{"happy", "reopen", "breach", "timeout", "pending", "waiting"}
@@ -61,7 +67,8 @@ func destName(ns, d string) string { return ns + "-" + d }
 
 // workloadPolicies: "standard" (targets far away: nothing breaches) and
 // "fast" for key accounts (first response 3s, level 2 four seconds later).
-func workloadPolicies(ns string) []*supportv1.ServicePolicy {
+// With remedies both also have the departments (withDepartments).
+func workloadPolicies(ns string, remedies bool) []*supportv1.ServicePolicy {
 	var notify []supportv1.NotifyTarget
 	for _, d := range dests {
 		notify = append(notify, supportv1.NotifyTarget{Name: d, Events: allEvents, Webhook: &supportv1.Webhook{
@@ -82,6 +89,10 @@ func workloadPolicies(ns string) []*supportv1.ServicePolicy {
 	fast := &supportv1.ServicePolicy{ObjectMeta: metav1.ObjectMeta{Name: "fast", Namespace: ns}, Spec: spec(3 * time.Second)}
 	fast.Spec.Precedence = 100
 	fast.Spec.Match.Tiers = []supportv1.CustomerTier{supportv1.TierKey}
+	if remedies {
+		withDepartments(std)
+		withDepartments(fast)
+	}
 	return []*supportv1.ServicePolicy{std, fast}
 }
 
@@ -91,33 +102,53 @@ type workload struct {
 	spread    time.Duration // creations spread over this long
 	cache     cache.Cache
 	dues      *dueLog
+	remedies  *remedyLog // nil: no complaint has actions
 
 	mu     sync.Mutex
 	errs   []string
 	done   int
 	starts []time.Time
+	// slowest is the longest wait for the operator's answer to a step's
+	// write, and its step (timers' steps, written by nobody, are not timed).
+	slowest     time.Duration
+	slowestStep string
+	stepMax     map[string]time.Duration // step -> its longest wait
 }
 
+// workloadOption changes a workload before it starts.
+type workloadOption func(*workload)
+
+// withRemedies gives some complaints a resolution with actions, carried out
+// by departments (remedies_test.go).
+func withRemedies() workloadOption { return func(w *workload) { w.remedies = newRemedyLog() } }
+
 // newWorkload creates the namespace, its Secret and policies, and starts a
-// watch (informer) of its complaints that records every due time seen.
-func newWorkload(ns, shard string, n int, spread time.Duration) *workload {
+// watch (informer) of its complaints that records every due time seen (and
+// with remedies one of its remedies, and the departments).
+func newWorkload(ns, shard string, n int, spread time.Duration, opts ...workloadOption) *workload {
 	GinkgoHelper()
+	w := &workload{ns: ns, shard: shard, n: n, spread: spread, dues: newDueLog(), starts: make([]time.Time, n)}
+	for _, o := range opts {
+		o(w)
+	}
 	must(namespaceWithSecret(ns))
-	for _, p := range workloadPolicies(ns) {
+	for _, p := range workloadPolicies(ns, w.remedies != nil) {
 		must(k8s.Create(ctx, p))
 	}
-	w := &workload{ns: ns, shard: shard, n: n, spread: spread, dues: newDueLog(), starts: make([]time.Time, n)}
 	c, err := cache.New(cfg, cache.Options{Scheme: scheme, DefaultNamespaces: map[string]cache.Config{ns: {}}})
 	must(err)
 	inf, err := c.GetInformer(ctx, &supportv1.Complaint{})
 	must(err)
 	_, err = inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
-		AddFunc:    func(o any) { w.dues.observe(o.(*supportv1.Complaint)) },
-		UpdateFunc: func(_, o any) { w.dues.observe(o.(*supportv1.Complaint)) },
+		AddFunc:    func(o any) { w.observe(o.(*supportv1.Complaint)) },
+		UpdateFunc: func(_, o any) { w.observe(o.(*supportv1.Complaint)) },
 	})
 	must(err)
 	if _, err := c.GetInformer(ctx, &supportv1.Escalation{}); err != nil {
 		must(err)
+	}
+	if w.remedies != nil {
+		w.remedies.watch(c)
 	}
 	cctx, stop := context.WithCancel(ctx)
 	go func() { _ = c.Start(cctx) }()
@@ -126,7 +157,18 @@ func newWorkload(ns, shard string, n int, spread time.Duration) *workload {
 		Fail("workload cache did not sync")
 	}
 	w.cache = c
+	if w.remedies != nil {
+		w.startDepartments()
+	}
 	return w
+}
+
+// observe records what the watch of the complaints sees.
+func (w *workload) observe(c *supportv1.Complaint) {
+	w.dues.observe(c)
+	if w.remedies != nil {
+		w.remedies.observeComplaint(c)
+	}
 }
 
 func must(err error) {
@@ -207,9 +249,21 @@ func (w *workload) life(ctx context.Context, i int) error {
 				return fmt.Errorf("%s: %w", what, err)
 			}
 		}
+		t := time.Now()
 		if err := w.waitFor(ctx, name, until); err != nil {
 			return fmt.Errorf("%s: waiting for the operator: %w", what, err)
 		}
+		w.mu.Lock()
+		if took := time.Since(t); patch != "" { // the operator's answer to a person's write
+			if took > w.slowest {
+				w.slowest, w.slowestStep = took, name+" "+what
+			}
+			if w.stepMax == nil {
+				w.stepMax = map[string]time.Duration{}
+			}
+			w.stepMax[what] = max(w.stepMax[what], took)
+		}
+		w.mu.Unlock()
 		return nil
 	}
 	in := func(p supportv1.Phase) func(*supportv1.Complaint) bool {
@@ -240,7 +294,10 @@ func (w *workload) life(ctx context.Context, i int) error {
 	case 5:
 		add("wait on vendor", `{"waitingOn":"Vendor"}`, in(supportv1.PhaseWaiting))
 	}
-	if class != 5 {
+	remedied := w.hasActions(i)
+	if remedied {
+		add("resolve with actions", resolve1[:len(resolve1)-2]+`,"actions":`+resolutionActionsJSON()+`}}`, in(supportv1.PhasePendingApproval))
+	} else if class != 5 {
 		add("resolve", resolve1, in(supportv1.PhasePendingApproval))
 	}
 	// Resolved may turn into Closed by the follow-up timer before the
@@ -249,7 +306,11 @@ func (w *workload) life(ctx context.Context, i int) error {
 	resolvedOrClosed := func(c *supportv1.Complaint) bool {
 		return c.Status.Phase == supportv1.PhaseResolved || c.Status.Phase == supportv1.PhaseClosed
 	}
-	if class <= 3 {
+	if remedied {
+		// The approval asks the departments; they report on their own.
+		add("approve", approve, func(c *supportv1.Complaint) bool { return c.Status.RemediesRequestedAt != nil || resolvedOrClosed(c) })
+		add("carried out by the departments", "", resolvedOrClosed)
+	} else if class <= 3 {
 		add("approve", approve, resolvedOrClosed)
 	}
 	switch class {
@@ -410,8 +471,14 @@ type verdict struct {
 	Events, Requests, RawDuplicates int
 	MaxCopies                       int
 	DueTimesSeen                    int
-	Problems                        []string
-	RawDuplicatesByEvent            map[string]int
+	// SlowestStepSeconds is the longest wait for the operator's answer to
+	// a person's write (SlowestStep: complaint and step).
+	SlowestStepSeconds   float64
+	SlowestStep          string
+	StepMaxSeconds       map[string]float64
+	Remedies             *remedyFigures // with remedies
+	Problems             []string
+	RawDuplicatesByEvent map[string]int
 }
 
 // check verifies the invariants of a workload whose complaints are settled:
@@ -424,6 +491,11 @@ func (w *workload) check() verdict {
 	w.mu.Lock()
 	for _, e := range w.errs {
 		problem("lifecycle: %s", e)
+	}
+	v.SlowestStepSeconds, v.SlowestStep = w.slowest.Seconds(), w.slowestStep
+	v.StepMaxSeconds = map[string]float64{}
+	for what, d := range w.stepMax {
+		v.StepMaxSeconds[what] = d.Round(100 * time.Millisecond).Seconds()
 	}
 	w.mu.Unlock()
 
@@ -438,8 +510,8 @@ func (w *workload) check() verdict {
 	// Ladder escalations per complaint and level.
 	ladder := map[string]map[int32]int{}
 	for _, e := range el.Items {
-		if e.Spec.Reason == supportv1.ReasonRequested {
-			continue
+		if e.Spec.Reason == supportv1.ReasonRequested || e.Spec.Reason == supportv1.ReasonRemedyOverdue {
+			continue // not the ladder's (remedies: checkRemedies)
 		}
 		v.Escalations++
 		if ladder[e.Spec.ComplaintName] == nil {
@@ -509,7 +581,7 @@ func (w *workload) check() verdict {
 			counts := map[string]int{}
 			for seq := int64(1); seq <= c.Status.NotificationSeq; seq++ {
 				found := ""
-				for _, ev := range allEvents {
+				for _, ev := range append(allEvents, remedyEvents...) {
 					id := webhook.EventID(string(c.UID), string(ev), strconv.FormatInt(seq, 10))
 					if h, ok := received[d][id]; ok && h.Delivered > 0 {
 						found = string(ev)
@@ -543,6 +615,15 @@ func (w *workload) check() verdict {
 			}
 		}
 	}
+	if w.remedies != nil {
+		v.Remedies = w.checkRemedies(byName, el.Items, received, problem)
+	} else {
+		for _, e := range el.Items {
+			if e.Spec.Reason == supportv1.ReasonRemedyOverdue {
+				problem("escalation %s: RemedyOverdue in a workload without remedies", e.Name)
+			}
+		}
+	}
 	for _, e := range el.Items {
 		for _, n := range e.Status.Notifications {
 			if n.Failed {
@@ -572,7 +653,10 @@ func report(name string, v verdict, extra map[string]any) {
 	fields := map[string]any{"complaints": v.Complaints, "lifecyclesCompleted": v.Done, "ladderEscalations": v.Escalations,
 		"eventsReceived": v.Events, "requests": v.Requests, "rawDuplicates": v.RawDuplicates,
 		"rawDuplicatesByEvent": v.RawDuplicatesByEvent, "maxCopiesOfOneEvent": v.MaxCopies, "dueTimesObserved": v.DueTimesSeen,
-		"problems": len(v.Problems)}
+		"slowestStepSeconds": v.SlowestStepSeconds, "slowestStep": v.SlowestStep, "stepMaxSeconds": v.StepMaxSeconds, "problems": len(v.Problems)}
+	if v.Remedies != nil {
+		fields["remedies"] = v.Remedies
+	}
 	for k, x := range extra {
 		fields[k] = x
 	}
