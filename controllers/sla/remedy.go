@@ -67,16 +67,7 @@ func EvaluateRemedy(in RemedyInput) RemedyResult {
 	requested := r.Spec.RequestedAt.Time.Truncate(time.Second)
 	c := &st.Clock
 	if d := in.Department; d != nil && d.FulfilWithin != nil && c.StartedAt == nil {
-		target := d.FulfilWithin.Duration
-		pct := in.AtRiskPercent
-		if pct == 0 {
-			pct = 75
-		}
-		c.Target = &metav1.Duration{Duration: target}
-		c.StartedAt = metaTime(requested)
-		c.DueAt = metaTime(requested.Add(target))
-		c.AtRiskAt = metaTime(requested.Add(target * time.Duration(pct) / 100).Truncate(time.Second))
-		c.State = supportv1.ClockRunning
+		startRemedyClock(c, d.FulfilWithin.Duration, in.AtRiskPercent, requested)
 	}
 	f := r.Spec.Fulfilment
 	switch {
@@ -143,6 +134,19 @@ func EvaluateRemedy(in RemedyInput) RemedyResult {
 	setRemedyConditions(st, r, in, now)
 	out.Status = *st
 	return out
+}
+
+// startRemedyClock starts a remedy's clock at requested for target, at
+// risk at pct percent of it (0: 75).
+func startRemedyClock(c *supportv1.ClockStatus, target time.Duration, pct int32, requested time.Time) {
+	if pct == 0 {
+		pct = 75
+	}
+	c.Target = &metav1.Duration{Duration: target}
+	c.StartedAt = metaTime(requested)
+	c.DueAt = metaTime(requested.Add(target))
+	c.AtRiskAt = metaTime(requested.Add(target * time.Duration(pct) / 100).Truncate(time.Second))
+	c.State = supportv1.ClockRunning
 }
 
 // stopClock stops a running (or breached) clock at the report.
