@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -13,7 +12,6 @@ import (
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
-	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 	"github.com/servicedesk-operator/servicedesk-operator/internal/text"
 )
@@ -176,7 +174,7 @@ func queueNotifications(c *supportv1.Complaint, st *supportv1.ComplaintStatus, p
 		st.Notifications, d = ledger.Enqueue(st.Notifications, &st.NotificationSeq, string(c.UID), t.Event, webhookDetail(t), t.At, targets)
 		dropped = append(dropped, d...)
 		if t.Remedy != "" {
-			ledger.About(st.Notifications, webhook.EventID(string(c.UID), string(t.Event), strconv.FormatInt(st.NotificationSeq, 10)), t.Remedy)
+			ledger.About(st.Notifications, string(c.UID), t.Event, st.NotificationSeq, t.Remedy)
 		}
 	}
 	return dropped

@@ -24,7 +24,8 @@ type complaintScope struct {
 	// escalations of the complaint: read-only views of the cache, plus
 	// those the climb created.
 	escalations []supportv1.Escalation
-	// remedies of the complaint: read-only views of the cache.
+	// remedies of the complaint (read only while its resolution has
+	// actions): read-only views of the cache.
 	remedies []supportv1.Remedy
 	// now is when the decision is made.
 	now time.Time
@@ -65,6 +66,9 @@ func (r *ComplaintReconciler) gather(ctx context.Context, req ctrl.Request) (*co
 		return nil, err
 	}
 	s.escalations = escs.Items
+	if !sla.CarriedOut(complaint.Spec.Resolution) {
+		return s, nil // no remedy to follow or create: no List on this hot path
+	}
 	var rems supportv1.RemedyList
 	if err := r.List(ctx, &rems, client.InNamespace(complaint.Namespace), client.MatchingFields{indexRemedyComplaint: complaint.Name}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, err

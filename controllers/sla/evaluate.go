@@ -173,9 +173,14 @@ func (e *evaluation) schedule(t time.Time) {
 // (zero: unknown, now), at second precision, never after now and never
 // before notBefore, the fact it follows (which wins should the two cross).
 func (e *evaluation) factTime(t, notBefore time.Time) time.Time {
+	return factTime(t, notBefore, e.now)
+}
+
+// factTime is when a fact stamped t counts at now (see the method).
+func factTime(t, notBefore, now time.Time) time.Time {
 	t = t.Truncate(time.Second)
-	if t.IsZero() || t.After(e.now) {
-		t = e.now
+	if t.IsZero() || t.After(now) {
+		t = now
 	}
 	if nb := notBefore.Truncate(time.Second); t.Before(nb) {
 		t = nb

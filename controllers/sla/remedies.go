@@ -49,19 +49,7 @@ func CarriedOut(res *supportv1.Resolution) bool {
 // starts the round again.
 func (e *evaluation) remedies(res *supportv1.Resolution, requested time.Time) (done time.Time, ok bool) {
 	if e.st.RemediesRequestedAt == nil {
-		// A round is told apart from the earlier ones by its time: never
-		// the second of a remedy asked for before.
-		for _, f := range e.in.Remedies {
-			if earlier := f.RequestedAt.Truncate(time.Second); !earlier.Before(requested) {
-				requested = earlier.Add(time.Second)
-			}
-		}
-		if ended := e.st.EndedRemediesRequestedAt; ended != nil && !ended.Time.Before(requested) {
-			requested = ended.Time.Add(time.Second)
-		}
-		e.st.RemediesRequestedAt = metaTime(requested)
-		e.st.Remedies = nil
-		e.st.Seen.Remedies = Fingerprint(res.Actions)
+		e.startRemedies(res, requested)
 	}
 	since := e.st.RemediesRequestedAt.Time
 	facts := map[string]*RemedyFact{}
@@ -75,7 +63,7 @@ func (e *evaluation) remedies(res *supportv1.Resolution, requested time.Time) (d
 	pending := 0
 	done = since
 	for _, a := range res.Actions {
-		sum := e.remedySummary(a, since)
+		sum := e.askedRemedy(a, since)
 		f := facts[sum.Name]
 		switch {
 		case f == nil || f.Fulfilment == nil:
@@ -110,6 +98,23 @@ func (e *evaluation) remedies(res *supportv1.Resolution, requested time.Time) (d
 	return done, true
 }
 
+// startRemedies starts a round of remedies at requested, or just after
+// the last earlier round: a round is told apart from the earlier ones by
+// its time, never the second of a remedy asked for before.
+func (e *evaluation) startRemedies(res *supportv1.Resolution, requested time.Time) {
+	for _, f := range e.in.Remedies {
+		if earlier := f.RequestedAt.Truncate(time.Second); !earlier.Before(requested) {
+			requested = earlier.Add(time.Second)
+		}
+	}
+	if ended := e.st.EndedRemediesRequestedAt; ended != nil && !ended.Time.Before(requested) {
+		requested = ended.Time.Add(time.Second)
+	}
+	e.st.RemediesRequestedAt = metaTime(requested)
+	e.st.Remedies = nil
+	e.st.Seen.Remedies = Fingerprint(res.Actions)
+}
+
 // endRemedies ends the round of remedies under way, if any, before it
 // resolved the complaint: its remedies still pending are Cancelled.
 func (e *evaluation) endRemedies() {
@@ -119,10 +124,10 @@ func (e *evaluation) endRemedies() {
 	}
 }
 
-// remedySummary is the status's summary of an action's remedy in this
-// round: as last seen, or new, in which case its department is asked
+// askedRemedy is the status's summary of an action's remedy in this round:
+// as last seen, or, the first time, new, asking its department
 // (RemedyRequested).
-func (e *evaluation) remedySummary(a supportv1.RemedyAction, since time.Time) supportv1.RemedySummary {
+func (e *evaluation) askedRemedy(a supportv1.RemedyAction, since time.Time) supportv1.RemedySummary {
 	name := RemedyName(e.c.Name, a.Name)
 	for _, s := range e.st.Remedies {
 		if s.Name == name {

@@ -73,13 +73,8 @@ func EvaluateRemedy(in RemedyInput) RemedyResult {
 	switch {
 	case f != nil:
 		if st.FulfilledAt == nil {
-			at := in.FulfilledAt.Truncate(time.Second)
-			if at.IsZero() || at.After(now) {
-				at = now
-			}
-			if at.Before(requested) {
-				at = requested
-			}
+			// A report counts from its write, never before the request.
+			at := factTime(in.FulfilledAt, requested, now)
 			st.FulfilledAt = metaTime(at)
 			out.Reported = true
 			if c.State == supportv1.ClockRunning && c.DueAt != nil && !at.Before(c.DueAt.Time) {

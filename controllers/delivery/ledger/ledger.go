@@ -26,7 +26,7 @@ func Enqueue(list []supportv1.Notification, seq *int64, uid string, ev supportv1
 		return list, nil
 	}
 	*seq++
-	id := webhook.EventID(uid, string(ev), strconv.FormatInt(*seq, 10))
+	id := eventID(uid, ev, *seq)
 	var dropped []string
 	list = append([]supportv1.Notification(nil), list...) // never write into the caller's array
 	for _, t := range targets {
@@ -45,8 +45,15 @@ func Enqueue(list []supportv1.Notification, seq *int64, uid string, ev supportv1
 	return list, dropped
 }
 
-// About marks the notifications of event id as being about a remedy.
-func About(list []supportv1.Notification, id, remedy string) {
+// eventID is the stable id (webhook-id) of the seq-th event ev of object uid.
+func eventID(uid string, ev supportv1.EventType, seq int64) string {
+	return webhook.EventID(uid, string(ev), strconv.FormatInt(seq, 10))
+}
+
+// About marks the notifications of the seq-th event ev of object uid (the
+// one Enqueue just queued) as being about a remedy.
+func About(list []supportv1.Notification, uid string, ev supportv1.EventType, seq int64, remedy string) {
+	id := eventID(uid, ev, seq)
 	for i := range list {
 		if list[i].ID == id {
 			list[i].Remedy = remedy

@@ -498,3 +498,20 @@ func TestTrimFailed(t *testing.T) {
 		})
 	}
 }
+
+// About tags the notifications of the event just queued, and only those.
+func TestAbout(t *testing.T) {
+	var seq int64
+	at := time.Unix(1_700_000_000, 0)
+	list, _ := Enqueue(nil, &seq, "uid-1", supportv1.EventRemedyRequested, "reship asked", at, []string{"queue", "crm"})
+	list, _ = Enqueue(list, &seq, "uid-1", supportv1.EventRemedyRequested, "refund asked", at, []string{"crm"})
+	About(list, "uid-1", supportv1.EventRemedyRequested, 1, "c-reship")
+	About(list, "uid-1", supportv1.EventRemedyRequested, seq, "c-refund")
+	var got []string
+	for _, n := range list {
+		got = append(got, n.Target+"="+n.Remedy)
+	}
+	if want := []string{"queue=c-reship", "crm=c-reship", "crm=c-refund"}; !slices.Equal(got, want) {
+		t.Errorf("remedies = %v, want %v", got, want)
+	}
+}
