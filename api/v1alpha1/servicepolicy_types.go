@@ -569,15 +569,21 @@ func (s *ServicePolicySpec) DestinationsFor(ev EventType, extra []string) []stri
 	return out
 }
 
+// DepartmentNotify names the spec.notify entries told of the department's
+// remedies; none when the policy does not list the department.
+func (s *ServicePolicySpec) DepartmentNotify(department string) []string {
+	if d := s.Recovery.Department(department); d != nil {
+		return d.Notify
+	}
+	return nil
+}
+
 // EscalationNotify names the spec.notify entries an escalation's level
 // tells: its department's for an overdue remedy (RemedyOverdue), else its
 // level's in the ladder.
 func (s *ServicePolicySpec) EscalationNotify(e *Escalation) []string {
 	if e.Spec.Reason.IsRemedy() {
-		if d := s.Recovery.Department(e.Spec.LevelName); d != nil {
-			return d.Notify
-		}
-		return nil
+		return s.DepartmentNotify(e.Spec.LevelName)
 	}
 	if l := s.Escalation.Level(e.Spec.LevelName, e.Spec.Level); l != nil {
 		return l.Notify

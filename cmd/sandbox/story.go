@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
 )
 
 // The demo's story: one complaint lives its whole life, step by step, each
@@ -129,7 +130,7 @@ func storyResolution() *supportv1.Resolution {
 }
 
 // remedyName is the Remedy the operator creates for an action.
-func remedyName(action string) string { return StoryComplaint + "-" + action }
+func remedyName(action string) string { return sla.RemedyName(StoryComplaint, action) }
 
 // storyState is what the story reads before and after each step.
 type storyState struct {

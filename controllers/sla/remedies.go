@@ -170,10 +170,7 @@ func (e *evaluation) departmentNotify(department string) []string {
 	if e.p == nil {
 		return nil
 	}
-	if d := e.p.Spec.Recovery.Department(department); d != nil {
-		return d.Notify
-	}
-	return nil
+	return e.p.Spec.DepartmentNotify(department)
 }
 
 // RemedyCurrent says whether the complaint's current resolution still asks

@@ -143,11 +143,7 @@ func BoardTable(rows []BoardRow, wide, allNamespaces bool) Table {
 	for _, r := range rows {
 		due, left := "-", "-"
 		if r.Due != nil {
-			due = text.OrDash(r.Clock)
-			left = Short(*r.Left)
-			if *r.Left <= 0 {
-				left = "overdue " + Short(-*r.Left)
-			}
+			due, left = text.OrDash(r.Clock), LeftCell(r.Left)
 		}
 		cells := []string{r.Name, r.Phase, r.Tier, text.OrDash(r.Severity), due, left, r.State(), text.OrDash(r.Owner), strconv.Itoa(int(r.Level))}
 		if wide {

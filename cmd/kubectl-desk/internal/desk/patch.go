@@ -3,9 +3,10 @@ package desk
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 )
@@ -58,10 +59,6 @@ type ResolveOptions struct {
 	Actions []supportv1.RemedyAction
 }
 
-// nameRE is what an action's name and its department may be (the CRD's
-// pattern): lower-case letters, digits and inner dashes.
-var nameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-
 // ParseAction reads a resolve --action: NAME=DEPARTMENT:KIND[:DETAIL],
 // e.g. "reship=warehouse:Reship:right item, overnight" (the kind in any
 // case; the detail may hold colons).
@@ -71,9 +68,13 @@ func ParseAction(s string) (supportv1.RemedyAction, error) {
 	if !ok || len(parts) < 2 {
 		return supportv1.RemedyAction{}, fmt.Errorf("--action %q: give NAME=DEPARTMENT:KIND[:DETAIL], e.g. --action \"reship=warehouse:Reship:right item, overnight\"", s)
 	}
-	for _, f := range []struct{ what, v string }{{"name", name}, {"department", parts[0]}} {
-		if !nameRE.MatchString(f.v) {
-			return supportv1.RemedyAction{}, fmt.Errorf("--action %q: the %s %q must be lower-case letters, digits and inner dashes, e.g. warehouse", s, f.what, f.v)
+	// The CRD's rules: DNS labels of at most 40 (name) and 63 (department).
+	for _, f := range []struct {
+		what, v string
+		most    int
+	}{{"name", name, 40}, {"department", parts[0], 63}} {
+		if len(validation.IsDNS1123Label(f.v)) > 0 || len(f.v) > f.most {
+			return supportv1.RemedyAction{}, fmt.Errorf("--action %q: the %s %q must be lower-case letters, digits and inner dashes, at most %d, e.g. warehouse", s, f.what, f.v, f.most)
 		}
 	}
 	kind, err := Enum("remedy kind", parts[1], RemedyKinds)

@@ -49,6 +49,7 @@ func TestParseActions(t *testing.T) {
 		{[]string{"reship"}, nil, `--action "reship": give NAME=DEPARTMENT:KIND[:DETAIL]`},
 		{[]string{"reship=warehouse"}, nil, "give NAME=DEPARTMENT:KIND[:DETAIL]"},
 		{[]string{"Reship=warehouse:Reship"}, nil, `the name "Reship" must be lower-case letters, digits and inner dashes`},
+		{[]string{strings.Repeat("r", 41) + "=warehouse:Reship"}, nil, `at most 40`},
 		{[]string{"reship=ware house:Reship"}, nil, `the department "ware house" must be lower-case`},
 		{[]string{"reship=warehouse:Ship"}, nil, `unknown remedy kind "Ship": valid values are Reship, Refund, Voucher, Repair, Visit, Call, Other`},
 		{[]string{"x=warehouse:Reship", "x=billing:Refund"}, nil, "another action is named x"},

@@ -142,14 +142,18 @@ func RemediesTable(rows []RemedyRow, wide, allNamespaces bool) Table {
 
 // DueCell is the time left while the clock runs, as the board prints it
 // (3h20m, or overdue 12m); "-" once the clock stopped or without a target.
-func (r RemedyRow) DueCell() string {
+func (r RemedyRow) DueCell() string { return LeftCell(r.Left) }
+
+// LeftCell is a time left as the board and the remedies print it: 3h20m,
+// or overdue 12m once it is not positive; "-" for none.
+func LeftCell(left *time.Duration) string {
 	switch {
-	case r.Left == nil:
+	case left == nil:
 		return "-"
-	case *r.Left <= 0:
-		return "overdue " + Short(-*r.Left)
+	case *left <= 0:
+		return "overdue " + Short(-*left)
 	}
-	return Short(*r.Left)
+	return Short(*left)
 }
 
 // CheckFulfil refuses a report on remedy r that the API server would

@@ -130,11 +130,10 @@ func destinations(p *supportv1.ServicePolicy, ev supportv1.EventType, c *support
 		return nil
 	}
 	var extra []string
-	if remedy != "" {
-		for _, r := range c.Status.Remedies {
-			if d := p.Spec.Recovery.Department(r.Department); r.Name == remedy && d != nil {
-				extra = d.Notify
-			}
+	for _, r := range c.Status.Remedies {
+		if remedy != "" && r.Name == remedy {
+			extra = p.Spec.DepartmentNotify(r.Department)
+			break
 		}
 	}
 	return p.Spec.DestinationsFor(ev, extra)
