@@ -73,6 +73,11 @@ var _ = Describe("kubectl desk for the departments", Ordered, func() {
 		c := strings.TrimSpace(ok(agent("new", "--customer", customer, "--category", string(category), "--summary", "Wrong item delivered",
 			"--owner", "agent-bob")))
 		ok(agent("ack", c))
+		// The proposal in a later second than the acknowledgement, so the
+		// timeline's order (and its golden file) does not depend on timing:
+		// steps are stamped to the second.
+		Eventually(phase(c)).Should(Equal(supportv1.PhaseAcknowledged))
+		time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
 		ok(agent(append([]string{"resolve", c, "--apologized"}, resolve...)...))
 		Eventually(phase(c)).Should(Equal(supportv1.PhasePendingApproval))
 		ok(lead("approve", c))
