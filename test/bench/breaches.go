@@ -30,14 +30,7 @@ func (b *bench) breaches(ctx context.Context) error {
 	}
 	br := &BreachResult{OpenComplaints: b.open, PreCreate: pre}
 	logf("2 breaches: %d open complaints; pre-created in %.1fs, settled=%v; first window at %s", b.open, pre.CreateSecond, pre.Settled, t0.Format("15:04:05"))
-	if err := sleepUntil(ctx, t0.Add(-500*time.Millisecond)); err != nil {
-		return err
-	}
-	from, err := b.mark(ctx)
-	if err != nil {
-		return err
-	}
-	cpuAt, err := b.breachWindows(ctx, windows)
+	marks, cpuAt, err := b.breachWindows(ctx, windows)
 	if err != nil {
 		return err
 	}
@@ -58,18 +51,29 @@ func (b *bench) breaches(ctx context.Context) error {
 		b.note("breaches: the manager's queues were still not empty %.0fs after the last window", time.Since(lastEnd).Seconds())
 	}
 	br.Rates = b.rateResults(windows, dueOf, cpuAt, end)
-	if br.Phase, err = b.phase(ctx, from, nil); err != nil {
+	to, err := b.mark(ctx)
+	if err != nil {
 		return err
 	}
-	// Each breach creates exactly one Escalation: dividing by those created
-	// in the phase keeps the figure right when a backlog was left over.
-	br.BreachesWritten = int(br.Phase.OperatorWrites["escalations POST"])
-	br.WritesPerBreach = br.Phase.OperatorWrites.total() / float64(max(br.BreachesWritten, 1))
-	if br.BreachesWritten == 0 {
-		br.WritesPerBreach = br.Phase.OperatorWrites.total() / float64(total)
-	}
+	br.Phase = b.between(marks[0], to, nil)
+	b.windowWrites(br, append(marks, to))
 	b.res.Breaches = br
 	return nil
+}
+
+// windowWrites divides the operator's writes by the breaches, for the
+// whole phase and for each window from its mark to the next (marks has one
+// more than the windows: the end of the phase). Each breach creates
+// exactly one Escalation: dividing by those created in the stretch keeps
+// the figure right when a backlog was carried over.
+func (b *bench) windowWrites(br *BreachResult, marks []mark) {
+	br.Writes = *perBreach(br.Phase.OperatorWrites, br.PreCreate.Count)
+	br.BreachesWritten, br.WritesPerBreach = br.Writes.Breaches, br.Writes.PerBreach
+	for k := range br.Rates {
+		w := operatorWrites(marks[k+1].api.delta(marks[k].api), nil)
+		br.Rates[k].Writes = perBreach(w, br.Rates[k].Breaches)
+		logf("2 breaches %d/s: operator writes per breach %s", br.Rates[k].Rate, br.Rates[k].Writes)
+	}
 }
 
 // planBreaches lays out scenario 2: its windows, one a rate, BENCH_GAP
@@ -96,22 +100,33 @@ func (b *bench) planBreaches() (windows []breachWindow, dueOf []time.Time, t0 ti
 	return windows, dueOf, t0
 }
 
-// breachWindows waits out the windows, taking the CPU counters at the
-// start and the end of each (2k and 2k+1).
-func (b *bench) breachWindows(ctx context.Context, windows []breachWindow) ([]cpuSnap, error) {
+// breachWindows waits out the windows, taking the API server's and the
+// manager's counters half a second before each (a mark: the last breaches
+// of a window and its gap count for it, the next window's for the next)
+// and the CPU counters at the start and the end of each (2k and 2k+1).
+// With BENCH_GAP=0 a window's mark comes at its start.
+func (b *bench) breachWindows(ctx context.Context, windows []breachWindow) ([]mark, []cpuSnap, error) {
+	marks := make([]mark, len(windows))
 	cpuAt := make([]cpuSnap, 2*len(windows))
 	for k, w := range windows {
+		if err := sleepUntil(ctx, w.start.Add(-500*time.Millisecond)); err != nil {
+			return nil, nil, err
+		}
+		var err error
+		if marks[k], err = b.mark(ctx); err != nil {
+			return nil, nil, err
+		}
 		if err := sleepUntil(ctx, w.start); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		cpuAt[2*k] = b.cpuSnap()
 		logf("2 breaches: %d/s for %ds", w.rate, b.cfg.Seconds)
 		if err := sleepUntil(ctx, w.start.Add(time.Duration(b.cfg.Seconds)*time.Second)); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		cpuAt[2*k+1] = b.cpuSnap()
 	}
-	return cpuAt, nil
+	return marks, cpuAt, nil
 }
 
 // rateResults times each window's complaints from their due times to their

@@ -147,6 +147,10 @@ func (b *bench) probe(ctx context.Context, rate int) (RateResult, error) {
 	if err != nil {
 		return RateResult{}, err
 	}
+	from, err := b.markAt(ctx, t0.Add(-500*time.Millisecond))
+	if err != nil {
+		return RateResult{}, err
+	}
 	if err := sleepUntil(ctx, t0); err != nil {
 		return RateResult{}, err
 	}
@@ -176,5 +180,7 @@ func (b *bench) probe(ctx context.Context, rate int) (RateResult, error) {
 	} else if !ok {
 		b.note("capacity: the manager's queues were still not empty after the %d/s probe", rate)
 	}
-	return rr, nil
+	rr.Writes, err = b.writesSince(ctx, from, count)
+	logf("3 capacity %d/s: operator writes per breach %s", rate, rr.Writes)
+	return rr, err
 }

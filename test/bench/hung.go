@@ -32,6 +32,10 @@ func (b *bench) hung(ctx context.Context) error {
 	hr := &HungResult{Destinations: hungDests, Rate: rate, PreCreate: pre}
 	heldBefore := b.rcv.hungTotal.Load()
 	dupes, bad, malformed := b.rcv.duplicates.Load(), b.rcv.badSignature.Load(), b.rcv.malformed.Load()
+	from, err := b.markAt(ctx, t0.Add(-500*time.Millisecond))
+	if err != nil {
+		return err
+	}
 	if err := sleepUntil(ctx, t0); err != nil {
 		return err
 	}
@@ -57,6 +61,9 @@ func (b *bench) hung(ctx context.Context) error {
 	}
 	end := time.Now()
 	hr.DrainComplete = done
+	if hr.Writes, err = b.writesSince(ctx, from, count); err != nil {
+		return err
+	}
 	var healthy, hooks, hung []sample
 	for i := range count {
 		e, a, c := b.escalated(nsOf(i), i)
@@ -75,8 +82,8 @@ func (b *bench) hung(ctx context.Context) error {
 	hr.ReceiverDupes = b.rcv.duplicates.Load() - dupes
 	hr.ReceiverBadSig = b.rcv.badSignature.Load() - bad
 	hr.ReceiverMalformed = b.rcv.malformed.Load() - malformed
-	logf("6 hung: others' escalations %s, webhooks %s; hung one's escalations %s",
-		hr.Healthy.triple(), hr.HealthyWebhook.triple(), hr.HungEscalation.triple())
+	logf("6 hung: others' escalations %s, webhooks %s; hung one's escalations %s; operator writes per breach %s",
+		hr.Healthy.triple(), hr.HealthyWebhook.triple(), hr.HungEscalation.triple(), hr.Writes)
 	b.res.Hung = hr
 	return nil
 }

@@ -86,6 +86,7 @@ func (b *bench) restart(ctx context.Context) error {
 	if rr.Phase, err = b.phase(ctx, from, harness); err != nil {
 		return err
 	}
+	rr.Writes = perBreach(rr.Phase.OperatorWrites, count)
 	b.res.Restart = rr
 	return nil
 }

@@ -146,6 +146,24 @@ type RateResult struct {
 	// Settled (probes only): its complaints had their due times and the
 	// manager's queues were empty before the window began.
 	Settled bool `json:"settled,omitempty"`
+	// Writes: the operator's API writes per breach from half a second
+	// before the window on: in scenario 2 until the next window (the last:
+	// until the end of the phase), in a probe until the manager settled.
+	Writes *PerBreach `json:"operatorWrites,omitempty"`
+}
+
+// PerBreach is the operator's API writes in a stretch of a scenario
+// divided by the breaches in it: the Escalations it created in the stretch
+// (each breach creates exactly one), so a backlog carried into or out of
+// the stretch does not skew the figure.
+type PerBreach struct {
+	// Breaches: the Escalations created (escalations POST); when none were,
+	// the writes are divided by the breaches due instead.
+	Breaches  int     `json:"breaches"`
+	Writes    float64 `json:"writes"`
+	PerBreach float64 `json:"writesPerBreach"`
+	// By: writes per breach by "resource[/subresource] VERB".
+	By counters `json:"writesPerBreachBy"`
 }
 
 // BreachResult is scenario 2.
@@ -159,7 +177,9 @@ type BreachResult struct {
 	// Escalations it created in it (BreachesWritten; each breach creates one).
 	WritesPerBreach float64 `json:"operatorWritesPerBreach"`
 	BreachesWritten int     `json:"breachesWritten"`
-	Phase           Phase   `json:"phase"`
+	// Writes: the same for the whole phase, by resource and verb.
+	Writes PerBreach `json:"operatorWrites"`
+	Phase  Phase     `json:"phase"`
 }
 
 // CeilingResult is the API server's write ceiling (scenario 3).
@@ -184,17 +204,25 @@ type CapacityResult struct {
 	WriteCeiling    float64 `json:"writeCeiling"`
 	WritesPerBreach float64 `json:"writesPerBreach"`
 	WritesPerIntake float64 `json:"writesPerComplaint"`
-	// Bound: write ceiling ÷ writes per breach.
+	// Bound: write ceiling ÷ writes per breach; Ratio: HighestRate ÷ Bound.
 	Bound float64 `json:"bound"`
 	Ratio float64 `json:"ratio"`
+	// ThirdOfCeiling: write ceiling ÷ 3, the breach rate the targets ask
+	// for (three writes a breach at most); ThirdRatio: HighestRate ÷
+	// ThirdOfCeiling (target ≥ 80 %).
+	ThirdOfCeiling float64 `json:"ceilingOverThree"`
+	ThirdRatio     float64 `json:"ratioToCeilingOverThree"`
 }
 
 // ResourcesResult is scenario 4.
 type ResourcesResult struct {
 	Idle          *Window `json:"idle,omitempty"`
 	LoadMaxRSSMiB float64 `json:"loadMaxRSSMiB"`
-	PeakRSSMiB    float64 `json:"peakRSSMiB"`
-	CPUSeconds    float64 `json:"cpuSecondsTotal"`
+	// At100MaxRSSMiB: the manager's largest RSS in scenario 2's 100/s
+	// window (nil: that rate was not run).
+	At100MaxRSSMiB *float64 `json:"maxRSSMiBAt100PerSecond,omitempty"`
+	PeakRSSMiB     float64  `json:"peakRSSMiB"`
+	CPUSeconds     float64  `json:"cpuSecondsTotal"`
 }
 
 // RestartResult is scenario 5.
@@ -208,7 +236,11 @@ type RestartResult struct {
 	FromRestart   Latency   `json:"restartToEscalation"`
 	WebhooksAfter Latency   `json:"restartToWebhooks"`
 	Lateness      Latency   `json:"dueToEscalation"`
-	Phase         Phase     `json:"phase"`
+	// AllEscalatedBoundMs: the target of AllEscalated, 1.25 × Overdue × 3
+	// ÷ the write ceiling (nil: the ceiling was not measured).
+	AllEscalatedBoundMs *float64   `json:"restartToAllEscalatedBoundMs,omitempty"`
+	Writes              *PerBreach `json:"operatorWrites,omitempty"`
+	Phase               Phase      `json:"phase"`
 }
 
 // HungResult is scenario 6.
@@ -227,6 +259,10 @@ type HungResult struct {
 	ReceiverDupes     int64              `json:"receiverDuplicates"`
 	ReceiverBadSig    int64              `json:"receiverBadSignatures"`
 	ReceiverMalformed int64              `json:"receiverMalformed"`
+	// Writes: the operator's API writes per breach from half a second
+	// before the window until the others' escalations and webhooks were
+	// all in.
+	Writes *PerBreach `json:"operatorWrites,omitempty"`
 }
 
 // Target is a target of issue 8 and whether the run met it.
