@@ -46,6 +46,7 @@ func parseFlags() *flags {
 	flag.IntVar(&desk.PolicyWorkers, "policy-workers", controllers.DefaultPolicyWorkers, "ServicePolicies reconciled in parallel.")
 	flag.IntVar(&desk.DeliveryWorkers, "delivery-workers", delivery.DefaultWorkers, "Webhook requests in flight at most, over all destinations.")
 	flag.IntVar(&desk.DeliveryPerDestination, "delivery-per-destination", delivery.DefaultPerDestination, "Webhook requests in flight at most to one destination (a notify entry of a policy).")
+	flag.DurationVar(&desk.InlineDeliveryWait, "inline-delivery-wait", delivery.DefaultInlineWait, "How long a complaint's status write waits for the webhooks it queued, sent just before it, so that one write records the transition and the deliveries (0: never wait; they are sent after the write). Only healthy destinations with a free slot are sent to inline.")
 	flag.StringVar(&f.pprofAddr, "pprof-bind-address", "", "Address of the pprof endpoint for profiling, e.g. 127.0.0.1:6060 (empty: off).")
 	flag.StringVar(&f.shard, "watch-label-selector", "", "Handle only the complaints (and their escalations) whose labels match this selector, e.g. support.servicedesk.dev/shard=a, or '!support.servicedesk.dev/shard' for the unlabelled rest. Each shard elects its own leader. Empty: all.")
 	flag.StringVar(&f.allowedCIDRs, "webhook-allowed-cidrs", "", "Comma-separated CIDRs webhooks may reach even though they are refused by default (every IANA special-purpose range that is not globally reachable: private, shared, loopback, link-local, unique local, documentation, ...; the cluster's ServiceCIDRs; --cluster-cidrs), e.g. 10.20.0.0/16 for a receiver on the private network, 127.0.0.0/8,::1/128 for one on the same host. Empty: none.")
@@ -93,6 +94,12 @@ func (f *flags) complete() *badFlag {
 	}
 	if desk.ReconcileTimeout <= 0 || desk.ReconcileTimeout > 10*time.Minute {
 		return &badFlag{nil, "invalid flag: must be between 0s (exclusive) and 10m", "reconcile-timeout", desk.ReconcileTimeout}
+	}
+	if desk.InlineDeliveryWait < 0 || desk.InlineDeliveryWait > 5*time.Second {
+		return &badFlag{nil, "invalid flag: must be between 0s and 5s", "inline-delivery-wait", desk.InlineDeliveryWait}
+	}
+	if desk.InlineDeliveryWait == 0 {
+		desk.InlineDeliveryWait = -1 // off (zero means the default to controllers.Options)
 	}
 	if f.gcPercent < -1 {
 		return &badFlag{nil, "invalid flag: must be -1 (off) or more", "gc-percent", f.gcPercent}

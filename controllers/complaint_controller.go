@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/internal/requeue"
 )
 
@@ -43,6 +44,15 @@ type ComplaintReconciler struct {
 	Workers int
 	Timeout time.Duration
 
+	// Events rations the deadline Events (nil: every one is emitted).
+	Events *eventBudget
+	// Inline sends the notifications a write queues just before it, so the
+	// write records their outcomes too (nil: the delivery controller sends
+	// them after the write).
+	Inline *delivery.Inline
+	// Pressure hears how late the passes at a due time run.
+	Pressure *delivery.Pressure
+
 	// escalationsCreated are the Escalations created here whose creation
 	// the watch has not reported yet.
 	escalationsCreated selfCreated
@@ -62,6 +72,9 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	s, err := r.gather(ctx, req)
 	if s == nil || err != nil {
 		return ctrl.Result{}, err
+	}
+	if due := s.complaint.Status.NextDueAt; due != nil && !s.now.Before(due.Time) {
+		r.Pressure.Late(s.now.Sub(due.Time)) // bookkeeping yields while deadlines run late
 	}
 	for _, p := range complaintPhases {
 		if err := p.run(r, ctx, s); err != nil {

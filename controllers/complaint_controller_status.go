@@ -180,6 +180,56 @@ func queueNotifications(c *supportv1.Complaint, st *supportv1.ComplaintStatus, p
 	return dropped
 }
 
+// queueLevels queues the Escalated notification of each ladder level the
+// complaint announces (supportv1.AnnotationAnnouncedBy) among news, the
+// escalations recorded for the first time in st: in the write that records
+// the breach, so a level needs no status write of its own to be told, and
+// a retried pass (news are decided against the stored status) queues it
+// exactly once. The id is the escalation's own (ledger.EscalatedID), as
+// when an escalation announces itself. It returns the notifications
+// dropped past the bound.
+func queueLevels(c *supportv1.Complaint, st *supportv1.ComplaintStatus, policy *sla.Policy, news []sla.Transition, escs []supportv1.Escalation) []string {
+	if policy == nil {
+		return nil
+	}
+	var dropped []string
+	for _, t := range news {
+		if !isLevelReached(t) {
+			continue
+		}
+		esc := findEscalation(escs, t.Escalation)
+		if esc == nil || !esc.IsAnnouncedByComplaint() {
+			continue
+		}
+		targets := policy.Spec.DestinationsFor(supportv1.EventEscalated, policy.Spec.EscalationNotify(esc))
+		if len(targets) == 0 {
+			continue
+		}
+		id := ledger.EscalatedID(string(esc.UID))
+		if ledger.Find(st.Notifications, id, targets[0]) != nil {
+			continue // queued by a pass whose summary was trimmed since
+		}
+		var d []string
+		st.Notifications, d = ledger.EnqueueID(st.Notifications, id, supportv1.EventEscalated, describe(esc), t.At, targets)
+		for i := range st.Notifications {
+			if st.Notifications[i].ID == id {
+				st.Notifications[i].Escalation = esc.Name
+			}
+		}
+		dropped = append(dropped, d...)
+	}
+	return dropped
+}
+
+func findEscalation(escs []supportv1.Escalation, name string) *supportv1.Escalation {
+	for i := range escs {
+		if escs[i].Name == name {
+			return &escs[i]
+		}
+	}
+	return nil
+}
+
 // webhookDetail is the text a receiver gets for a transition: never the
 // customer's name or contact.
 func webhookDetail(t sla.Transition) string {

@@ -5,6 +5,7 @@ import (
 	"maps"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
@@ -13,6 +14,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/internal/requeue"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/ladder"
@@ -97,12 +99,23 @@ func (r *ComplaintReconciler) climb(ctx context.Context, s *complaintScope) erro
 // same write as the transitions, nothing fires twice, nothing is lost.
 func (r *ComplaintReconciler) queue(_ context.Context, s *complaintScope) error {
 	s.dropped = queueNotifications(s.complaint, s.status, s.policy, s.transitions)
+	s.dropped = append(s.dropped, queueLevels(s.complaint, s.status, s.policy, s.escalated, s.escalations)...)
 	return nil
 }
 
-// write sends the draft status.
+// write sends the draft status. The notifications it queued are sent just
+// before (Inline, bounded wait), so it records their outcomes as well.
 func (r *ComplaintReconciler) write(ctx context.Context, s *complaintScope) error {
-	return r.writeStatus(ctx, s.complaint, s.status)
+	var batch *delivery.InlineBatch
+	if s.policy != nil && !equality.Semantic.DeepEqual(s.complaint.Status.Notifications, s.status.Notifications) {
+		draft := s.complaint.DeepCopyObject().(*supportv1.Complaint)
+		draft.Status = *s.status
+		batch = r.Inline.Send(ctx, s.complaint, draft, s.policy.Spec, s.escalations)
+		s.status = &draft.Status
+	}
+	err := r.writeStatus(ctx, s.complaint, s.status)
+	batch.Written(err == nil)
+	return err
 }
 
 // archiveFinalizer holds the deletion of a complaint whose records are kept.
@@ -119,6 +132,9 @@ func (r *ComplaintReconciler) observe(ctx context.Context, s *complaintScope) er
 	}
 	r.Metrics.observeTransitions(c, s.status.Policy, s.transitions, r.Clock.Now())
 	for _, t := range complaintEvents(s.transitions, s.escalated) {
+		if !r.Events.allow(c, s.status.Policy, t.Reason) {
+			continue
+		}
 		r.event(c, t)
 		log.V(1).Info("transition", "reason", t.Reason, "message", t.Message)
 	}
@@ -148,6 +164,7 @@ func (r *ComplaintReconciler) createEscalation(ctx context.Context, esc *support
 		return err
 	}
 	if other.Spec.ComplaintName == esc.Spec.ComplaintName {
+		*esc = other // created by an earlier pass: its uid names its Escalated event
 		return nil
 	}
 	esc.Name = ladder.Name(esc.Name, string(esc.OwnerReferences[0].UID)[:8])
@@ -170,7 +187,9 @@ func newLevelEscalation(c *supportv1.Complaint, l ladder.Create) *supportv1.Esca
 		maps.Copy(lbls, c.Labels)
 	}
 	esc := &supportv1.Escalation{
-		ObjectMeta: metav1.ObjectMeta{Name: l.Name, Namespace: c.Namespace, Labels: lbls},
+		ObjectMeta: metav1.ObjectMeta{Name: l.Name, Namespace: c.Namespace, Labels: lbls,
+			// The complaint announces its levels, in the write that records them.
+			Annotations: map[string]string{supportv1.AnnotationAnnouncedBy: supportv1.AnnouncedByComplaint}},
 		Spec: supportv1.EscalationSpec{
 			ComplaintName: c.Name, Level: l.Level, LevelName: l.LevelName, Reason: l.Reason,
 			Follows: l.Follows, RequestedBy: l.RequestedBy, Question: l.Question,

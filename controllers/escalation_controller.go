@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -95,7 +96,7 @@ func (r *EscalationReconciler) decide(_ context.Context, s *escalationScope) err
 
 // write sends the status when it changed.
 func (r *EscalationReconciler) write(ctx context.Context, s *escalationScope) error {
-	if equality.Semantic.DeepEqual(s.esc.Status, s.status) {
+	if equality.Semantic.DeepEqual(s.esc.Status, s.status) || untouchedLevel(s.esc, s.status, s.transitions) {
 		return nil
 	}
 	s.esc.Status = s.status
@@ -131,9 +132,22 @@ func complaintEscalationFacts() predicate.Predicate {
 				(o.Status.ResolvedAt == nil) != (n.Status.ResolvedAt == nil) ||
 				(o.Status.ClosedAt == nil) != (n.Status.ClosedAt == nil) ||
 				o.Status.EscalationLevel != n.Status.EscalationLevel ||
-				len(o.Status.Escalations) != len(n.Status.Escalations)
+				len(o.Status.Escalations) != len(n.Status.Escalations) ||
+				announcements(o.Status.Notifications) != announcements(n.Status.Notifications)
 		},
 	}
+}
+
+// announcements fingerprints the notifications a complaint queued about its
+// ladder levels: what their Notified condition shows.
+func announcements(list []supportv1.Notification) string {
+	var b strings.Builder
+	for _, n := range list {
+		if n.Escalation != "" {
+			fmt.Fprintf(&b, "%s/%s/%d/%t;", n.ID, n.Target, n.Attempts, n.Failed)
+		}
+	}
+	return b.String()
 }
 
 // remedySettled passes a remedy's move out of Pending: its overdue

@@ -27,6 +27,9 @@ type escalationFacts struct {
 	Policy string
 	// Targets are Policy's destinations of the escalation's level.
 	Targets []string
+	// Announcement are the complaint's notifications about the escalation
+	// (a ladder level its complaint announced), pending or given up.
+	Announcement []supportv1.Notification
 }
 
 // The escalation controller's status: nextEscalationStatus decides it
@@ -52,7 +55,7 @@ func nextEscalationStatus(esc *supportv1.Escalation, f escalationFacts, now time
 	}
 	// A ladder level is told by its complaint's Breached or Escalated Event
 	// (one API write per breach, not two); a request is told here.
-	if st.Phase == "" && esc.Spec.Reason == supportv1.ReasonRequested {
+	if esc.Status.ObservedGeneration == 0 && esc.Spec.Reason == supportv1.ReasonRequested {
 		say(string(supportv1.EventEscalated), "Level %d (%s) escalation for complaint %s: %s", esc.Spec.Level, text.OrDash(esc.Spec.LevelName), esc.Spec.ComplaintName, describe(esc))
 	}
 	if st.ComplaintUID == "" {
@@ -63,10 +66,13 @@ func nextEscalationStatus(esc *supportv1.Escalation, f escalationFacts, now time
 	// fell due during an outage) or closed meanwhile (the complaint was
 	// resolved) was still reached, and its people are told (at least once,
 	// like every event).
+	// A ladder level its complaint announced (queueLevels) is not announced again.
 	if st.Policy == "" && f.Policy != "" {
 		st.Policy = f.Policy
-		var seq int64
-		st.Notifications, _ = ledger.Enqueue(st.Notifications, &seq, string(esc.UID), supportv1.EventEscalated, describe(esc), stamp.Time, f.Targets)
+		if !esc.IsAnnouncedByComplaint() {
+			var seq int64
+			st.Notifications, _ = ledger.Enqueue(st.Notifications, &seq, string(esc.UID), supportv1.EventEscalated, describe(esc), stamp.Time, f.Targets)
+		}
 	}
 	if f.Phase != st.Phase {
 		switch f.Phase {
@@ -83,8 +89,30 @@ func nextEscalationStatus(esc *supportv1.Escalation, f escalationFacts, now time
 		st.Phase = f.Phase
 	}
 	setEscalationReady(&st, esc, f, stamp)
-	ledger.SetNotifiedCondition(&st, esc.Generation, stamp.Time)
+	if esc.IsAnnouncedByComplaint() {
+		ledger.SetAnnouncedCondition(&st, f.Announcement, len(f.Targets), esc.Generation, stamp.Time)
+	} else {
+		ledger.SetNotifiedCondition(&st, esc.Generation, stamp.Time)
+	}
 	return st, out
+}
+
+// untouchedLevel says whether an escalation's decided status need not be
+// written: a ladder level its complaint announced, never written, still
+// Open, ready, and told (or with nobody to tell): nothing to show. Its status reads Open (the CRD's
+// default) until something changes, so a breach costs no escalation status
+// write; the first change writes everything.
+func untouchedLevel(esc *supportv1.Escalation, st supportv1.EscalationStatus, ts []escalationTransition) bool {
+	return esc.IsAnnouncedByComplaint() && esc.Status.ObservedGeneration == 0 && len(ts) == 0 &&
+		st.Phase == supportv1.EscalationOpen && len(st.Notifications) == 0 &&
+		apimeta.IsStatusConditionTrue(st.Conditions, supportv1.ConditionReady) &&
+		apimeta.FindStatusCondition(st.Conditions, supportv1.ConditionReconciling) == nil &&
+		toldOrNobody(apimeta.FindStatusCondition(st.Conditions, supportv1.ConditionNotified))
+}
+
+// toldOrNobody: the level was told, or has nobody to tell.
+func toldOrNobody(c *metav1.Condition) bool {
+	return c != nil && (c.Status == metav1.ConditionTrue || c.Reason == supportv1.ReasonNoDestinations)
 }
 
 // setEscalationReady says whether the escalation is usable: the one setter

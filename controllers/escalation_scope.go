@@ -54,6 +54,11 @@ func (r *EscalationReconciler) gather(ctx context.Context, req ctrl.Request) (*e
 			return nil, ctrl.Result{}, err
 		}
 	}
+	if s.complaint != nil && s.complaint.Status.Policy == "" && esc.IsAnnouncedByComplaint() && esc.Status.ObservedGeneration == 0 {
+		// Its complaint announces it and is governed (the ladder is its
+		// policy's): the cache is behind; the complaint's policy wakes it.
+		return nil, ctrl.Result{}, nil
+	}
 	if err := r.policyFacts(ctx, s); err != nil {
 		return nil, ctrl.Result{}, err
 	}
@@ -80,8 +85,15 @@ func (r *EscalationReconciler) policyFacts(ctx context.Context, s *escalationSco
 		return nil
 	}
 	s.facts.ComplaintUID = string(s.complaint.UID)
+	if s.esc.IsAnnouncedByComplaint() {
+		for _, n := range s.complaint.Status.Notifications {
+			if n.Escalation == s.esc.Name {
+				s.facts.Announcement = append(s.facts.Announcement, n)
+			}
+		}
+	}
 	name := s.complaint.Status.Policy
-	if name == "" || s.esc.Status.Policy != "" {
+	if name == "" || (s.esc.Status.Policy != "" && !s.esc.IsAnnouncedByComplaint()) {
 		return nil
 	}
 	var policy supportv1.ServicePolicy

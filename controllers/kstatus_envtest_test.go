@@ -100,8 +100,14 @@ var _ = Describe("kstatus (what Flux and kubectl-based tools wait on)", func() {
 
 		esc := &supportv1.Escalation{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "late-lead"}}
 		Eventually(kstatusOf(esc)).Should(HaveField("Status", status.CurrentStatus))
-		Eventually(hasReadyAndObservedGeneration(esc, func() []metav1.Condition { return esc.Status.Conditions },
-			func() int64 { return esc.Status.ObservedGeneration })).Should(Succeed())
+		By("the level, told by its complaint, reads Open and is never written while nothing changes")
+		Expect(getComplaint(c).Status.Escalations).To(HaveLen(1), "the operator has seen the escalation")
+		Consistently(func(g Gomega) {
+			got := getEscalation(ns, "late-lead")
+			g.Expect(got.Status.Phase).To(Equal(supportv1.EscalationOpen))
+			g.Expect(got.Status.ObservedGeneration).To(BeZero())
+		}, 2*time.Second).Should(Succeed())
+		Eventually(kstatusOf(esc)).Should(HaveField("Status", status.CurrentStatus))
 	})
 
 	It("shows an escalation InProgress (Reconciling) while its level is being told, Current once told", func() {

@@ -42,6 +42,10 @@ type Options struct {
 	// DeliveryWorkers bounds the webhook requests in flight overall, and
 	// DeliveryPerDestination those to one destination (defaults 32 and 4).
 	DeliveryWorkers, DeliveryPerDestination int
+	// InlineDeliveryWait bounds how long a complaint's status write waits for
+	// the webhooks it queued, sent just before it (default 250ms; negative:
+	// none is sent inline).
+	InlineDeliveryWait time.Duration
 	// ReconcileTimeout bounds one reconcile of any controller (default 30s).
 	ReconcileTimeout time.Duration
 	// Metrics records what the operator does; nil: metrics of its own,
@@ -100,11 +104,15 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if err := setupServiceCIDRs(mgr, destinations.Discovered, refused); err != nil {
 		return err
 	}
-	if _, err := delivery.SetupWithManager(mgr, delivery.Options{
-		Clock: opts.clock(), Backoff: opts.DeliveryBackoff, HTTPClient: opts.HTTPClient,
+	pressure := &delivery.Pressure{Clock: opts.clock()}
+	_, inline, err := delivery.SetupWithManager(mgr, delivery.Options{
+		Pressure: pressure,
+		Clock:    opts.clock(), Backoff: opts.DeliveryBackoff, HTTPClient: opts.HTTPClient,
 		Destinations: destinations, OnRefused: refusalNotifier(refused),
 		Metrics: metrics.delivery, Workers: opts.DeliveryWorkers, PerDestination: opts.DeliveryPerDestination, ReconcileTimeout: timeout,
-	}); err != nil {
+		InlineWait: opts.InlineDeliveryWait,
+	})
+	if err != nil {
 		return err
 	}
 	if err := (&ServicePolicyReconciler{
@@ -119,7 +127,14 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}
+	budget := newEventBudget(opts.clock(), mgr.GetEventRecorder("complaint-controller"))
+	if err := mgr.Add(budget); err != nil {
+		return err
+	}
 	if err := (&ComplaintReconciler{
+		Events:   budget,
+		Inline:   inline,
+		Pressure: pressure,
 		Client:   mgr.GetClient(),
 		Clock:    opts.clock(),
 		Recorder: mgr.GetEventRecorder("complaint-controller"),

@@ -65,7 +65,8 @@ var _ = Describe("Two shards", Serial, func() {
 				g.Expect(statusWriters(c)).To(Equal([]string{owner}), "complaint %s", name)
 				e := getEscalation(ns, name+"-lead")
 				g.Expect(e.Status.Phase).To(Equal(supportv1.EscalationOpen))
-				g.Expect(statusWriters(e)).To(Equal([]string{owner}), "escalation of %s", name)
+				// A level its complaint told is not written while Open; if it is, by its shard.
+				g.Expect(statusWriters(e)).To(Or(BeEmpty(), Equal([]string{owner})), "escalation of %s", name)
 				g.Expect(e.Labels).To(Equal(c.Labels))
 			}, 15*time.Second).Should(Succeed())
 		}

@@ -589,6 +589,10 @@ type Notification struct {
 	// RemedyFailed), if any.
 	// +optional
 	Remedy string `json:"remedy,omitempty"`
+	// escalation is the Escalation the event is about (Escalated, queued by
+	// the complaint in the write that records the breach), if any.
+	// +optional
+	Escalation string `json:"escalation,omitempty"`
 	// attempts made so far.
 	// +optional
 	Attempts int32 `json:"attempts,omitempty"`

@@ -133,13 +133,31 @@ type EscalationAcknowledgement struct {
 	Decision string `json:"decision,omitempty"`
 }
 
+// AnnotationAnnouncedBy, on an Escalation, names who announces it: "complaint"
+// on the ladder levels the operator opens, whose Escalated notification is
+// queued in the complaint's ledger in the write that records the breach.
+// Without it the escalation announces itself (a request, an overdue remedy).
+const AnnotationAnnouncedBy = "support.servicedesk.dev/announced-by"
+
+// AnnouncedByComplaint is AnnotationAnnouncedBy's value on a ladder level.
+const AnnouncedByComplaint = "complaint"
+
+// IsAnnouncedByComplaint says whether e's complaint announces it.
+func (e *Escalation) IsAnnouncedByComplaint() bool {
+	return e.Annotations[AnnotationAnnouncedBy] == AnnouncedByComplaint
+}
+
 // EscalationStatus is what the operator did with the escalation.
 type EscalationStatus struct {
 	// observedGeneration is the generation last reconciled.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-	// phase of the escalation.
+	// phase of the escalation. A ladder level reads Open from its creation:
+	// its complaint announced it in the write that recorded the breach, and
+	// the operator writes its status only once it changes (acknowledged,
+	// superseded, closed), so a breach costs no write here.
 	// +optional
+	// +kubebuilder:default=Open
 	Phase EscalationPhase `json:"phase,omitempty"`
 	// complaintUID is the uid of the complaint this escalation was first seen
 	// with. Until it is set the complaint was never seen (it may be applied
@@ -200,6 +218,7 @@ type Escalation struct {
 	Spec EscalationSpec `json:"spec"`
 	// status is what the operator did.
 	// +optional
+	// +kubebuilder:default={}
 	Status EscalationStatus `json:"status,omitempty"`
 }
 

@@ -89,6 +89,11 @@ const (
 	ReasonNotEscalated = "NotEscalated"
 	// ReasonDeliveryFailed: a notification gave up after its attempts.
 	ReasonDeliveryFailed = "DeliveryFailed"
+	// ReasonDeadlinesSummarized (a Warning Event on a ServicePolicy) counts
+	// the deadline Events (AtRisk, Breached, Escalated) of its complaints
+	// held back while the namespace's deadlines fired faster than its Event
+	// budget.
+	ReasonDeadlinesSummarized = "DeadlinesSummarized"
 	// ReasonDelivered: every notification was delivered.
 	ReasonDelivered = "Delivered"
 	// ReasonPending: deliveries are under way.

@@ -167,7 +167,7 @@ func ntHarnessOn(t *testing.T, cl client.Client) *ntHarness {
 	h := &ntHarness{t: t, client: cl, clock: clk, events: rec, name: client.ObjectKeyFromObject(c), uid: c.UID}
 	h.r = &deliveryReconciler{
 		client:   cl,
-		src:      complaintSource{clock: clk, recorder: rec},
+		src:      complaintSource{client: cl, clock: clk, recorder: rec},
 		recorder: newRecorder(cl, cl),
 		secrets:  &secretCache{reader: cl, ttl: time.Second},
 		sender:   &webhook.Sender{Timeout: 5 * time.Second},

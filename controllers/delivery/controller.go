@@ -39,6 +39,9 @@ type deliveryReconciler struct {
 	// metrics times the requests (nil: not recorded).
 	metrics *Metrics
 	track   tracker
+	// held are outcomes of inline deliveries not known to be written
+	// (Complaint kind only; nil otherwise).
+	held *heldOutcomes
 	// wake re-runs an object's pass once an outcome is recorded.
 	wake chan event.GenericEvent
 }
@@ -93,8 +96,13 @@ func (r *deliveryReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 			next = requeue.Earliest(next, now.Add(staleRecheck))
 			continue
 		}
-		target := findTarget(policy.Spec.Notify, h.Target)
 		r.track.set(uid, h.Target, &trackState{inFlight: true})
+		if rec, ok := r.held.take(uid, h.ID, h.Target); ok {
+			// Sent inline already: record it, never send it again.
+			r.record(req.NamespacedName, uid, h.Target, Attempt{Record: rec})
+			continue
+		}
+		target := findTarget(policy.Spec.Notify, h.Target)
 		if target == nil || target.Webhook == nil {
 			why := fmt.Sprintf("destination %s is no longer in policy %s", h.Target, text.OrNone(policyName))
 			r.record(req.NamespacedName, uid, h.Target, Attempt{Record: ledger.Undeliverable(h, why)})

@@ -161,6 +161,30 @@ func (d *Dispatcher) Submit(j *Job) {
 	d.pump(j.Lane, l)
 }
 
+// SubmitIfFree queues j only when its lane would start it at once: healthy
+// (no receiver failure in a row), nothing queued, a slot free. It reports
+// whether it did.
+func (d *Dispatcher) SubmitIfFree(j *Job) bool {
+	d.init()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ctx.Err() != nil {
+		return false
+	}
+	l := d.lanes[j.Lane]
+	if l == nil {
+		l = &lane{}
+		d.lanes[j.Lane] = l
+	}
+	if l.failures > 0 || len(l.queue) > 0 || l.inFlight >= d.PerDestination {
+		d.pump(j.Lane, l) // forgets the lane if it was new and idle
+		return false
+	}
+	l.queue = append(l.queue, j)
+	d.pump(j.Lane, l)
+	return true
+}
+
 // Stats reports a lane's requests in flight and queued, and whether it is
 // backed off (for tests and metrics).
 func (d *Dispatcher) Stats(laneKey string) (inFlight, queued int, backedOff bool) {

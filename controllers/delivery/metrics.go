@@ -23,7 +23,20 @@ type Metrics struct {
 	// recordConflicts counts outcome writes that met a concurrent edit and
 	// were merged into a fresh read.
 	recordConflicts prometheus.Counter
+	// inlineOutcomes counts the outcomes of notifications sent just before
+	// the complaint write that queued them, by where they were recorded.
+	inlineOutcomes *prometheus.CounterVec
 }
+
+// Where an inline delivery's outcome was recorded.
+const (
+	// inlineSameWrite: in the write that queued it (one write for both).
+	inlineSameWrite = "same-write"
+	// inlineNextWrite: that write failed; the pass that wrote again did.
+	inlineNextWrite = "next-write"
+	// inlineRecorder: it ended after the wait; the recorder wrote it.
+	inlineRecorder = "recorder"
+)
 
 // The outcome label values of the deliveries counter.
 const (
@@ -49,6 +62,13 @@ func NewMetrics() *Metrics {
 			Name: "servicedesk_webhook_record_conflicts_total",
 			Help: "Delivery outcome writes that met a concurrent edit of the object and were merged into a fresh read.",
 		}),
+		inlineOutcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "servicedesk_webhook_inline_outcomes_total",
+			Help: "Outcomes of webhooks sent just before the complaint status write that queued them, by where they were recorded: same-write (no write of their own), next-write (that write failed; the next pass recorded them), recorder (they ended after the wait).",
+		}, []string{"recorded"}),
+	}
+	for _, w := range []string{inlineSameWrite, inlineNextWrite, inlineRecorder} {
+		m.inlineOutcomes.WithLabelValues(w)
 	}
 	// A series born at 1 is no increase to increase() or rate(): without
 	// its 0 the first failure of an event after a start would not raise
@@ -63,7 +83,7 @@ func NewMetrics() *Metrics {
 
 // Collectors are the collectors to register.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.deliveries, m.requestDuration, m.recordConflicts}
+	return []prometheus.Collector{m.deliveries, m.requestDuration, m.recordConflicts, m.inlineOutcomes}
 }
 
 // recorded counts an outcome of ev written into a ledger.
@@ -84,6 +104,13 @@ func (m *Metrics) requestDone(outcome webhook.Outcome, took time.Duration) {
 func (m *Metrics) conflict() {
 	if m != nil {
 		m.recordConflicts.Inc()
+	}
+}
+
+// inline counts n inline outcomes recorded where.
+func (m *Metrics) inline(where string, n int) {
+	if m != nil && n > 0 {
+		m.inlineOutcomes.WithLabelValues(where).Add(float64(n))
 	}
 }
 

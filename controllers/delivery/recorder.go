@@ -33,6 +33,8 @@ type recorder struct {
 	clock clock.Clock
 	// metrics counts the conflicts (nil: not counted).
 	metrics *Metrics
+	// pressure holds the writes back while the deadline path is behind.
+	pressure *Pressure
 
 	mu      sync.Mutex
 	pending map[recordKey][]recorded
@@ -88,6 +90,7 @@ func (r *recorder) record(src ledgerKind, name types.NamespacedName, uid types.U
 func (r *recorder) loop(ctx context.Context, src ledgerKind, key recordKey) {
 	defer r.wg.Done()
 	for {
+		r.yield(ctx)
 		r.mu.Lock()
 		batch := r.pending[key]
 		delete(r.pending, key)
@@ -156,6 +159,17 @@ func (r *recorder) write(ctx context.Context, src ledgerKind, name types.Namespa
 		reader = r.api // the cache is behind: read the latest
 	}
 	return false, apierrors.NewConflict(src.resource(), name.Name, nil)
+}
+
+// yield waits, at most maxYield, while the deadline path is behind:
+// bookkeeping goes after the breaches. Outcomes that arrive meanwhile join
+// the write.
+func (r *recorder) yield(ctx context.Context) {
+	for waited := time.Duration(0); waited < maxYield && r.pressure.Behind(); waited += yieldStep {
+		if !r.sleep(ctx, yieldStep) {
+			return
+		}
+	}
 }
 
 // sleep waits d on the recorder's clock; false: ctx ended first.

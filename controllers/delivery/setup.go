@@ -44,6 +44,13 @@ type Options struct {
 	ReconcileTimeout time.Duration
 	// Rand returns a number in [0,1) for jitter (tests pin it).
 	Rand func() float64
+	// InlineWait bounds how long a complaint's status write waits for the
+	// notifications it queued, sent before it (default DefaultInlineWait;
+	// negative: never sent inline).
+	InlineWait time.Duration
+	// Pressure, when set, holds outcome writes back while the deadline path
+	// is behind.
+	Pressure *Pressure
 	// Metrics records what the subsystem does (default: a fresh Metrics,
 	// registered nowhere). The caller registers it where it is scraped.
 	Metrics *Metrics
@@ -66,31 +73,37 @@ func (o Options) withDefaults() Options {
 	if o.Metrics == nil {
 		o.Metrics = NewMetrics()
 	}
+	if o.InlineWait == 0 {
+		o.InlineWait = DefaultInlineWait
+	}
 	return o
 }
 
 // SetupWithManager registers the delivery subsystem: a Dispatcher that
 // sends, and one small controller per ledger kind (Complaint, Escalation)
 // that hands the due head of each destination's queue to it. The
-// reconcilers of the lifecycle only ever append to the ledgers.
-func SetupWithManager(mgr ctrl.Manager, opts Options) (*Dispatcher, error) {
+// reconcilers of the lifecycle only ever append to the ledgers; the
+// returned Inline lets the complaint controller send its new notifications
+// just before its write (see Inline).
+func SetupWithManager(mgr ctrl.Manager, opts Options) (*Dispatcher, *Inline, error) {
 	opts = opts.withDefaults()
 	clk := opts.Clock
 	d := &Dispatcher{Workers: opts.Workers, PerDestination: opts.PerDestination, Backoff: opts.Backoff, Clock: clk, Rand: opts.Rand}
 	if err := mgr.Add(d); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rec := newRecorder(mgr.GetClient(), mgr.GetAPIReader())
-	rec.clock, rec.metrics = clk, opts.Metrics
+	rec.clock, rec.metrics, rec.pressure = clk, opts.Metrics, opts.Pressure
 	if err := mgr.Add(rec); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hc := &webhook.Clients{Fixed: opts.HTTPClient, Dial: &webhook.GuardedDialer{Policy: opts.Destinations}, IdlePerHost: DefaultPerDestination}
 	secrets := &secretCache{reader: mgr.GetAPIReader(), ttl: secretTTL, clock: clk}
 	sources := []ledgerKind{
-		complaintSource{clock: clk, recorder: mgr.GetEventRecorder("complaint-delivery"), metrics: opts.Metrics},
+		complaintSource{client: mgr.GetClient(), clock: clk, recorder: mgr.GetEventRecorder("complaint-delivery"), metrics: opts.Metrics},
 		escalationSource{client: mgr.GetClient(), clock: clk, recorder: mgr.GetEventRecorder("escalation-delivery"), metrics: opts.Metrics},
 	}
+	inline := &Inline{Wait: max(opts.InlineWait, 0)}
 	for _, src := range sources {
 		r := &deliveryReconciler{
 			client: mgr.GetClient(), src: src, dispatcher: d, recorder: rec, secrets: secrets,
@@ -99,10 +112,13 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) (*Dispatcher, error) {
 			track:   tracker{m: map[types.UID]map[string]*trackState{}}, wake: make(chan event.GenericEvent, 1024),
 		}
 		if err := r.setupWithManager(mgr, opts.ReconcileTimeout); err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if src.kind() == "Complaint" {
+			inline.r, r.held = r, &heldOutcomes{}
 		}
 	}
-	return d, nil
+	return d, inline, nil
 }
 
 // setupWithManager runs r as the controller of its ledger kind.

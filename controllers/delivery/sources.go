@@ -38,6 +38,7 @@ type ledgerKind interface {
 }
 
 type complaintSource struct {
+	client   client.Reader
 	clock    clock.PassiveClock
 	recorder events.EventRecorder
 	metrics  *Metrics
@@ -55,8 +56,44 @@ func (complaintSource) policy(obj client.Object) string {
 	return obj.(*supportv1.Complaint).Status.Policy
 }
 
-func (complaintSource) event(_ context.Context, obj client.Object, n supportv1.Notification, hook *supportv1.Webhook) (event.Event, error) {
-	return webhook.BuildEvent(obj.(*supportv1.Complaint), nil, n, hook)
+// event describes the complaint and, for an Escalated it queued for one of
+// its levels, the escalation as the cache has it.
+func (s complaintSource) event(ctx context.Context, obj client.Object, n supportv1.Notification, hook *supportv1.Webhook) (event.Event, error) {
+	c := obj.(*supportv1.Complaint)
+	ref, err := s.escalationRef(ctx, c, n.Escalation)
+	if err != nil {
+		return event.Event{}, err
+	}
+	return webhook.BuildEvent(c, ref, n, hook)
+}
+
+// escalationRef is the escalation named name (nil: none) from the cache,
+// else from the complaint's summary of it (deleted meanwhile).
+func (s complaintSource) escalationRef(ctx context.Context, c *supportv1.Complaint, name string) (*webhook.EscalationRef, error) {
+	if name == "" {
+		return nil, nil
+	}
+	if escs, ok := ctx.Value(escalationsKey{}).([]supportv1.Escalation); ok {
+		for i := range escs {
+			if escs[i].Name == name {
+				return webhook.EscalationRefOf(&escs[i]), nil
+			}
+		}
+	}
+	var esc supportv1.Escalation
+	err := s.client.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: name}, &esc)
+	if err == nil {
+		return webhook.EscalationRefOf(&esc), nil
+	}
+	if !apierrors.IsNotFound(err) {
+		return nil, err
+	}
+	for _, e := range c.Status.Escalations {
+		if e.Name == name {
+			return &webhook.EscalationRef{Name: e.Name, Level: e.Level, Reason: e.Reason}, nil
+		}
+	}
+	return &webhook.EscalationRef{Name: name}, nil
 }
 
 func (s complaintSource) apply(obj client.Object, outs []ledger.Record) []ledger.Record {

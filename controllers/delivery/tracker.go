@@ -70,6 +70,14 @@ func hasPending(list []supportv1.Notification, target string) bool {
 	return false
 }
 
+// busy says whether this process has anything on its way, or recorded and
+// not yet seen in the cache, for uid's destination target.
+func (t *tracker) busy(uid types.UID, target string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.m[uid][target] != nil
+}
+
 func (t *tracker) set(uid types.UID, target string, s *trackState) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -69,3 +69,22 @@ func SetNotifiedCondition(st *supportv1.EscalationStatus, gen int64, now time.Ti
 		apimeta.RemoveStatusCondition(&st.Conditions, supportv1.ConditionReconciling)
 	}
 }
+
+// SetAnnouncedCondition is SetNotifiedCondition for a ladder level its
+// complaint announced: view are the complaint's notifications about it
+// (pending or given up; delivered ones have left), targets how many
+// destinations the level has. Told once none is pending or failed.
+func SetAnnouncedCondition(st *supportv1.EscalationStatus, view []supportv1.Notification, targets int, gen int64, now time.Time) {
+	probe := supportv1.EscalationStatus{Policy: st.Policy, Notifications: view}
+	if st.Policy != "" && targets > 0 && len(view) == 0 {
+		told := metav1.NewTime(now)
+		probe.NotifiedAt = &told // by its complaint, in or after the write that recorded the breach
+	}
+	probe.Conditions = st.Conditions
+	SetNotifiedCondition(&probe, gen, now)
+	if probe.NotifiedAt != nil {
+		c := apimeta.FindStatusCondition(probe.Conditions, supportv1.ConditionNotified)
+		c.Message = "its complaint told the level's destinations"
+	}
+	st.Conditions = probe.Conditions
+}

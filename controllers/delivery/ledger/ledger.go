@@ -26,7 +26,20 @@ func Enqueue(list []supportv1.Notification, seq *int64, uid string, ev supportv1
 		return list, nil
 	}
 	*seq++
-	id := eventID(uid, ev, *seq)
+	return EnqueueID(list, eventID(uid, ev, *seq), ev, detail, at, targets)
+}
+
+// EscalatedID is the id of an escalation's Escalated event: the same
+// whether the escalation announces itself or its complaint announces it.
+func EscalatedID(escalationUID string) string {
+	return eventID(escalationUID, supportv1.EventEscalated, 1)
+}
+
+// EnqueueID is Enqueue with the event's id given.
+func EnqueueID(list []supportv1.Notification, id string, ev supportv1.EventType, detail string, at time.Time, targets []string) ([]supportv1.Notification, []string) {
+	if len(targets) == 0 {
+		return list, nil
+	}
 	var dropped []string
 	list = append([]supportv1.Notification(nil), list...) // never write into the caller's array
 	for _, t := range targets {

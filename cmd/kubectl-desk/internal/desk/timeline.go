@@ -71,7 +71,7 @@ func Timeline(in TimelineInput) []Step {
 	ledgers := [][]supportv1.Notification{c.Status.Notifications}
 	for i := range in.Escalations {
 		e := &in.Escalations[i]
-		notified, rest := escalationSteps(e, in.Policy)
+		notified, rest := escalationSteps(e, c, in.Policy)
 		anchored = append(anchored, notified)
 		anchors = append(anchors, escalatedBy(e))
 		others = append(others, rest...)
@@ -204,7 +204,7 @@ func clockSteps(c *supportv1.Complaint, now time.Time) []Step {
 
 // escalationSteps tells when an escalation's level was notified (or why
 // not), what became of its deliveries, and its end.
-func escalationSteps(e *supportv1.Escalation, p *supportv1.ServicePolicy) (Step, []Step) {
+func escalationSteps(e *supportv1.Escalation, c *supportv1.Complaint, p *supportv1.ServicePolicy) (Step, []Step) {
 	var out []Step
 	at := e.CreationTimestamp.Time
 	if e.Status.NotifiedAt != nil {
@@ -222,7 +222,11 @@ func escalationSteps(e *supportv1.Escalation, p *supportv1.ServicePolicy) (Step,
 		targets = p.Spec.DestinationsFor(supportv1.EventEscalated, p.Spec.EscalationNotify(e))
 	}
 	var notes []string
-	if e.Status.Policy != "" {
+	switch {
+	case e.IsAnnouncedByComplaint():
+		// Its complaint queued the announcement in its own ledger.
+		notes = deliveries(aboutEscalation(c.Status.Notifications, e.Name), targets, supportv1.EventEscalated, time.Time{}, true)
+	case e.Status.Policy != "":
 		notes = deliveries(e.Status.Notifications, targets, supportv1.EventEscalated, time.Time{}, e.Status.NotifiedAt != nil)
 	}
 	notified := Step{Time: at, Event: "Escalation", Message: msg, Notifications: notes}
@@ -262,6 +266,17 @@ func insertAfter(steps []Step, s Step, anchor func(Step) bool) []Step {
 // that occurred at (zero: any time): pending or failed while the ledger
 // holds it, delivered once it left the ledger (the ledger keeps only what
 // is pending or gave up) when left says it may have.
+// aboutEscalation are the notifications of ledger about escalation name.
+func aboutEscalation(ledger []supportv1.Notification, name string) []supportv1.Notification {
+	var out []supportv1.Notification
+	for _, n := range ledger {
+		if n.Escalation == name {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 func deliveries(ledger []supportv1.Notification, targets []string, ev supportv1.EventType, at time.Time, left bool) []string {
 	var out []string
 	seen := map[string]bool{}

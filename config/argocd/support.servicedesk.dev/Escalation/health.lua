@@ -14,8 +14,13 @@ local function condition(conditionType)
   return nil
 end
 
+-- A ladder level its complaint announced is not written while it is Open
+-- and told (status.phase reads Open, the CRD's default): told, not waiting.
+local annotations = obj.metadata.annotations or {}
+local untouched = annotations["support.servicedesk.dev/announced-by"] == "complaint" and obj.status ~= nil and
+  obj.status.phase == "Open" and (obj.status.observedGeneration or 0) == 0 and (obj.metadata.generation or 1) == 1
 local generation = obj.metadata.generation
-if obj.status == nil or (generation ~= nil and (obj.status.observedGeneration or 0) < generation) then
+if obj.status == nil or (not untouched and generation ~= nil and (obj.status.observedGeneration or 0) < generation) then
   hs.status = "Progressing"
   if generation ~= nil then
     hs.message = "Waiting for the operator to observe generation " .. generation
@@ -54,7 +59,7 @@ if phase == "Open" then
   -- Told (notifiedAt, Notified=True): the escalation waits for a person,
   -- maybe for hours. That is Argo CD's Suspended (waiting for an external
   -- event), not Progressing, so app wait --health and sync waves pass it.
-  if obj.status.notifiedAt ~= nil or (notified ~= nil and notified.status == "True") then
+  if untouched or obj.status.notifiedAt ~= nil or (notified ~= nil and notified.status == "True") then
     hs.status = "Suspended"
     hs.message = level .. ": waiting for acknowledgement"
     return hs

@@ -1,0 +1,381 @@
+package delivery
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
+)
+
+// DefaultInlineWait bounds how long a complaint's status write waits for
+// the notifications it queued.
+const DefaultInlineWait = 250 * time.Millisecond
+
+// unwrittenTTL is how long the outcomes of a status write that failed are
+// kept for the pass that writes again (it decides the same notifications,
+// with the same ids).
+const unwrittenTTL = 5 * time.Minute
+
+// Inline delivers a complaint's new notifications before the status write
+// that records them, so that one write records both the transition and the
+// outcomes: a breach told to two webhooks is one complaint write, not three.
+//
+// It only ever sends a destination's head (the notification the delivery
+// controller would send next), on that destination's lane of the
+// dispatcher, and only when the lane is healthy and has a free slot; it
+// waits at most Wait. What has not finished by then is written pending, and
+// its outcome goes to the recorder as any other. A crash before the write
+// means the notifications are decided again, with the same ids, and sent
+// again: at least once, as always. The deadline path never waits on it: the
+// Escalations are created before, and a slow or failing destination is
+// simply not sent inline.
+type Inline struct {
+	r *deliveryReconciler // the Complaint kind's
+	// Wait bounds the wait for the receivers (0: nothing is sent inline).
+	Wait time.Duration
+}
+
+// heldOutcomes are outcomes of inline deliveries not known to be written:
+// their status write failed, or they ended after it. The next pass folds
+// them into its write, or, once the ledger shows the notification pending,
+// the delivery controller records them instead of sending again.
+type heldOutcomes struct {
+	mu sync.Mutex
+	m  map[inlineKey]unwrittenRecord
+}
+
+type inlineKey struct {
+	uid        types.UID
+	id, target string
+}
+
+type unwrittenRecord struct {
+	rec ledger.Record
+	at  time.Time
+}
+
+// InlineBatch is what one Send did; Written must be called once the status
+// write it was folded into returned.
+type InlineBatch struct {
+	in   *Inline
+	obj  *supportv1.Complaint
+	jobs []*inlineJob
+	// reused are outcomes held from an earlier pass, folded into this write.
+	reused []ledger.Record
+}
+
+// inlineJob sends one destination's fresh notifications, in order.
+type inlineJob struct {
+	uid    types.UID
+	name   types.NamespacedName
+	target string
+	items  []supportv1.Notification
+	done   chan struct{}
+
+	mu       sync.Mutex
+	finished bool
+	records  []ledger.Record
+	// folded: the records went into the draft; committed/written: the
+	// write returned (successfully).
+	folded, committed, written bool
+}
+
+// escalationsKey carries the escalations of the pass to the payload.
+type escalationsKey struct{}
+
+// Send sends the notifications draft.Status queues that old.Status did not
+// have, waits at most Wait, and merges the outcomes known by then into
+// draft.Status (ledger and NotificationFailed). escs are the complaint's
+// escalations of this pass (an Escalated names one created a moment ago).
+// A nil Inline or batch is valid and does nothing.
+func (in *Inline) Send(ctx context.Context, old, draft *supportv1.Complaint, policy *supportv1.ServicePolicySpec, escs []supportv1.Escalation) *InlineBatch {
+	if in == nil || in.Wait <= 0 || policy == nil {
+		return nil
+	}
+	groups := freshHeads(old.Status.Notifications, draft.Status.Notifications)
+	if len(groups) == 0 {
+		return nil
+	}
+	b := &InlineBatch{in: in, obj: draft}
+	ctx = context.WithValue(context.WithoutCancel(ctx), escalationsKey{}, escs)
+	for _, items := range groups {
+		if recs := in.r.held.takeRun(draft.UID, items); len(recs) > 0 {
+			b.reused = append(b.reused, recs...)
+			continue
+		}
+		if j := in.submit(ctx, draft, policy, items); j != nil {
+			b.jobs = append(b.jobs, j)
+		}
+	}
+	known := append(slices.Clone(b.reused), b.wait()...)
+	if len(known) > 0 {
+		in.r.src.apply(draft, known)
+	}
+	return b
+}
+
+// freshHeads groups, by destination, the notifications of draft that old
+// did not have, for the destinations where they come first (nothing older
+// pending): those the delivery controller would send next.
+func freshHeads(old, draft []supportv1.Notification) [][]supportv1.Notification {
+	byTarget := map[string]int{}
+	var groups [][]supportv1.Notification
+	blocked := map[string]bool{}
+	for _, n := range draft {
+		if n.Failed || blocked[n.Target] {
+			continue
+		}
+		if ledger.Find(old, n.ID, n.Target) != nil || n.Attempts > 0 {
+			blocked[n.Target] = true // an older one goes first
+			continue
+		}
+		i, ok := byTarget[n.Target]
+		if !ok {
+			i = len(groups)
+			byTarget[n.Target] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], n)
+	}
+	out := groups[:0]
+	for _, g := range groups {
+		if !blocked[g[0].Target] {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// submit queues the job of one destination's fresh notifications when its
+// lane takes it at once; nil when it does not (the delivery controller
+// sends them after the write).
+func (in *Inline) submit(ctx context.Context, c *supportv1.Complaint, policy *supportv1.ServicePolicySpec, items []supportv1.Notification) *inlineJob {
+	r := in.r
+	target := findTarget(policy.Notify, items[0].Target)
+	if target == nil || target.Webhook == nil {
+		return nil
+	}
+	uid := c.UID
+	if r.track.busy(uid, items[0].Target) {
+		return nil
+	}
+	hook := target.Webhook.DeepCopy()
+	j := &inlineJob{uid: uid, name: types.NamespacedName{Namespace: c.Namespace, Name: c.Name}, target: items[0].Target, items: items, done: make(chan struct{})}
+	r.track.set(uid, j.target, &trackState{inFlight: true})
+	payload := c.DeepCopy()
+	ok := r.dispatcher.SubmitIfFree(&Job{
+		Lane: c.Namespace + "/" + c.Status.Policy + "/" + j.target,
+		Run:  func(jctx context.Context) Attempt { return in.run(ctx, jctx, payload, j, hook) },
+		Done: func(Attempt) { in.finish(j) },
+	})
+	if !ok {
+		r.track.clear(uid, j.target)
+		return nil
+	}
+	return j
+}
+
+// run sends the job's notifications in order, stopping at the first not
+// delivered.
+func (in *Inline) run(vctx, jctx context.Context, c *supportv1.Complaint, j *inlineJob, hook *supportv1.Webhook) Attempt {
+	r := in.r
+	ctx, cancel := context.WithCancel(vctx)
+	defer cancel()
+	stop := context.AfterFunc(jctx, cancel)
+	defer stop()
+	var last Attempt
+	var recs []ledger.Record
+	for _, item := range j.items {
+		req, unsent := r.prepare(ctx, c, item, hook)
+		var a Attempt
+		if unsent != nil {
+			a = Attempt{Record: r.decide(item, *unsent, hook)}
+		} else {
+			a = r.send(ctx, c, item, hook, req)
+		}
+		if a.Aborted {
+			break
+		}
+		recs = append(recs, a.Record)
+		if a.Sent {
+			last.Sent = true
+		}
+		last.ReceiverFailed, last.Record = a.ReceiverFailed, a.Record
+		if !a.Record.Delivered {
+			break
+		}
+	}
+	j.mu.Lock()
+	j.records = recs
+	j.mu.Unlock()
+	last.Aborted = len(recs) == 0
+	return last
+}
+
+// finish is a job's end: within the wait it is folded into the write;
+// after it, its outcomes are recorded as any other once the write returned.
+func (in *Inline) finish(j *inlineJob) {
+	j.mu.Lock()
+	j.finished = true
+	close(j.done)
+	late := !j.folded && j.committed
+	j.mu.Unlock()
+	if late {
+		in.settleLate(j)
+	}
+}
+
+// wait waits at most Wait for the jobs, and returns the outcomes of those
+// finished: they are folded into the write.
+func (b *InlineBatch) wait() []ledger.Record {
+	if len(b.jobs) == 0 {
+		return nil
+	}
+	timer := time.NewTimer(b.in.Wait)
+	defer timer.Stop()
+	for _, j := range b.jobs {
+		select {
+		case <-j.done:
+		case <-timer.C:
+		}
+	}
+	var out []ledger.Record
+	for _, j := range b.jobs {
+		j.mu.Lock()
+		if j.finished {
+			j.folded = true
+			out = append(out, j.records...)
+		}
+		j.mu.Unlock()
+	}
+	return out
+}
+
+// Written tells the batch whether the status write it was folded into
+// succeeded. Folded outcomes then count as recorded (metrics, Warning
+// Events of given-up ones), or are kept for the next pass when the write
+// failed; outcomes of jobs still running follow when they end.
+func (b *InlineBatch) Written(ok bool) {
+	if b == nil {
+		return
+	}
+	in := b.in
+	if ok {
+		for _, rec := range b.reused {
+			in.settled(b.obj.UID, rec.Target, []ledger.Record{rec})
+		}
+		if len(b.reused) > 0 {
+			in.r.src.written(b.obj, b.reused)
+			in.r.metrics.inline(inlineNextWrite, len(b.reused))
+		}
+	} else {
+		in.r.held.keep(b.obj.UID, b.reused, in.r.clock.Now()) // for the pass after
+	}
+	var folded []ledger.Record
+	for _, j := range b.jobs {
+		j.mu.Lock()
+		j.committed, j.written = true, ok
+		isFolded, late := j.folded, !j.folded && j.finished
+		recs := j.records
+		j.mu.Unlock()
+		switch {
+		case isFolded && ok:
+			folded = append(folded, recs...)
+			in.settled(b.obj.UID, j.target, recs)
+		case isFolded:
+			in.r.held.keep(b.obj.UID, recs, in.r.clock.Now())
+			in.r.track.clear(b.obj.UID, j.target)
+		case late:
+			in.settleLate(j)
+		}
+	}
+	if len(folded) > 0 {
+		in.r.src.written(b.obj, folded)
+		in.r.metrics.inline(inlineSameWrite, len(folded))
+	}
+}
+
+// settleLate records the outcomes of a job that ended after the wait.
+// Whichever pass wrote the notifications (this one, or one after it when
+// this write failed), the outcomes are held: the next pass folds them into
+// its write, or the delivery controller records them once the ledger shows
+// the notification, and never sends it again. When this write went through
+// they also go to the recorder at once.
+func (in *Inline) settleLate(j *inlineJob) {
+	j.mu.Lock()
+	recs, written := j.records, j.written
+	j.mu.Unlock()
+	in.r.held.keep(j.uid, recs, in.r.clock.Now())
+	if !written || len(recs) == 0 {
+		in.r.track.clear(j.uid, j.target)
+		in.r.poke(j.name)
+		return
+	}
+	in.r.metrics.inline(inlineRecorder, len(recs))
+	for _, rec := range recs {
+		in.r.record(j.name, j.uid, j.target, Attempt{Record: rec})
+	}
+}
+
+// settled remembers, for the delivery controller, the last outcome written
+// for a destination, until the cache shows the write.
+func (in *Inline) settled(uid types.UID, target string, recs []ledger.Record) {
+	if len(recs) == 0 {
+		in.r.track.clear(uid, target)
+		return
+	}
+	last := recs[len(recs)-1]
+	in.r.track.set(uid, target, &trackState{id: last.ID, attempts: last.Attempts, finished: last.Delivered || last.Failed})
+}
+
+// keep holds recs of object uid.
+func (h *heldOutcomes) keep(uid types.UID, recs []ledger.Record, now time.Time) {
+	if len(recs) == 0 {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.m == nil {
+		h.m = map[inlineKey]unwrittenRecord{}
+	}
+	for k, u := range h.m {
+		if now.Sub(u.at) > unwrittenTTL {
+			delete(h.m, k)
+		}
+	}
+	for _, rec := range recs {
+		h.m[inlineKey{uid, rec.ID, rec.Target}] = unwrittenRecord{rec: rec, at: now}
+	}
+}
+
+// take returns (and forgets) the held outcome of one notification.
+func (h *heldOutcomes) take(uid types.UID, id, target string) (ledger.Record, bool) {
+	if h == nil {
+		return ledger.Record{}, false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	k := inlineKey{uid, id, target}
+	u, ok := h.m[k]
+	delete(h.m, k)
+	return u.rec, ok
+}
+
+// takeRun returns (and forgets) the held outcomes of items, in order, up to
+// the first without one.
+func (h *heldOutcomes) takeRun(uid types.UID, items []supportv1.Notification) []ledger.Record {
+	var out []ledger.Record
+	for _, n := range items {
+		rec, ok := h.take(uid, n.ID, n.Target)
+		if !ok {
+			break
+		}
+		out = append(out, rec)
+	}
+	return out
+}

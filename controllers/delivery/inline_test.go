@@ -1,0 +1,180 @@
+package delivery
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	nt "github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/internal/deliverytest"
+)
+
+// inlineHarness is ntHarness with a running dispatcher and an Inline on it.
+func inlineHarness(t *testing.T, stored []supportv1.Notification, wait time.Duration) (*ntHarness, *Inline) {
+	t.Helper()
+	h := ntNewHarness(t, stored, ntSecret(ntSecretKey, ntSecretValue))
+	d := &Dispatcher{Clock: h.clock, Backoff: ntBackoff, Rand: func() float64 { return 0 }}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { _ = d.Start(ctx) }()
+	t.Cleanup(cancel)
+	h.r.dispatcher, h.r.held = d, &heldOutcomes{}
+	rec := h.r.recorder
+	go func() { _ = rec.Start(ctx) }()
+	return h, &Inline{r: h.r, Wait: wait}
+}
+
+func breachedAndEscalated(target string) []supportv1.Notification {
+	a, b := nt.Item("ev-breached", target), nt.Item("ev-escalated", target)
+	b.Event, b.Escalation = supportv1.EventEscalated, "broken-order-lead"
+	return []supportv1.Notification{a, b}
+}
+
+// draftWith is the stored complaint with fresh appended to its ledger: the
+// draft a pass is about to write.
+func draftWith(h *ntHarness, fresh []supportv1.Notification) (old, draft *supportv1.Complaint) {
+	old = h.complaint()
+	draft = old.DeepCopy()
+	draft.Status.Notifications = append(draft.Status.Notifications, fresh...)
+	return old, draft
+}
+
+func policyOf(targets ...supportv1.NotifyTarget) *supportv1.ServicePolicySpec {
+	return &supportv1.ServicePolicySpec{Notify: targets}
+}
+
+func TestInlineDeliversBeforeTheWrite(t *testing.T) {
+	recv := ntNewReceiver(t, ntSecretValue, nil)
+	h, in := inlineHarness(t, nil, 5*time.Second)
+	old, draft := draftWith(h, breachedAndEscalated("hook"))
+	b := in.Send(context.Background(), old, draft, policyOf(ntTarget("hook", recv.URL)), nil)
+	if got := nt.IDs(draft.Status.Notifications); len(got) != 0 {
+		t.Fatalf("both delivered before the write, the ledger to write should be empty; got %v", got)
+	}
+	if got := recv.ids(); !slices.Equal(got, []string{"ev-breached", "ev-escalated"}) {
+		t.Fatalf("receiver got %v, want both in order", got)
+	}
+	for _, hit := range recv.received() {
+		if hit.VerifyErr != nil {
+			t.Fatalf("signature: %v", hit.VerifyErr)
+		}
+	}
+	b.Written(true)
+	if !h.r.track.busy(h.uid, "hook") {
+		t.Fatal("after the write the tracker must remember the outcome until the cache shows it")
+	}
+}
+
+func TestInlineRecordsAFailedAttemptAndStops(t *testing.T) {
+	recv := ntNewReceiver(t, ntSecretValue, ntStatus(http.StatusServiceUnavailable, nil, "busy"))
+	h, in := inlineHarness(t, nil, 5*time.Second)
+	old, draft := draftWith(h, breachedAndEscalated("hook"))
+	in.Send(context.Background(), old, draft, policyOf(ntTarget("hook", recv.URL)), nil).Written(true)
+	list := draft.Status.Notifications
+	if len(list) != 2 {
+		t.Fatalf("ledger %v: both stay pending", nt.IDs(list))
+	}
+	first, second := ntFind(t, list, "ev-breached"), ntFind(t, list, "ev-escalated")
+	if first.Attempts != 1 || first.NextAttemptAt == nil || first.LastError == "" {
+		t.Fatalf("first: attempts %d next %v error %q: the failed attempt is recorded in the same write", first.Attempts, first.NextAttemptAt, first.LastError)
+	}
+	if second.Attempts != 0 {
+		t.Fatalf("second attempted %d times: only a head is ever sent", second.Attempts)
+	}
+	if got := len(recv.received()); got != 1 {
+		t.Fatalf("receiver got %d requests, want 1", got)
+	}
+}
+
+func TestInlineKeepsOutcomesOfAFailedWrite(t *testing.T) {
+	recv := ntNewReceiver(t, ntSecretValue, nil)
+	h, in := inlineHarness(t, nil, 5*time.Second)
+	policy := policyOf(ntTarget("hook", recv.URL))
+	old, draft := draftWith(h, breachedAndEscalated("hook"))
+	in.Send(context.Background(), old, draft, policy, nil).Written(false)
+	// The pass runs again, decides the same notifications (same ids).
+	old, draft = draftWith(h, breachedAndEscalated("hook"))
+	b := in.Send(context.Background(), old, draft, policy, nil)
+	if got := nt.IDs(draft.Status.Notifications); len(got) != 0 {
+		t.Fatalf("the retried write should record both as delivered; ledger %v", got)
+	}
+	if got := len(recv.received()); got != 2 {
+		t.Fatalf("receiver got %d requests, want 2: nothing is sent again for a failed write", got)
+	}
+	b.Written(true)
+}
+
+func TestInlineLateOutcomeGoesToTheRecorder(t *testing.T) {
+	release := make(chan struct{})
+	recv := ntNewReceiver(t, ntSecretValue, func(int) (int, http.Header, string) {
+		<-release
+		return http.StatusNoContent, nil, ""
+	})
+	fresh := breachedAndEscalated("hook")[:1]
+	// Stored as the write leaves it: the notification pending.
+	h, in := inlineHarness(t, fresh, 50*time.Millisecond)
+	old := h.complaint()
+	old.Status.Notifications = nil
+	draft := h.complaint()
+	b := in.Send(context.Background(), old, draft, policyOf(ntTarget("hook", recv.URL)), nil)
+	if got := nt.IDs(draft.Status.Notifications); len(got) != 1 {
+		t.Fatalf("still on its way after the wait: written pending; ledger %v", got)
+	}
+	b.Written(true)
+	if h.r.track.state(h.uid, fresh[0]) != headBusy {
+		t.Fatal("the delivery controller must not send it again while it is on its way")
+	}
+	close(release)
+	deadline := time.Now().Add(5 * time.Second)
+	for len(h.ledger()) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the late outcome was never recorded: ledger %v", nt.IDs(h.ledger()))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := len(recv.received()); got != 1 {
+		t.Fatalf("receiver got %d requests, want 1", got)
+	}
+}
+
+func TestInlineSkipsUnhealthyDestinations(t *testing.T) {
+	recv := ntNewReceiver(t, ntSecretValue, nil)
+	h, in := inlineHarness(t, nil, 5*time.Second)
+	key := nt.Namespace + "/" + nt.Policy + "/hook"
+	h.r.dispatcher.init()
+	h.r.dispatcher.lanes[key] = &lane{failures: 1}
+	old, draft := draftWith(h, breachedAndEscalated("hook"))
+	in.Send(context.Background(), old, draft, policyOf(ntTarget("hook", recv.URL)), nil).Written(true)
+	if got := len(draft.Status.Notifications); got != 2 || len(recv.received()) != 0 {
+		t.Fatalf("a failing destination is not sent inline: ledger %d, requests %d", got, len(recv.received()))
+	}
+}
+
+func TestFreshHeads(t *testing.T) {
+	older := nt.Retrying("old", "a", 1, nt.Now.Add(time.Minute), "503")
+	cases := []struct {
+		name       string
+		old, draft []supportv1.Notification
+		want       [][]string
+	}{
+		{"nothing new", []supportv1.Notification{nt.Item("x", "a")}, []supportv1.Notification{nt.Item("x", "a")}, nil},
+		{"two new to one, one to another", nil,
+			[]supportv1.Notification{nt.Item("x", "a"), nt.Item("y", "b"), nt.Item("z", "a")}, [][]string{{"x", "z"}, {"y"}}},
+		{"an older pending one goes first", []supportv1.Notification{older},
+			[]supportv1.Notification{older, nt.Item("x", "a"), nt.Item("y", "b")}, [][]string{{"y"}}},
+		{"a failed one does not block", []supportv1.Notification{nt.FailedItem("f", "a")},
+			[]supportv1.Notification{nt.FailedItem("f", "a"), nt.Item("x", "a")}, [][]string{{"x"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got [][]string
+			for _, g := range freshHeads(tc.old, tc.draft) {
+				got = append(got, nt.IDs(g))
+			}
+			if !slices.EqualFunc(got, tc.want, slices.Equal[[]string]) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
