@@ -267,7 +267,7 @@ func (b *InlineBatch) Written(ok bool) {
 	in := b.in
 	if ok {
 		for _, rec := range b.reused {
-			in.settled(b.obj.UID, rec.Target, []ledger.Record{rec})
+			in.settled(b.obj.UID, rec.Target)
 		}
 		if len(b.reused) > 0 {
 			in.r.src.written(b.obj, b.reused)
@@ -286,7 +286,7 @@ func (b *InlineBatch) Written(ok bool) {
 		switch {
 		case isFolded && ok:
 			folded = append(folded, recs...)
-			in.settled(b.obj.UID, j.target, recs)
+			in.settled(b.obj.UID, j.target)
 		case isFolded:
 			in.r.held.keep(b.obj.UID, recs, in.r.clock.Now())
 			in.r.track.clear(b.obj.UID, j.target)
@@ -322,15 +322,12 @@ func (in *Inline) settleLate(j *inlineJob) {
 	}
 }
 
-// settled remembers, for the delivery controller, the last outcome written
-// for a destination, until the cache shows the write.
-func (in *Inline) settled(uid types.UID, target string, recs []ledger.Record) {
-	if len(recs) == 0 {
-		in.r.track.clear(uid, target)
-		return
-	}
-	last := recs[len(recs)-1]
-	in.r.track.set(uid, target, &trackState{id: last.ID, attempts: last.Attempts, finished: last.Delivered || last.Failed})
+// settled frees a destination once the write recorded its inline
+// outcomes. Nothing needs remembering: the notifications were fresh in that
+// write (the pass decided from the stored status, or its write would have
+// failed), so no older view of the object shows them pending.
+func (in *Inline) settled(uid types.UID, target string) {
+	in.r.track.clear(uid, target)
 }
 
 // keep holds recs of object uid.

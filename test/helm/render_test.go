@@ -348,14 +348,14 @@ var _ = Describe("helm template with a value set", func() {
 
 	It("webhook CIDRs, workers, watchLabelSelector and extraArgs: manager flags", func() {
 		a := args(deployment(`
-webhook: {allowedCIDRs: [127.0.0.0/8, "::1/128"], clusterCIDRs: [10.96.0.0/12, 10.244.0.0/16]}
+webhook: {allowedCIDRs: [127.0.0.0/8, "::1/128"], clusterCIDRs: [10.96.0.0/12, 10.244.0.0/16], inlineDeliveryWait: 400ms}
 workers: {complaints: 16, escalations: 5, policies: 3, delivery: 64, deliveryPerDestination: 8}
 watchLabelSelector: '!support.servicedesk.dev/shard'
 extraArgs: [--zap-log-level=debug, --reconcile-timeout=1m]
 `))
 		Expect(a).To(ContainElements(
 			"--webhook-allowed-cidrs=127.0.0.0/8,::1/128",
-			"--cluster-cidrs=10.96.0.0/12,10.244.0.0/16",
+			"--cluster-cidrs=10.96.0.0/12,10.244.0.0/16", "--inline-delivery-wait=400ms",
 			"--complaint-workers=16", "--escalation-workers=5", "--policy-workers=3",
 			"--delivery-workers=64", "--delivery-per-destination=8",
 			"--watch-label-selector=!support.servicedesk.dev/shard"))
