@@ -143,7 +143,7 @@ func complaintEscalationFacts() predicate.Predicate {
 func announcements(list []supportv1.Notification) string {
 	var b strings.Builder
 	for _, n := range list {
-		if n.Escalation != "" {
+		if n.Escalation != "" && (n.Attempts > 0 || n.Failed) {
 			fmt.Fprintf(&b, "%s/%s/%d/%t;", n.ID, n.Target, n.Attempts, n.Failed)
 		}
 	}

@@ -28,7 +28,8 @@ type escalationFacts struct {
 	// Targets are Policy's destinations of the escalation's level.
 	Targets []string
 	// Announcement are the complaint's notifications about the escalation
-	// (a ladder level its complaint announced), pending or given up.
+	// (a ladder level its complaint announced) with a failed attempt:
+	// retrying or given up.
 	Announcement []supportv1.Notification
 }
 

@@ -86,8 +86,10 @@ func (r *EscalationReconciler) policyFacts(ctx context.Context, s *escalationSco
 	}
 	s.facts.ComplaintUID = string(s.complaint.UID)
 	if s.esc.IsAnnouncedByComplaint() {
+		// On its way (no attempt recorded yet) is being told: only a
+		// failed attempt is worth a write of the escalation's status.
 		for _, n := range s.complaint.Status.Notifications {
-			if n.Escalation == s.esc.Name {
+			if n.Escalation == s.esc.Name && (n.Attempts > 0 || n.Failed) {
 				s.facts.Announcement = append(s.facts.Announcement, n)
 			}
 		}

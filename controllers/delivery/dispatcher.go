@@ -161,9 +161,9 @@ func (d *Dispatcher) Submit(j *Job) {
 	d.pump(j.Lane, l)
 }
 
-// SubmitIfFree queues j only when its lane would start it at once: healthy
-// (no receiver failure in a row), nothing queued, a slot free. It reports
-// whether it did.
+// SubmitIfFree queues j only when its lane is healthy (no receiver failure
+// in a row) and would start it soon: fewer than PerDestination jobs waiting
+// for a slot. It reports whether it did.
 func (d *Dispatcher) SubmitIfFree(j *Job) bool {
 	d.init()
 	d.mu.Lock()
@@ -176,7 +176,7 @@ func (d *Dispatcher) SubmitIfFree(j *Job) bool {
 		l = &lane{}
 		d.lanes[j.Lane] = l
 	}
-	if l.failures > 0 || len(l.queue) > 0 || l.inFlight >= d.PerDestination {
+	if l.failures > 0 || len(l.queue) >= d.PerDestination {
 		d.pump(j.Lane, l) // forgets the lane if it was new and idle
 		return false
 	}

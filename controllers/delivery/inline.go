@@ -16,10 +16,11 @@ import (
 // the notifications it queued.
 const DefaultInlineWait = 250 * time.Millisecond
 
-// unwrittenTTL is how long the outcomes of a status write that failed are
-// kept for the pass that writes again (it decides the same notifications,
-// with the same ids).
-const unwrittenTTL = 5 * time.Minute
+// heldTTL is how long the outcomes of inline deliveries are kept: for the
+// pass that writes again when a write failed, and for a pass that decides
+// from a cache not yet showing the write (both decide the same
+// notifications, with the same ids, and must not send them again).
+const heldTTL = 2 * time.Minute
 
 // Inline delivers a complaint's new notifications before the status write
 // that records them, so that one write records both the transition and the
@@ -40,10 +41,12 @@ type Inline struct {
 	Wait time.Duration
 }
 
-// heldOutcomes are outcomes of inline deliveries not known to be written:
-// their status write failed, or they ended after it. The next pass folds
-// them into its write, or, once the ledger shows the notification pending,
-// the delivery controller records them instead of sending again.
+// heldOutcomes are the outcomes of recent inline deliveries (heldTTL),
+// whether their write succeeded or not: a pass that decides the same
+// notifications again (its write failed, or its cache did not show the
+// write yet) folds them instead of sending again, and, once a ledger shows
+// such a notification pending (it ended after its write), the delivery
+// controller records it instead of sending it again.
 type heldOutcomes struct {
 	mu sync.Mutex
 	m  map[inlineKey]unwrittenRecord
@@ -104,7 +107,7 @@ func (in *Inline) Send(ctx context.Context, old, draft *supportv1.Complaint, pol
 	b := &InlineBatch{in: in, obj: draft}
 	ctx = context.WithValue(context.WithoutCancel(ctx), escalationsKey{}, escs)
 	for _, items := range groups {
-		if recs := in.r.held.takeRun(draft.UID, items); len(recs) > 0 {
+		if recs := in.r.held.run(draft.UID, items); len(recs) > 0 {
 			b.reused = append(b.reused, recs...)
 			continue
 		}
@@ -253,28 +256,23 @@ func (b *InlineBatch) wait() []ledger.Record {
 		}
 		j.mu.Unlock()
 	}
+	b.in.r.held.keep(b.obj.UID, out, b.in.r.clock.Now())
 	return out
 }
 
 // Written tells the batch whether the status write it was folded into
 // succeeded. Folded outcomes then count as recorded (metrics, Warning
-// Events of given-up ones), or are kept for the next pass when the write
-// failed; outcomes of jobs still running follow when they end.
+// Events of given-up ones); either way they stay held a while (heldTTL),
+// for a pass that writes again or one that decides from a stale cache.
+// Outcomes of jobs still running follow when they end.
 func (b *InlineBatch) Written(ok bool) {
 	if b == nil {
 		return
 	}
 	in := b.in
-	if ok {
-		for _, rec := range b.reused {
-			in.settled(b.obj.UID, rec.Target)
-		}
-		if len(b.reused) > 0 {
-			in.r.src.written(b.obj, b.reused)
-			in.r.metrics.inline(inlineNextWrite, len(b.reused))
-		}
-	} else {
-		in.r.held.keep(b.obj.UID, b.reused, in.r.clock.Now()) // for the pass after
+	if ok && len(b.reused) > 0 {
+		in.r.src.written(b.obj, b.reused)
+		in.r.metrics.inline(inlineNextWrite, len(b.reused))
 	}
 	var folded []ledger.Record
 	for _, j := range b.jobs {
@@ -284,11 +282,10 @@ func (b *InlineBatch) Written(ok bool) {
 		recs := j.records
 		j.mu.Unlock()
 		switch {
-		case isFolded && ok:
-			folded = append(folded, recs...)
-			in.settled(b.obj.UID, j.target)
 		case isFolded:
-			in.r.held.keep(b.obj.UID, recs, in.r.clock.Now())
+			if ok {
+				folded = append(folded, recs...)
+			}
 			in.r.track.clear(b.obj.UID, j.target)
 		case late:
 			in.settleLate(j)
@@ -322,14 +319,6 @@ func (in *Inline) settleLate(j *inlineJob) {
 	}
 }
 
-// settled frees a destination once the write recorded its inline
-// outcomes. Nothing needs remembering: the notifications were fresh in that
-// write (the pass decided from the stored status, or its write would have
-// failed), so no older view of the object shows them pending.
-func (in *Inline) settled(uid types.UID, target string) {
-	in.r.track.clear(uid, target)
-}
-
 // keep holds recs of object uid.
 func (h *heldOutcomes) keep(uid types.UID, recs []ledger.Record, now time.Time) {
 	if len(recs) == 0 {
@@ -341,7 +330,7 @@ func (h *heldOutcomes) keep(uid types.UID, recs []ledger.Record, now time.Time) 
 		h.m = map[inlineKey]unwrittenRecord{}
 	}
 	for k, u := range h.m {
-		if now.Sub(u.at) > unwrittenTTL {
+		if now.Sub(u.at) > heldTTL {
 			delete(h.m, k)
 		}
 	}
@@ -363,16 +352,18 @@ func (h *heldOutcomes) take(uid types.UID, id, target string) (ledger.Record, bo
 	return u.rec, ok
 }
 
-// takeRun returns (and forgets) the held outcomes of items, in order, up to
-// the first without one.
-func (h *heldOutcomes) takeRun(uid types.UID, items []supportv1.Notification) []ledger.Record {
+// run returns the held outcomes of items, in order, up to the first
+// without one; they stay held.
+func (h *heldOutcomes) run(uid types.UID, items []supportv1.Notification) []ledger.Record {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	var out []ledger.Record
 	for _, n := range items {
-		rec, ok := h.take(uid, n.ID, n.Target)
+		u, ok := h.m[inlineKey{uid, n.ID, n.Target}]
 		if !ok {
 			break
 		}
-		out = append(out, rec)
+		out = append(out, u.rec)
 	}
 	return out
 }

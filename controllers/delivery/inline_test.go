@@ -178,3 +178,21 @@ func TestFreshHeads(t *testing.T) {
 		})
 	}
 }
+
+func TestInlineNeverSendsTwiceFromAStaleCache(t *testing.T) {
+	recv := ntNewReceiver(t, ntSecretValue, nil)
+	h, in := inlineHarness(t, nil, 5*time.Second)
+	policy := policyOf(ntTarget("hook", recv.URL))
+	old, draft := draftWith(h, breachedAndEscalated("hook"))
+	in.Send(context.Background(), old, draft, policy, nil).Written(true)
+	// A pass that read the cache before that write decides the same
+	// notifications again: they are folded as delivered, not sent.
+	old, draft = draftWith(h, breachedAndEscalated("hook"))
+	in.Send(context.Background(), old, draft, policy, nil).Written(false)
+	if got := len(recv.received()); got != 2 {
+		t.Fatalf("receiver got %d requests, want 2", got)
+	}
+	if got := nt.IDs(draft.Status.Notifications); len(got) != 0 {
+		t.Fatalf("the stale pass's draft should record them delivered; ledger %v", got)
+	}
+}
