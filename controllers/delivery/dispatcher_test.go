@@ -537,3 +537,32 @@ func TestDispatcherDefaults(t *testing.T) {
 		t.Errorf("Rand() = %v, want [0,1)", r)
 	}
 }
+
+// SubmitIfFree takes a job while the lane is healthy and fewer than
+// PerDestination wait for a slot; never on a lane whose receiver just failed.
+func TestDispatcherSubmitIfFree(t *testing.T) {
+	d := &Dispatcher{Workers: 16, PerDestination: 2}
+	dpStart(t, d)
+	p := newDPLog()
+	release := make(chan struct{}, 16)
+	var taken []string
+	for _, n := range names("a", 6) {
+		if d.SubmitIfFree(p.job("ns/pol/x", n, release, delivered)) {
+			taken = append(taken, n)
+		}
+	}
+	if len(taken) != 4 {
+		t.Fatalf("took %v: 2 running and 2 waiting, want 4", taken)
+	}
+	for range taken {
+		release <- struct{}{}
+	}
+	dpWait(t, "the taken jobs are done", func() bool { return p.isDone(taken...) })
+
+	failing := Attempt{Sent: true, ReceiverFailed: true}
+	d.Submit(p.job("ns/pol/y", "f1", nil, failing))
+	dpWait(t, "the failure is done", func() bool { return p.isDone("f1") })
+	if d.SubmitIfFree(p.job("ns/pol/y", "f2", nil, delivered)) {
+		t.Fatal("a lane whose receiver just failed takes no inline job")
+	}
+}

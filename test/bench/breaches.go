@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
@@ -121,6 +124,9 @@ func (b *bench) breachWindows(ctx context.Context, windows []breachWindow) ([]ma
 		}
 		cpuAt[2*k] = b.cpuSnap()
 		logf("2 breaches: %d/s for %ds", w.rate, b.cfg.Seconds)
+		if w.rate == b.cfg.ProfileRate {
+			go b.profileAPIServer(ctx, w.rate)
+		}
 		if err := sleepUntil(ctx, w.start.Add(time.Duration(b.cfg.Seconds)*time.Second)); err != nil {
 			return nil, nil, err
 		}
@@ -152,4 +158,20 @@ func (b *bench) rateResults(windows []breachWindow, dueOf []time.Time, cpuAt []c
 		logf("2 breaches %d/s: escalation %s, webhooks %s", w.rate, rr.Escalation.triple(), rr.Webhook.triple())
 	}
 	return rates
+}
+
+// profileAPIServer saves a 10 s CPU profile of the API server (its own
+// /debug/pprof, read as the admin) next to the JSON, for go tool pprof.
+func (b *bench) profileAPIServer(ctx context.Context, rate int) {
+	raw, err := b.cl.cs.RESTClient().Get().AbsPath("/debug/pprof/profile").Param("seconds", "10").DoRaw(ctx)
+	if err != nil {
+		logf("2 breaches %d/s: API server profile: %v", rate, err)
+		return
+	}
+	path := filepath.Join(b.dir, fmt.Sprintf("apiserver-%s-%dps.pprof", started.UTC().Format("20060102T150405Z"), rate))
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		logf("2 breaches %d/s: API server profile: %v", rate, err)
+		return
+	}
+	logf("2 breaches %d/s: API server CPU profile in %s (go tool pprof -top %s)", rate, path, path)
 }

@@ -22,6 +22,9 @@ type Config struct {
 	Budget      time.Duration   `json:"budgetNs"`
 	Scenarios   map[string]bool `json:"scenarios"`
 	ManagerBin  string          `json:"managerBin,omitempty"`
+	// ProfileRate: scenario 2's window at this rate takes a 10 s CPU
+	// profile of the API server (0: none).
+	ProfileRate int `json:"profileRate,omitempty"`
 	ExtraFlags  []string        `json:"extraManagerFlags,omitempty"`
 }
 
@@ -49,6 +52,9 @@ func loadConfig() (Config, error) {
 		return c, err
 	}
 	if c.Gap, err = envInt("BENCH_GAP", 10, 0, 600); err != nil {
+		return c, err
+	}
+	if c.ProfileRate, err = envInt("BENCH_PROFILE_RATE", 0, 0, 100000); err != nil {
 		return c, err
 	}
 	if c.Workers, err = envInt("BENCH_WORKERS", 16, 1, 256); err != nil {
