@@ -24,8 +24,8 @@ type Config struct {
 	ManagerBin  string          `json:"managerBin,omitempty"`
 	// ProfileRate: scenario 2's window at this rate takes a 10 s CPU
 	// profile of the API server (0: none).
-	ProfileRate int `json:"profileRate,omitempty"`
-	ExtraFlags  []string        `json:"extraManagerFlags,omitempty"`
+	ProfileRate int      `json:"profileRate,omitempty"`
+	ExtraFlags  []string `json:"extraManagerFlags,omitempty"`
 }
 
 var allScenarios = []string{"intake", "breaches", "capacity", "resources", "restart", "hung"}
