@@ -110,7 +110,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		Clock:    opts.clock(), Backoff: opts.DeliveryBackoff, HTTPClient: opts.HTTPClient,
 		Destinations: destinations, OnRefused: refusalNotifier(refused),
 		Metrics: metrics.delivery, Workers: opts.DeliveryWorkers, PerDestination: opts.DeliveryPerDestination, ReconcileTimeout: timeout,
-		InlineWait: opts.InlineDeliveryWait,
+		InlineWait: opts.InlineDeliveryWait, InlineWaiting: max(orDefault(opts.ComplaintWorkers, DefaultComplaintWorkers)/2, 1),
 	})
 	if err != nil {
 		return err

@@ -88,6 +88,9 @@ type lane struct {
 	retryAt  time.Time
 	// timer wakes a backed-off lane (nil: none).
 	timer *wakeTimer
+	// took is how long its recent requests took (a moving average of the
+	// jobs that sent; zero: none yet).
+	took time.Duration
 }
 
 // wakeTimer is a lane's timer; stop stops it.
@@ -162,9 +165,10 @@ func (d *Dispatcher) Submit(j *Job) {
 }
 
 // SubmitIfFree queues j only when its lane is healthy (no receiver failure
-// in a row) and would start it soon: fewer than PerDestination jobs waiting
-// for a slot. It reports whether it did.
-func (d *Dispatcher) SubmitIfFree(j *Job) bool {
+// in a row), fast (its recent requests took at most fast on average) and
+// would start it soon (fewer than PerDestination jobs waiting for a slot).
+// It reports whether it did.
+func (d *Dispatcher) SubmitIfFree(j *Job, fast time.Duration) bool {
 	d.init()
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -176,7 +180,7 @@ func (d *Dispatcher) SubmitIfFree(j *Job) bool {
 		l = &lane{}
 		d.lanes[j.Lane] = l
 	}
-	if l.failures > 0 || len(l.queue) >= d.PerDestination {
+	if l.failures > 0 || len(l.queue) >= d.PerDestination || l.took > fast {
 		d.pump(j.Lane, l) // forgets the lane if it was new and idle
 		return false
 	}
@@ -218,7 +222,7 @@ func (d *Dispatcher) pump(key string, l *lane) {
 		go d.run(key, l, j)
 	}
 	if len(l.queue) == 0 && l.inFlight == 0 && l.failures == 0 {
-		delete(d.lanes, key) // idle and healthy: forget it
+		delete(d.lanes, key) // idle and healthy: forget it (and how long it took)
 	}
 }
 
@@ -266,9 +270,12 @@ func afterFunc(clk clock.Clock, after time.Duration, f func()) (stop func()) {
 func (d *Dispatcher) run(key string, l *lane, j *Job) {
 	defer d.wg.Done()
 	var a Attempt
+	var took time.Duration
 	select {
 	case d.slots <- struct{}{}:
+		began := d.Clock.Now()
 		a = j.Run(d.ctx)
+		took = d.Clock.Since(began)
 		<-d.slots
 	case <-d.ctx.Done():
 		a = Attempt{Aborted: true}
@@ -278,6 +285,13 @@ func (d *Dispatcher) run(key string, l *lane, j *Job) {
 	}
 	d.mu.Lock()
 	l.inFlight--
+	switch {
+	case !a.Sent || a.Aborted:
+	case l.took == 0:
+		l.took = took
+	default:
+		l.took = (3*l.took + took) / 4 // the last few requests weigh most
+	}
 	switch {
 	case a.Aborted || !a.Sent:
 	case a.ReceiverFailed:

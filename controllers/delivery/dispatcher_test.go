@@ -547,7 +547,7 @@ func TestDispatcherSubmitIfFree(t *testing.T) {
 	release := make(chan struct{}, 16)
 	var taken []string
 	for _, n := range names("a", 6) {
-		if d.SubmitIfFree(p.job("ns/pol/x", n, release, delivered)) {
+		if d.SubmitIfFree(p.job("ns/pol/x", n, release, delivered), time.Hour) {
 			taken = append(taken, n)
 		}
 	}
@@ -562,7 +562,21 @@ func TestDispatcherSubmitIfFree(t *testing.T) {
 	failing := Attempt{Sent: true, ReceiverFailed: true}
 	d.Submit(p.job("ns/pol/y", "f1", nil, failing))
 	dpWait(t, "the failure is done", func() bool { return p.isDone("f1") })
-	if d.SubmitIfFree(p.job("ns/pol/y", "f2", nil, delivered)) {
+	if d.SubmitIfFree(p.job("ns/pol/y", "f2", nil, delivered), time.Hour) {
 		t.Fatal("a lane whose receiver just failed takes no inline job")
+	}
+
+	slow, held := make(chan struct{}), make(chan struct{})
+	d.Submit(p.job("ns/pol/z", "s1", slow, delivered))
+	d.Submit(p.job("ns/pol/z", "s0", held, delivered)) // keeps the lane busy, so it is remembered
+	time.Sleep(30 * time.Millisecond)
+	close(slow)
+	dpWait(t, "the slow one is done", func() bool { return p.isDone("s1") })
+	defer close(held)
+	if d.SubmitIfFree(p.job("ns/pol/z", "s2", nil, delivered), 10*time.Millisecond) {
+		t.Fatal("a lane whose requests take longer than fast takes no inline job")
+	}
+	if !d.SubmitIfFree(p.job("ns/pol/z", "s3", nil, delivered), time.Hour) {
+		t.Fatal("the same lane is fast enough for a longer bound")
 	}
 }

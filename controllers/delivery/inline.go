@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"sync"
@@ -39,6 +40,33 @@ type Inline struct {
 	r *deliveryReconciler // the Complaint kind's
 	// Wait bounds the wait for the receivers (0: nothing is sent inline).
 	Wait time.Duration
+	// Waiting bounds the passes waiting on receivers at once (default
+	// DefaultInlineWaiting): the rest write at once and the delivery
+	// controller sends after, so receivers never hold more than these of
+	// the complaint workers.
+	Waiting int
+
+	once  sync.Once
+	slots chan struct{}
+}
+
+// DefaultInlineWaiting is Inline.Waiting's default: half the default
+// complaint workers.
+const DefaultInlineWaiting = 4
+
+// fast is how long a destination's recent requests may take on average
+// for it to be sent inline: a slow receiver is told after the write.
+func (in *Inline) fast() time.Duration { return in.Wait / 2 }
+
+// acquire takes a waiting slot if one is free.
+func (in *Inline) acquire() bool {
+	in.once.Do(func() { in.slots = make(chan struct{}, cmp.Or(in.Waiting, DefaultInlineWaiting)) })
+	select {
+	case in.slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
 }
 
 // heldOutcomes are the outcomes of recent inline deliveries (heldTTL),
@@ -101,9 +129,10 @@ func (in *Inline) Send(ctx context.Context, old, draft *supportv1.Complaint, pol
 		return nil
 	}
 	groups := freshHeads(old.Status.Notifications, draft.Status.Notifications)
-	if len(groups) == 0 {
+	if len(groups) == 0 || !in.acquire() {
 		return nil
 	}
+	defer func() { <-in.slots }()
 	b := &InlineBatch{in: in, obj: draft}
 	ctx = context.WithValue(context.WithoutCancel(ctx), escalationsKey{}, escs)
 	for _, items := range groups {
@@ -175,7 +204,7 @@ func (in *Inline) submit(ctx context.Context, c *supportv1.Complaint, policy *su
 		Lane: c.Namespace + "/" + c.Status.Policy + "/" + j.target,
 		Run:  func(jctx context.Context) Attempt { return in.run(ctx, jctx, payload, j, hook) },
 		Done: func(Attempt) { in.finish(j) },
-	})
+	}, in.fast())
 	if !ok {
 		r.track.clear(uid, j.target)
 		return nil

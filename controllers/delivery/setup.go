@@ -48,6 +48,9 @@ type Options struct {
 	// notifications it queued, sent before it (default DefaultInlineWait;
 	// negative: never sent inline).
 	InlineWait time.Duration
+	// InlineWaiting bounds the complaint passes waiting on receivers at
+	// once (default DefaultInlineWaiting).
+	InlineWaiting int
 	// Pressure, when set, holds outcome writes back while the deadline path
 	// is behind.
 	Pressure *Pressure
@@ -103,7 +106,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) (*Dispatcher, *Inline, err
 		complaintSource{client: mgr.GetClient(), clock: clk, recorder: mgr.GetEventRecorder("complaint-delivery"), metrics: opts.Metrics},
 		escalationSource{client: mgr.GetClient(), clock: clk, recorder: mgr.GetEventRecorder("escalation-delivery"), metrics: opts.Metrics},
 	}
-	inline := &Inline{Wait: max(opts.InlineWait, 0)}
+	inline := &Inline{Wait: max(opts.InlineWait, 0), Waiting: opts.InlineWaiting}
 	for _, src := range sources {
 		r := &deliveryReconciler{
 			client: mgr.GetClient(), src: src, dispatcher: d, recorder: rec, secrets: secrets,
