@@ -77,7 +77,7 @@ var _ = Describe("kubectl desk for the departments", Ordered, func() {
 		// timeline's order (and its golden file) does not depend on timing:
 		// steps are stamped to the second.
 		Eventually(phase(c)).Should(Equal(supportv1.PhaseAcknowledged))
-		time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+		nextSecond()
 		ok(agent(append([]string{"resolve", c, "--apologized"}, resolve...)...))
 		Eventually(phase(c)).Should(Equal(supportv1.PhasePendingApproval))
 		ok(lead("approve", c))

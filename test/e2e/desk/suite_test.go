@@ -235,3 +235,10 @@ func desk(kubeconfig string, args ...string) result {
 	GinkgoWriter.Printf("$ kubectl desk %v\n%s%s(exit %d)\n", args, r.stdout, r.stderr, r.code)
 	return r
 }
+
+// nextSecond waits for the next whole second: the operator stamps steps to
+// the second, so a step taken after it sorts after the steps before it
+// whatever the machine's speed (the golden timelines depend on that order).
+func nextSecond() {
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+}
