@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
@@ -89,20 +91,21 @@ func (s *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	var escalations supportv1.EscalationList
 	var policies supportv1.ServicePolicyList
 	var remedies supportv1.RemedyList
-	if src.reader.List(ctx, &complaints, client.UnsafeDisableDeepCopy) != nil ||
-		src.reader.List(ctx, &remedies, client.UnsafeDisableDeepCopy) != nil ||
-		src.reader.List(ctx, &escalations, client.UnsafeDisableDeepCopy) != nil ||
-		src.reader.List(ctx, &policies, client.UnsafeDisableDeepCopy) != nil {
+	cs, err1 := cachedItems(ctx, src.reader, &supportv1.Complaint{}, &complaints, func() []supportv1.Complaint { return complaints.Items })
+	rs, err2 := cachedItems(ctx, src.reader, &supportv1.Remedy{}, &remedies, func() []supportv1.Remedy { return remedies.Items })
+	es, err3 := cachedItems(ctx, src.reader, &supportv1.Escalation{}, &escalations, func() []supportv1.Escalation { return escalations.Items })
+	ps, err4 := cachedItems(ctx, src.reader, &supportv1.ServicePolicy{}, &policies, func() []supportv1.ServicePolicy { return policies.Items })
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
 		return
 	}
-	for _, p := range policies.Items {
+	for _, p := range ps {
 		for _, name := range supportv1.ClockNames {
 			if target := p.Spec.Targets.Of(name); target != nil {
 				ch <- prometheus.MustNewConstMetric(s.targets, prometheus.GaugeValue, target.Seconds(), p.Namespace, p.Name, string(name))
 			}
 		}
 	}
-	st := tallyState(complaints.Items, escalations.Items, src.clock.Now())
+	st := tallyState(cs, es, src.clock.Now())
 	emit := func(d *prometheus.Desc, counts map[[5]string]int, n int) {
 		for k, v := range counts {
 			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(v), k[:n]...)
@@ -115,7 +118,7 @@ func (s *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	emit(s.pending, st.pending, 3)
 	emit(s.failed, st.failed, 3)
 	open := map[[2]string]int{}
-	for _, r := range remedies.Items {
+	for _, r := range rs {
 		if r.Status.Phase == "" || r.Status.Phase == supportv1.RemedyPending {
 			open[[2]string{r.Namespace, r.Spec.Department}]++
 		}
@@ -132,10 +135,9 @@ type state struct {
 }
 
 // tallyState counts the gauges' values from the objects: a pure function.
-func tallyState(complaints []supportv1.Complaint, escalations []supportv1.Escalation, now time.Time) state {
+func tallyState(complaints []*supportv1.Complaint, escalations []*supportv1.Escalation, now time.Time) state {
 	st := state{map[[5]string]int{}, map[[5]string]int{}, map[[5]string]int{}, map[[5]string]int{}, map[[5]string]int{}, map[[5]string]int{}}
-	for i := range complaints {
-		c := &complaints[i]
+	for _, c := range complaints {
 		ns := c.Namespace
 		phase := string(c.Status.Phase)
 		if phase == "" {
@@ -156,8 +158,7 @@ func tallyState(complaints []supportv1.Complaint, escalations []supportv1.Escala
 			}
 		}
 	}
-	for i := range escalations {
-		e := &escalations[i]
+	for _, e := range escalations {
 		if e.Status.Phase == "" || e.Status.Phase == supportv1.EscalationOpen {
 			st.openEscalations[[5]string{e.Namespace, strconv.Itoa(int(e.Spec.Level))}]++
 		}
@@ -175,4 +176,36 @@ func tallyLedger(st state, ns, policy string, ledger []supportv1.Notification) {
 			st.pending[key]++
 		}
 	}
+}
+
+// cachedItems returns the cached objects of obj's kind, read-only: straight
+// from the informer's store where the reader is the manager's cache (a
+// scrape then copies nothing: a List copies every object's struct, 10 MB
+// a scrape at 10,000 complaints), else from a List without deep copies.
+func cachedItems[T any](ctx context.Context, reader client.Reader, obj client.Object, list client.ObjectList, items func() []T) ([]*T, error) {
+	if informers, ok := reader.(cache.Informers); ok {
+		inf, err := informers.GetInformer(ctx, obj)
+		if err != nil {
+			return nil, err
+		}
+		if s, ok := inf.(interface{ GetStore() toolscache.Store }); ok {
+			objs := s.GetStore().List()
+			out := make([]*T, 0, len(objs))
+			for _, o := range objs {
+				if t, ok := o.(*T); ok {
+					out = append(out, t)
+				}
+			}
+			return out, nil
+		}
+	}
+	if err := reader.List(ctx, list, client.UnsafeDisableDeepCopy); err != nil {
+		return nil, err
+	}
+	all := items()
+	out := make([]*T, len(all))
+	for i := range all {
+		out[i] = &all[i]
+	}
+	return out, nil
 }

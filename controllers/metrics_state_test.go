@@ -147,7 +147,7 @@ func TestTallyState(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := tallyState(tc.complaints, tc.escalations, now)
+			got := tallyState(pointers(tc.complaints), pointers(tc.escalations), now)
 			fields := func(s state) []map[[5]string]int {
 				return []map[[5]string]int{s.complaints, s.atRisk, s.breached, s.openEscalations, s.pending, s.failed}
 			}
@@ -158,4 +158,12 @@ func TestTallyState(t *testing.T) {
 			}
 		})
 	}
+}
+
+func pointers[T any](items []T) []*T {
+	out := make([]*T, len(items))
+	for i := range items {
+		out[i] = &items[i]
+	}
+	return out
 }
