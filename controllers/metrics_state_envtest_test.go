@@ -46,8 +46,12 @@ var _ = Describe("State gauges read from the cache", func() {
 		}
 		inNS := map[string]string{"namespace": ns}
 		Eventually(func() float64 { return gauge("servicedesk_complaints", inNS) }).Should(Equal(3.0))
-		Eventually(func() float64 { return gauge("servicedesk_escalations_open", map[string]string{"namespace": ns, "level": "1"}) }, 10*time.Second).Should(Equal(3.0))
-		Eventually(func() float64 { return gauge("servicedesk_complaints_breached", map[string]string{"namespace": ns, "clock": string(supportv1.ClockFirstResponse)}) }).Should(Equal(3.0))
+		Eventually(func() float64 {
+			return gauge("servicedesk_escalations_open", map[string]string{"namespace": ns, "level": "1"})
+		}, 10*time.Second).Should(Equal(3.0))
+		Eventually(func() float64 {
+			return gauge("servicedesk_complaints_breached", map[string]string{"namespace": ns, "clock": string(supportv1.ClockFirstResponse)})
+		}).Should(Equal(3.0))
 
 		Expect(k8sClient.Delete(ctx, complaints[0])).To(Succeed())
 		Eventually(func() float64 { return gauge("servicedesk_complaints", inNS) }, 10*time.Second).Should(Equal(2.0))
