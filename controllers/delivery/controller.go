@@ -109,15 +109,100 @@ func (r *deliveryReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 			continue
 		}
 		hook := target.Webhook.DeepCopy()
-		item := h
+		items := r.run(uid, list, h, now)
 		name := req.NamespacedName
+		var recs []ledger.Record // written by Run, read by Done after it
 		r.dispatcher.Submit(&Job{
 			Lane: obj.GetNamespace() + "/" + policyName + "/" + h.Target,
-			Run:  func(ctx context.Context) Attempt { return r.attempt(ctx, name, uid, item, hook) },
-			Done: func(a Attempt) { r.record(name, uid, item.Target, a) },
+			Run:  func(ctx context.Context) Attempt { return r.attemptRun(ctx, name, uid, items, hook, &recs) },
+			Done: func(a Attempt) { r.recordRun(name, uid, h.Target, recs, a) },
 		})
 	}
 	return requeue.At(next, now), nil
+}
+
+// maxRun bounds the notifications one job sends to a destination.
+const maxRun = 8
+
+// run is the head h and the due notifications queued behind it for the
+// same destination, in order (at most maxRun; none sent inline already):
+// a breach's Breached and Escalated go out one after the other, without
+// the second waiting for the first's outcome to be written.
+func (r *deliveryReconciler) run(uid types.UID, list []supportv1.Notification, h supportv1.Notification, now time.Time) []supportv1.Notification {
+	items := []supportv1.Notification{h}
+	behind := false
+	for _, n := range list {
+		if len(items) == maxRun {
+			break
+		}
+		if n.Target != h.Target || n.Failed {
+			continue
+		}
+		if !behind {
+			behind = n.ID == h.ID
+			continue
+		}
+		if n.NextAttemptAt != nil && now.Before(n.NextAttemptAt.Time) || r.held.has(uid, n.ID, n.Target) {
+			break
+		}
+		items = append(items, n)
+	}
+	return items
+}
+
+// attemptRun attempts items in order, stopping at the first not
+// delivered; recs gets each attempt's outcome. Its Attempt tells the
+// dispatcher about the destination (Sent by any, the last one's failure).
+func (r *deliveryReconciler) attemptRun(ctx context.Context, name types.NamespacedName, uid types.UID, items []supportv1.Notification, hook *supportv1.Webhook, recs *[]ledger.Record) Attempt {
+	var last Attempt
+	for _, item := range items {
+		a := r.attempt(ctx, name, uid, item, hook)
+		if a.Aborted {
+			break
+		}
+		*recs = append(*recs, a.Record)
+		last.Sent = last.Sent || a.Sent
+		last.ReceiverFailed, last.Record = a.ReceiverFailed, a.Record
+		if !a.Record.Delivered {
+			break
+		}
+	}
+	last.Aborted = len(*recs) == 0
+	return last
+}
+
+// recordRun writes a run's outcomes in one write, then frees the
+// destination's head (as record does for one).
+func (r *deliveryReconciler) recordRun(name types.NamespacedName, uid types.UID, target string, recs []ledger.Record, a Attempt) {
+	if a.Aborted || len(recs) == 0 {
+		r.record(name, uid, target, Attempt{Aborted: true})
+		return
+	}
+	batch := make([]recorded, len(recs))
+	for i, o := range recs {
+		batch[i] = recorded{uid: uid, outcome: o, after: func(bool) {}}
+	}
+	earlier := make([]string, 0, len(recs)-1)
+	for _, o := range recs[:len(recs)-1] {
+		earlier = append(earlier, o.ID)
+	}
+	batch[len(batch)-1].after = r.afterRecord(name, uid, recs[len(recs)-1], earlier...)
+	r.recorder.recordAll(r.src, name, batch)
+}
+
+// afterRecord is what follows the write of o (and of earlier, delivered
+// before it in the same run): the tracker remembers them until the cache
+// shows them (or forgets the head when nothing applied), and
+// the object is looked at again.
+func (r *deliveryReconciler) afterRecord(name types.NamespacedName, uid types.UID, o ledger.Record, earlier ...string) func(bool) {
+	return func(written bool) {
+		if written {
+			r.track.set(uid, o.Target, &trackState{id: o.ID, attempts: o.Attempts, finished: o.Delivered || o.Failed, earlier: earlier})
+		} else {
+			r.track.clear(uid, o.Target)
+		}
+		r.poke(name)
+	}
 }
 
 // record writes an attempt's outcome, then frees the destination's head and
@@ -129,14 +214,7 @@ func (r *deliveryReconciler) record(name types.NamespacedName, uid types.UID, ta
 		r.poke(name)
 		return
 	}
-	r.recorder.record(r.src, name, uid, o, func(written bool) {
-		if written {
-			r.track.set(uid, o.Target, &trackState{id: o.ID, attempts: o.Attempts, finished: o.Delivered || o.Failed})
-		} else {
-			r.track.clear(uid, o.Target)
-		}
-		r.poke(name)
-	})
+	r.recorder.record(r.src, name, uid, o, r.afterRecord(name, uid, o))
 }
 
 func (r *deliveryReconciler) poke(name types.NamespacedName) {

@@ -381,6 +381,18 @@ func (h *heldOutcomes) take(uid types.UID, id, target string) (ledger.Record, bo
 	return u.rec, ok
 }
 
+// has says whether an outcome of one notification is held (a nil h holds
+// none).
+func (h *heldOutcomes) has(uid types.UID, id, target string) bool {
+	if h == nil {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, ok := h.m[inlineKey{uid, id, target}]
+	return ok
+}
+
 // run returns the held outcomes of items, in order, up to the first
 // without one; they stay held.
 func (h *heldOutcomes) run(uid types.UID, items []supportv1.Notification) []ledger.Record {

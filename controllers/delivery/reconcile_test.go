@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -207,6 +208,89 @@ func TestReconcileDeliversThroughTheDispatcher(t *testing.T) {
 	}
 }
 
+// A destination's due notifications go out in one job, one after the
+// other, each only once the one before was delivered, and one write
+// records them all: the second does not wait for the first's outcome to be
+// written. A notification not delivered ends the run; what follows it
+// waits for its retry.
+func TestReconcileSendsARunOfADestinationAndRecordsItInOneWrite(t *testing.T) {
+	crm := ntNewReceiver(t, ntSecretValue, func(n int) (int, http.Header, string) {
+		if n == 2 {
+			return http.StatusServiceUnavailable, nil, "busy"
+		}
+		return http.StatusNoContent, nil, ""
+	})
+	var writes atomic.Int32
+	cl := ntClient(t, []supportv1.Notification{nt.Item("c1", "crm"), nt.Item("c2", "crm"), nt.Item("c3", "crm"), nt.Item("c4", "crm")},
+		func(b *fake.ClientBuilder) {
+			b.WithInterceptorFuncs(interceptor.Funcs{
+				SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
+					writes.Add(1)
+					return c.SubResource(sub).Update(ctx, obj, opts...)
+				},
+			})
+		}, ntPolicyWith(ntTarget("crm", crm.URL)), ntSecret(ntSecretKey, ntSecretValue))
+	h := ntHarnessOn(t, cl)
+	d := &Dispatcher{Workers: 4, PerDestination: 1, Clock: h.clock, Rand: func() float64 { return 0 }}
+	h.r.dispatcher = d
+	dpStart(t, d)
+
+	if _, err := h.reconcile(reconcile.Request{NamespacedName: h.name}); err != nil {
+		t.Fatal(err)
+	}
+	settled := func(list []supportv1.Notification) bool {
+		return len(list) == 2 && list[0].ID == "c3" && list[0].Attempts == 1
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !settled(h.ledger()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the run was not recorded: ledger %+v", h.ledger())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	h.r.recorder.wg.Wait()
+	if ids := crm.ids(); strings.Join(ids, ",") != "c1,c2,c3" {
+		t.Errorf("crm got %v from one pass, want c1, c2, c3 in order (c4 waits behind c3's retry)", ids)
+	}
+	if n := writes.Load(); n != 1 {
+		t.Errorf("%d status writes recorded the run, want 1", n)
+	}
+	if c4 := h.ledger()[1]; c4.ID != "c4" || c4.Attempts != 0 {
+		t.Errorf("c4 = %+v, want it pending and never attempted", c4)
+	}
+}
+
+// A notification sent inline whose outcome is held is not sent again as
+// part of a run: the run stops before it.
+func TestRunStopsAtAHeldOutcome(t *testing.T) {
+	r := &deliveryReconciler{held: &heldOutcomes{}}
+	list := []supportv1.Notification{nt.Item("a1", "crm"), nt.Item("b1", "pager"), nt.Item("a2", "crm"), nt.Item("a3", "crm"), nt.Item("a4", "crm")}
+	r.held.keep("uid", []ledger.Record{{ID: "a3", Target: "crm", Delivered: true}}, nt.Now)
+	later := nt.Item("a2", "crm")
+	later.NextAttemptAt = &metav1.Time{Time: nt.Now.Add(time.Minute)}
+	ids := func(items []supportv1.Notification) string {
+		var out []string
+		for _, n := range items {
+			out = append(out, n.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	for _, tc := range []struct {
+		name string
+		list []supportv1.Notification
+		uid  types.UID
+		want string
+	}{
+		{"up to the held one", list, "uid", "a1,a2"},
+		{"another object's held outcome does not count", list, "other", "a1,a2,a3,a4"},
+		{"up to one not due", []supportv1.Notification{nt.Item("a1", "crm"), later, nt.Item("a3", "crm")}, "other", "a1"},
+	} {
+		if got := ids(r.run(tc.uid, tc.list, tc.list[0], nt.Now)); got != tc.want {
+			t.Errorf("%s: run = %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
+
 // ---------------------------------------------------------------- predicate
 
 func TestLedgerChangedPredicate(t *testing.T) {
@@ -293,6 +377,8 @@ func TestTracker(t *testing.T) {
 		{"delivered, cache still shows it", &trackState{id: "e1", attempts: 1, finished: true}, head("e1", 0), headStale, true},
 		{"failed, cache still shows it pending", &trackState{id: "e1", attempts: 3, finished: true}, head("e1", 3), headStale, true},
 		{"finished, cache shows the next head", &trackState{id: "e1", attempts: 1, finished: true}, head("e2", 0), headFree, false},
+		{"a run recorded, cache still shows its first", &trackState{id: "e2", attempts: 1, finished: true, earlier: []string{"e1"}}, head("e1", 0), headStale, true},
+		{"a run recorded, cache shows what follows it", &trackState{id: "e2", attempts: 1, finished: true, earlier: []string{"e1"}}, head("e3", 0), headFree, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

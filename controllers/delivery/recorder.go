@@ -73,10 +73,15 @@ func (r *recorder) NeedLeaderElection() bool { return true }
 // record queues an outcome for obj's ledger; after is called once it was
 // written (true) or found nothing to apply to (false).
 func (r *recorder) record(src ledgerKind, name types.NamespacedName, uid types.UID, o ledger.Record, after func(bool)) {
+	r.recordAll(src, name, []recorded{{uid: uid, outcome: o, after: after}})
+}
+
+// recordAll queues outcomes for obj's ledger that go in the same write.
+func (r *recorder) recordAll(src ledgerKind, name types.NamespacedName, batch []recorded) {
 	ctx := r.ctx
 	key := recordKey{src.kind(), name}
 	r.mu.Lock()
-	r.pending[key] = append(r.pending[key], recorded{uid: uid, outcome: o, after: after})
+	r.pending[key] = append(r.pending[key], batch...)
 	if r.writing[key] {
 		r.mu.Unlock()
 		return

@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"slices"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/types"
@@ -23,6 +24,10 @@ type trackState struct {
 	id       string
 	attempts int32
 	finished bool
+	// earlier are the notifications delivered before id in the same run
+	// (one write recorded them all): a cache that still shows one of them
+	// is behind too.
+	earlier []string
 }
 
 type headState int
@@ -42,7 +47,7 @@ func (t *tracker) state(uid types.UID, head supportv1.Notification) headState {
 		return headFree
 	case s.inFlight:
 		return headBusy
-	case s.id == head.ID && (s.finished || head.Attempts < s.attempts):
+	case s.id == head.ID && (s.finished || head.Attempts < s.attempts), slices.Contains(s.earlier, head.ID):
 		return headStale
 	}
 	t.delete(uid, head.Target) // the cache caught up

@@ -61,6 +61,7 @@ func run(ctx context.Context, cfg Config) (res *Result, err error) {
 			b.res.Receiver = map[string]int64{"requests": r.requests.Load(), "duplicates": r.duplicates.Load(),
 				"badSignatures": r.badSignature.Load(), "malformed": r.malformed.Load(), "misrouted": r.misrouted.Load(),
 				"hungRequests": r.hungTotal.Load()}
+			b.res.DuplicatesByNamespace = r.duplicatesByNamespace()
 		}
 	}()
 	return b.res, b.run(ctx)

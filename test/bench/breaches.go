@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
@@ -54,6 +55,7 @@ func (b *bench) breaches(ctx context.Context) error {
 		b.note("breaches: the manager's queues were still not empty %.0fs after the last window", time.Since(lastEnd).Seconds())
 	}
 	br.Rates = b.rateResults(windows, dueOf, cpuAt, end)
+	b.writeArrivals(windows, dueOf)
 	to, err := b.mark(ctx)
 	if err != nil {
 		return err
@@ -75,6 +77,9 @@ func (b *bench) windowWrites(br *BreachResult, marks []mark) {
 	for k := range br.Rates {
 		w := operatorWrites(marks[k+1].api.delta(marks[k].api), nil)
 		br.Rates[k].Writes = perBreach(w, br.Rates[k].Breaches)
+		if from, to := marks[k], marks[k+1]; from.mmOK && to.mmOK && from.starts == to.starts {
+			br.Rates[k].Manager = to.mm.counters.sub(from.mm.counters)
+		}
 		logf("2 breaches %d/s: operator writes per breach %s", br.Rates[k].Rate, br.Rates[k].Writes)
 	}
 }
@@ -174,4 +179,29 @@ func (b *bench) profileAPIServer(ctx context.Context, rate int) {
 		return
 	}
 	logf("2 breaches %d/s: API server CPU profile in %s (go tool pprof -top %s)", rate, path, path)
+}
+
+// writeArrivals saves, for each complaint of scenario 2, its window's rate
+// and the milliseconds from its due time to its Escalation and to each
+// webhook (-1: not seen) as bin/bench/arrivals-<timestamp>.csv: the tail
+// of a figure, complaint by complaint.
+func (b *bench) writeArrivals(windows []breachWindow, dueOf []time.Time) {
+	var sb strings.Builder
+	sb.WriteString("rate,complaint,due,escalationMs,breachedMs,escalatedMs\n")
+	ms := func(due, t time.Time) int64 {
+		if t.IsZero() {
+			return -1
+		}
+		return t.Sub(due).Milliseconds()
+	}
+	for _, w := range windows {
+		for i := w.first; i < w.first+w.count; i++ {
+			e, a, c := b.escalated(nsBreach, i)
+			fmt.Fprintf(&sb, "%d,%s,%s,%d,%d,%d\n", w.rate, complaintName(i), dueOf[i].UTC().Format(time.RFC3339), ms(dueOf[i], e), ms(dueOf[i], a), ms(dueOf[i], c))
+		}
+	}
+	path := filepath.Join(b.dir, "arrivals-"+started.UTC().Format("20060102T150405Z")+".csv")
+	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+		logf("2 breaches: %v", err)
+	}
 }

@@ -161,19 +161,22 @@ func readProc(pid int) (procStat, error) {
 
 // managerMetricNames are the series of the manager's /metrics kept in the figures.
 var managerMetricNames = map[string]bool{
-	"controller_runtime_reconcile_total":              true,
-	"controller_runtime_reconcile_errors_total":       true,
-	"controller_runtime_reconcile_time_seconds_sum":   true,
-	"controller_runtime_reconcile_time_seconds_count": true,
-	"workqueue_adds_total":                            true,
-	"workqueue_retries_total":                         true,
-	"workqueue_queue_duration_seconds_sum":            true,
-	"workqueue_queue_duration_seconds_count":          true,
-	"rest_client_requests_total":                      true,
-	"servicedesk_complaint_transitions_total":         true,
-	"servicedesk_escalations_created_total":           true,
-	"servicedesk_webhook_deliveries_total":            true,
-	"servicedesk_webhook_record_conflicts_total":      true,
+	"controller_runtime_reconcile_total":                 true,
+	"controller_runtime_reconcile_errors_total":          true,
+	"controller_runtime_reconcile_time_seconds_sum":      true,
+	"controller_runtime_reconcile_time_seconds_count":    true,
+	"workqueue_adds_total":                               true,
+	"workqueue_retries_total":                            true,
+	"workqueue_queue_duration_seconds_sum":               true,
+	"workqueue_queue_duration_seconds_count":             true,
+	"rest_client_requests_total":                         true,
+	"servicedesk_complaint_transitions_total":            true,
+	"servicedesk_escalations_created_total":              true,
+	"servicedesk_webhook_deliveries_total":               true,
+	"servicedesk_webhook_record_conflicts_total":         true,
+	"servicedesk_webhook_inline_outcomes_total":          true,
+	"servicedesk_webhook_request_duration_seconds_sum":   true,
+	"servicedesk_webhook_request_duration_seconds_count": true,
 }
 
 // managerMetrics is one scrape of the manager's /metrics.

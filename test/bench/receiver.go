@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"strings"
@@ -28,6 +29,8 @@ type receiver struct {
 
 	mu  sync.Mutex
 	got map[string]*arrival // namespace/complaint
+	// dupes counts the duplicates by namespace (a scenario's own), under mu.
+	dupes map[string]int64
 
 	requests, duplicates, badSignature, malformed, misrouted atomic.Int64
 	hungNow, hungTotal                                       atomic.Int64
@@ -41,7 +44,7 @@ func startReceiver(secretValue string) (*receiver, error) {
 		return nil, err
 	}
 	r := &receiver{ln: ln, base: "http://" + ln.Addr().String(), secret: webhook.SecretBytes([]byte(secretValue)),
-		stop: make(chan struct{}), got: map[string]*arrival{}}
+		stop: make(chan struct{}), got: map[string]*arrival{}, dupes: map[string]int64{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/hook/", r.hook)
 	mux.HandleFunc("/hang/", r.hang)
@@ -123,6 +126,7 @@ func (r *receiver) hook(w http.ResponseWriter, req *http.Request) {
 			*slot = now
 		} else {
 			r.duplicates.Add(1)
+			r.dupes[ev.Data.Complaint.Namespace]++
 		}
 	}
 	r.mu.Unlock()
@@ -148,4 +152,11 @@ func (r *receiver) arrivals(key string) (breached, escalated time.Time) {
 		return a.breached, a.escalated
 	}
 	return time.Time{}, time.Time{}
+}
+
+// duplicatesByNamespace is a copy of the duplicates counted by namespace.
+func (r *receiver) duplicatesByNamespace() map[string]int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.dupes)
 }

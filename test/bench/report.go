@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -157,6 +159,9 @@ func (r *Result) table() string { //nolint:funlen // the rows in the order the t
 	if x := r.Receiver; x != nil {
 		add("webhooks", "requests received; duplicates; bad signatures; malformed; misrouted",
 			fmt.Sprintf("%d; %d; %d; %d; %d", x["requests"], x["duplicates"], x["badSignatures"], x["malformed"], x["misrouted"]))
+		if len(r.DuplicatesByNamespace) > 0 {
+			add("webhooks", "duplicates by namespace", dupesLine(r.DuplicatesByNamespace))
+		}
 	}
 	wall := r.MakeWallSeconds
 	what := "make bench wall time"
@@ -250,4 +255,13 @@ func settledWord(p PreCreate) string {
 		return "and settled beforehand"
 	}
 	return "but NOT settled beforehand"
+}
+
+// dupesLine lists the duplicates by namespace, in name order.
+func dupesLine(m map[string]int64) string {
+	var parts []string
+	for _, ns := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s %d", ns, m[ns]))
+	}
+	return strings.Join(parts, ", ")
 }

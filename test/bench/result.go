@@ -33,6 +33,9 @@ type Result struct {
 	// Receiver: what the webhook receiver got (requests, duplicates,
 	// badSignatures, malformed, misrouted, hungRequests).
 	Receiver map[string]int64 `json:"receiver"`
+	// DuplicatesByNamespace: the receiver's duplicates by the namespace of
+	// their complaint, so each is put down to its scenario.
+	DuplicatesByNamespace map[string]int64 `json:"duplicatesByNamespace,omitempty"`
 
 	Targets []Target `json:"targets"`
 	Samples []Sample `json:"samples"`
@@ -150,6 +153,10 @@ type RateResult struct {
 	// before the window on: in scenario 2 until the next window (the last:
 	// until the end of the phase), in a probe until the manager settled.
 	Writes *PerBreach `json:"operatorWrites,omitempty"`
+	// Manager: deltas of the manager's own counters over the same stretch
+	// as Writes (scenario 2), e.g. its webhook requests' time and how
+	// their outcomes were recorded.
+	Manager counters `json:"manager,omitempty"`
 }
 
 // PerBreach is the operator's API writes in a stretch of a scenario
