@@ -22,6 +22,16 @@ import (
 // counter reads a counter of the manager's registry (the manager runs in
 // this process), summed over the series whose labels include want.
 func counter(name string, want map[string]string) float64 {
+	return sumSeries(name, want, func(m *dto.Metric) float64 { return m.GetCounter().GetValue() })
+}
+
+// gauge reads a gauge of the manager's registry, as counter does.
+func gauge(name string, want map[string]string) float64 {
+	return sumSeries(name, want, func(m *dto.Metric) float64 { return m.GetGauge().GetValue() })
+}
+
+// sumSeries sums value over the series of name whose labels include want.
+func sumSeries(name string, want map[string]string, value func(*dto.Metric) float64) float64 {
 	families, err := metrics.Registry.Gather()
 	Expect(err).NotTo(HaveOccurred())
 	sum := 0.0
@@ -31,7 +41,7 @@ func counter(name string, want map[string]string) float64 {
 		}
 		for _, m := range f.GetMetric() {
 			if hasLabels(m, want) {
-				sum += m.GetCounter().GetValue()
+				sum += value(m)
 			}
 		}
 	}

@@ -6,29 +6,9 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 )
-
-// gauge reads a gauge of the manager's registry, summed over the series
-// whose labels include want.
-func gauge(name string, want map[string]string) float64 {
-	families, err := metrics.Registry.Gather()
-	Expect(err).NotTo(HaveOccurred())
-	sum := 0.0
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			if hasLabels(m, want) {
-				sum += m.GetGauge().GetValue()
-			}
-		}
-	}
-	return sum
-}
 
 // The state gauges are read from the manager's cache at each scrape (its
 // informers' stores, nothing copied): they count every object once, follow

@@ -54,6 +54,7 @@ func (b *bench) breaches(ctx context.Context) error {
 	} else if !ok {
 		b.note("breaches: the manager's queues were still not empty %.0fs after the last window", time.Since(lastEnd).Seconds())
 	}
+	br.PendingLeft = b.pendingLeft(ctx, nsBreach)
 	br.Rates = b.rateResults(windows, dueOf, cpuAt, end)
 	b.writeArrivals(windows, dueOf)
 	to, err := b.mark(ctx)

@@ -180,6 +180,7 @@ func (b *bench) probe(ctx context.Context, rate int) (RateResult, error) {
 	} else if !ok {
 		b.note("capacity: the manager's queues were still not empty after the %d/s probe", rate)
 	}
+	rr.PendingLeft = b.pendingLeft(ctx, ns)
 	rr.Writes, err = b.writesSince(ctx, from, count)
 	logf("3 capacity %d/s: operator writes per breach %s", rate, rr.Writes)
 	return rr, err

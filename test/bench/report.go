@@ -77,6 +77,9 @@ func (r *Result) table() string { //nolint:funlen // the rows in the order the t
 			drain = "NOT all escalated and notified"
 		}
 		add("2 breaches", "after the last window", fmt.Sprintf("%s %.0fs after it", drain, b.DrainSeconds))
+		if b.PendingLeft != nil {
+			add("2 breaches", "notifications left pending once settled", fmt.Sprintf("%d", *b.PendingLeft))
+		}
 		add("2 breaches", "operator writes per breach, all windows", b.Writes.String())
 	}
 	if c := r.Capacity; c != nil {

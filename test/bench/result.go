@@ -153,6 +153,10 @@ type RateResult struct {
 	// before the window on: in scenario 2 until the next window (the last:
 	// until the end of the phase), in a probe until the manager settled.
 	Writes *PerBreach `json:"operatorWrites,omitempty"`
+	// PendingLeft: notifications still pending in the ledgers of the
+	// window's namespace once the manager settled (a probe's; scenario 2
+	// counts its namespace once, in BreachResult).
+	PendingLeft *int `json:"pendingLeft,omitempty"`
 	// Manager: deltas of the manager's own counters over the same stretch
 	// as Writes (scenario 2), e.g. its webhook requests' time and how
 	// their outcomes were recorded.
@@ -180,6 +184,10 @@ type BreachResult struct {
 	Rates          []RateResult `json:"rates"`
 	DrainSeconds   float64      `json:"drainSeconds"`
 	DrainComplete  bool         `json:"drainComplete"`
+	// PendingLeft: notifications still pending in the ledgers of the
+	// phase's complaints once the manager settled after it: every webhook
+	// was received, so each should have been recorded and left the ledger.
+	PendingLeft *int `json:"pendingLeft,omitempty"`
 	// WritesPerBreach: the operator's writes in the phase divided by the
 	// Escalations it created in it (BreachesWritten; each breach creates one).
 	WritesPerBreach float64 `json:"operatorWritesPerBreach"`

@@ -3,6 +3,11 @@ package main
 import (
 	"context"
 	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
 )
 
 // waitFor polls cond every 100 ms until it holds, ctx ends or wait passes.
@@ -55,4 +60,23 @@ func sleepUntil(ctx context.Context, t time.Time) error {
 	case <-time.After(time.Until(t)):
 		return nil
 	}
+}
+
+// pendingLeft counts the notifications still pending in the ledgers of
+// ns's complaints (read from the API server, not a cache), or nil when they
+// cannot be read.
+func (b *bench) pendingLeft(ctx context.Context, ns string) *int {
+	var list supportv1.ComplaintList
+	if err := b.cl.c.List(ctx, &list, client.InNamespace(ns)); err != nil {
+		logf("counting pending notifications in %s: %v", ns, err)
+		return nil
+	}
+	n := 0
+	for i := range list.Items {
+		n += ledger.Pending(list.Items[i].Status.Notifications)
+	}
+	if n > 0 {
+		b.note("%s: %d notifications still pending in the ledgers once the manager settled", ns, n)
+	}
+	return &n
 }
