@@ -83,7 +83,9 @@ test: manifests generate fmt vet envtest test-rules ## Run all tests against a r
 
 .PHONY: test-faults
 test-faults: envtest ## Fault suite (test/faults, build tag faults; not part of make test): SIGKILLs, API server restart, leader failover, hostile receivers, conflicting writers (FAULTS_COMPLAINTS, FAULTS_KILLS, ...; docs/guarantees.md).
-	go test ./test/faults/... -tags faults -timeout 20m -v $(GINKGO_ARGS)
+	@rm -f $(LOCALBIN)/faults-problems.txt
+	FAULTS_PROBLEMS=$(LOCALBIN)/faults-problems.txt go test ./test/faults/... -tags faults -timeout 20m -v $(GINKGO_ARGS) || \
+		{ if [ -s $(LOCALBIN)/faults-problems.txt ]; then echo "--- the fault suite's problems:"; cat $(LOCALBIN)/faults-problems.txt; fi; exit 1; }
 
 .PHONY: test-rules
 test-rules: promtool kustomize ## Check the Prometheus rules of config/prometheus and run their unit tests (promtool).

@@ -113,8 +113,12 @@ func (r *ComplaintReconciler) write(ctx context.Context, s *complaintScope) erro
 		batch = r.Inline.Send(ctx, s.complaint, draft, s.policy.Spec, s.escalations)
 		s.status = &draft.Status
 	}
+	seq := s.complaint.Status.NotificationSeq
 	err := r.writeStatus(ctx, s.complaint, s.status)
 	batch.Written(err == nil)
+	if err == nil && s.status.NotificationSeq > seq {
+		r.Inline.Wrote(s.complaint.UID, s.status.NotificationSeq)
+	}
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
@@ -36,6 +37,12 @@ const heldTTL = 2 * time.Minute
 // again: at least once, as always. The deadline path never waits on it: the
 // Escalations are created before, and a slow or failing destination is
 // simply not sent inline.
+//
+// It never sends from a complaint read before this process's own last
+// write of it (see Wrote), nor in the first Grace after the process starts
+// leading: a pass deciding from such a read numbers its notifications anew
+// (a webhook-id is the event and its number), its write is refused, and
+// what it sent would be an event no ledger ever records.
 type Inline struct {
 	r *deliveryReconciler // the Complaint kind's
 	// Wait bounds the wait for the receivers (0: nothing is sent inline).
@@ -46,8 +53,90 @@ type Inline struct {
 	// the complaint workers.
 	Waiting int
 
+	// Grace is how long after this process starts leading nothing is sent
+	// inline (0: no grace; SetupWithManager sets DefaultInlineGrace).
+	Grace time.Duration
+
 	once  sync.Once
 	slots chan struct{}
+	// started is when Start ran (unix nanoseconds; 0: not yet).
+	started atomic.Int64
+
+	mu sync.Mutex
+	// wrote is the notificationSeq of the last status write this process
+	// made of each complaint, until the cache shows it.
+	wrote     map[types.UID]wroteSeq
+	lastPrune time.Time
+}
+
+type wroteSeq struct {
+	seq int64
+	at  time.Time
+}
+
+// DefaultInlineGrace is Inline.Grace's default: a restarted process's
+// cache may not yet show the last writes of the one before it (a kill
+// mid-write), and a pass deciding from it would send, under new ids,
+// notifications that write then refuses.
+const DefaultInlineGrace = 3 * time.Second
+
+// Start marks the beginning of the grace and runs until ctx ends.
+func (in *Inline) Start(ctx context.Context) error {
+	in.started.Store(in.r.clock.Now().UnixNano())
+	<-ctx.Done()
+	return nil
+}
+
+// NeedLeaderElection: the grace starts with leading.
+func (in *Inline) NeedLeaderElection() bool { return true }
+
+// inGrace says whether the grace after the start is still on.
+func (in *Inline) inGrace(now time.Time) bool {
+	if in.Grace <= 0 {
+		return false
+	}
+	started := in.started.Load()
+	return started == 0 || now.Before(time.Unix(0, started).Add(in.Grace))
+}
+
+// Wrote tells that this process wrote a complaint status whose
+// notificationSeq is seq (a nil Inline ignores it).
+func (in *Inline) Wrote(uid types.UID, seq int64) {
+	if in == nil {
+		return
+	}
+	now := in.r.clock.Now()
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.wrote == nil {
+		in.wrote = map[types.UID]wroteSeq{}
+	}
+	if now.Sub(in.lastPrune) > heldTTL {
+		in.lastPrune = now
+		for k, w := range in.wrote {
+			if now.Sub(w.at) > heldTTL {
+				delete(in.wrote, k)
+			}
+		}
+	}
+	in.wrote[uid] = wroteSeq{seq: seq, at: now}
+}
+
+// behind says whether c, as read, lacks notifications this process
+// already wrote: a pass deciding from it numbers its notifications anew,
+// and its write is refused (conflict). Nothing of it may be sent first.
+func (in *Inline) behind(c *supportv1.Complaint) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	w, ok := in.wrote[c.UID]
+	if !ok {
+		return false
+	}
+	if c.Status.NotificationSeq >= w.seq {
+		delete(in.wrote, c.UID) // the cache caught up
+		return false
+	}
+	return true
 }
 
 // DefaultInlineWaiting is Inline.Waiting's default: half the default
@@ -125,7 +214,7 @@ type escalationsKey struct{}
 // escalations of this pass (an Escalated names one created a moment ago).
 // A nil Inline or batch is valid and does nothing.
 func (in *Inline) Send(ctx context.Context, old, draft *supportv1.Complaint, policy *supportv1.ServicePolicySpec, escs []supportv1.Escalation) *InlineBatch {
-	if in == nil || in.Wait <= 0 || policy == nil {
+	if in == nil || in.Wait <= 0 || policy == nil || in.inGrace(in.r.clock.Now()) || in.behind(old) {
 		return nil
 	}
 	groups := freshHeads(old.Status.Notifications, draft.Status.Notifications)

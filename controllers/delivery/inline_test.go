@@ -196,3 +196,64 @@ func TestInlineNeverSendsTwiceFromAStaleCache(t *testing.T) {
 		t.Fatalf("the stale pass's draft should record them delivered; ledger %v", got)
 	}
 }
+
+// A pass that read the complaint before this process's own last write of
+// it numbers its notifications anew and its write is refused: nothing of
+// it may reach a receiver first (the fault suite saw a Breached sent under
+// two numbers after a restart).
+func TestInlineSendsNothingFromAReadBehindItsOwnWrite(t *testing.T) {
+	recv := ntNewReceiver(t, ntSecretValue, nil)
+	h, in := inlineHarness(t, nil, 5*time.Second)
+	policy := policyOf(ntTarget("hook", recv.URL))
+	in.Wrote(h.uid, 3)
+
+	old, draft := draftWith(h, breachedAndEscalated("hook"))
+	old.Status.NotificationSeq = 2 // the cache before the write of seq 3
+	if b := in.Send(context.Background(), old, draft, policy, nil); b != nil {
+		t.Fatal("sent from a read behind this process's own write")
+	}
+	if got := len(draft.Status.Notifications); got != 2 {
+		t.Fatalf("ledger has %d notifications, want both pending", got)
+	}
+	if got := recv.ids(); len(got) != 0 {
+		t.Fatalf("receiver got %v, want nothing", got)
+	}
+
+	old, draft = draftWith(h, breachedAndEscalated("hook"))
+	old.Status.NotificationSeq = 3 // the cache caught up
+	in.Send(context.Background(), old, draft, policy, nil).Written(true)
+	if got := recv.ids(); !slices.Equal(got, []string{"ev-breached", "ev-escalated"}) {
+		t.Fatalf("receiver got %v once the read shows the write, want both", got)
+	}
+}
+
+// A restarted process's cache may miss the last write of the one before
+// it: nothing goes inline until Grace after it starts leading.
+func TestInlineWaitsItsGraceAfterStart(t *testing.T) {
+	recv := ntNewReceiver(t, ntSecretValue, nil)
+	h, in := inlineHarness(t, nil, 5*time.Second)
+	in.Grace = 3 * time.Second
+	policy := policyOf(ntTarget("hook", recv.URL))
+	send := func() int {
+		old, draft := draftWith(h, breachedAndEscalated("hook"))
+		in.Send(context.Background(), old, draft, policy, nil).Written(false)
+		return len(recv.ids())
+	}
+	if got := send(); got != 0 {
+		t.Fatalf("receiver got %d before Start, want 0", got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go func() { _ = in.Start(ctx) }()
+	for in.started.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	h.clock.Step(2 * time.Second)
+	if got := send(); got != 0 {
+		t.Fatalf("receiver got %d within the grace, want 0", got)
+	}
+	h.clock.Step(time.Second)
+	if got := send(); got != 2 {
+		t.Fatalf("receiver got %d once the grace is over, want 2", got)
+	}
+}

@@ -106,7 +106,10 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) (*Dispatcher, *Inline, err
 		complaintSource{client: mgr.GetClient(), clock: clk, recorder: mgr.GetEventRecorder("complaint-delivery"), metrics: opts.Metrics},
 		escalationSource{client: mgr.GetClient(), clock: clk, recorder: mgr.GetEventRecorder("escalation-delivery"), metrics: opts.Metrics},
 	}
-	inline := &Inline{Wait: max(opts.InlineWait, 0), Waiting: opts.InlineWaiting}
+	inline := &Inline{Wait: max(opts.InlineWait, 0), Waiting: opts.InlineWaiting, Grace: DefaultInlineGrace}
+	if err := mgr.Add(inline); err != nil {
+		return nil, nil, err
+	}
 	for _, src := range sources {
 		r := &deliveryReconciler{
 			client: mgr.GetClient(), src: src, dispatcher: d, recorder: rec, secrets: secrets,

@@ -64,7 +64,7 @@ var _ = BeforeSuite(func() {
 	workdir, err = os.MkdirTemp("", "faults-")
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(func() {
-		if !CurrentSpecReport().Failed() && os.Getenv("FAULTS_KEEP") == "" {
+		if !anyFailed && os.Getenv("FAULTS_KEEP") == "" {
 			_ = os.RemoveAll(workdir)
 		} else {
 			GinkgoWriter.Printf("manager logs kept in %s\n", workdir)
@@ -93,6 +93,13 @@ var _ = BeforeSuite(func() {
 	By("starting the webhook receiver")
 	rcv, err = startReceiver()
 	Expect(err).NotTo(HaveOccurred())
+})
+
+// anyFailed keeps the managers' logs of a failed run.
+var anyFailed bool
+
+var _ = ReportAfterEach(func(r SpecReport) {
+	anyFailed = anyFailed || r.Failed()
 })
 
 var _ = AfterSuite(func() {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -579,12 +580,14 @@ func (w *workload) check() verdict {
 		// by every destination, at least once.
 		for _, d := range dests {
 			counts := map[string]int{}
+			seqs := map[string][]string{} // event: "seq@first request"
 			for seq := int64(1); seq <= c.Status.NotificationSeq; seq++ {
 				found := ""
 				for _, ev := range append(allEvents, remedyEvents...) {
 					id := webhook.EventID(string(c.UID), string(ev), strconv.FormatInt(seq, 10))
 					if h, ok := received[d][id]; ok && h.Delivered > 0 {
 						found = string(ev)
+						seqs[found] = append(seqs[found], fmt.Sprintf("#%d@%s", seq, h.First.UTC().Format("15:04:05.000")))
 						if !h.OccurredAt.IsZero() && ev == supportv1.EventBreached {
 							if first, ok := firstResp[key]; ok && !h.OccurredAt.Equal(first) {
 								problem("%s: Breached sent with occurredAt %s, the first response was due %s", name, h.OccurredAt.UTC(), first.UTC())
@@ -610,7 +613,8 @@ func (w *workload) check() verdict {
 			}
 			for ev, n := range want {
 				if counts[ev] != n {
-					problem("%s: %d distinct %s events at %s, want %d", name, counts[ev], ev, d, n)
+					problem("%s: %d distinct %s events at %s (%s), want %d; history: %s", name, counts[ev], ev, d,
+						strings.Join(seqs[ev], " "), n, historyLine(c))
 				}
 			}
 		}
@@ -669,7 +673,34 @@ func report(name string, v verdict, extra map[string]any) {
 			shown = append(shown[:40:40], fmt.Sprintf("... and %d more", len(v.Problems)-40))
 		}
 		GinkgoWriter.Printf("%s problems:\n  %s\n", name, strings.Join(shown, "\n  "))
+		keepProblems(name, len(v.Problems), shown)
 	}
+}
+
+// keepProblems appends a scenario's problems to the file FAULTS_PROBLEMS
+// names (make test-faults prints it last when the suite fails, where a
+// truncated CI log still shows it).
+func keepProblems(name string, total int, shown []string) {
+	path := os.Getenv("FAULTS_PROBLEMS")
+	if path == "" {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		GinkgoWriter.Printf("keeping the problems in %s: %v\n", path, err)
+		return
+	}
+	defer func() { _ = f.Close() }()
+	_, _ = fmt.Fprintf(f, "%s: %d problems\n  %s\n", name, total, strings.Join(shown, "\n  "))
+}
+
+// historyLine is a complaint's history in one line, for a problem's text.
+func historyLine(c *supportv1.Complaint) string {
+	var b strings.Builder
+	for _, h := range c.Status.History {
+		fmt.Fprintf(&b, "%s@%s ", h.Event, h.Time.UTC().Format("15:04:05"))
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // closings counts the times a complaint was closed, from its history.
