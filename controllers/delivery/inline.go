@@ -59,19 +59,13 @@ type Inline struct {
 
 	once  sync.Once
 	slots chan struct{}
-	// started is when Start ran (unix nanoseconds; 0: not yet).
-	started atomic.Int64
+	// started is when Start ran (nil: not yet).
+	started atomic.Pointer[time.Time]
 
 	mu sync.Mutex
 	// wrote is the notificationSeq of the last status write this process
-	// made of each complaint, until the cache shows it.
-	wrote     map[types.UID]wroteSeq
-	lastPrune time.Time
-}
-
-type wroteSeq struct {
-	seq int64
-	at  time.Time
+	// made of each complaint, until the cache shows it (or heldTTL).
+	wrote expiring[types.UID, int64]
 }
 
 // DefaultInlineGrace is Inline.Grace's default: a restarted process's
@@ -82,7 +76,8 @@ const DefaultInlineGrace = 3 * time.Second
 
 // Start marks the beginning of the grace and runs until ctx ends.
 func (in *Inline) Start(ctx context.Context) error {
-	in.started.Store(in.r.clock.Now().UnixNano())
+	now := in.r.clock.Now()
+	in.started.Store(&now)
 	<-ctx.Done()
 	return nil
 }
@@ -96,7 +91,7 @@ func (in *Inline) inGrace(now time.Time) bool {
 		return false
 	}
 	started := in.started.Load()
-	return started == 0 || now.Before(time.Unix(0, started).Add(in.Grace))
+	return started == nil || now.Sub(*started) < in.Grace
 }
 
 // Wrote tells that this process wrote a complaint status whose
@@ -105,21 +100,10 @@ func (in *Inline) Wrote(uid types.UID, seq int64) {
 	if in == nil {
 		return
 	}
-	now := in.r.clock.Now()
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if in.wrote == nil {
-		in.wrote = map[types.UID]wroteSeq{}
-	}
-	if now.Sub(in.lastPrune) > heldTTL {
-		in.lastPrune = now
-		for k, w := range in.wrote {
-			if now.Sub(w.at) > heldTTL {
-				delete(in.wrote, k)
-			}
-		}
-	}
-	in.wrote[uid] = wroteSeq{seq: seq, at: now}
+	in.wrote.ttl = heldTTL
+	in.wrote.put(uid, seq, in.r.clock.Now())
 }
 
 // behind says whether c, as read, lacks notifications this process
@@ -128,12 +112,12 @@ func (in *Inline) Wrote(uid types.UID, seq int64) {
 func (in *Inline) behind(c *supportv1.Complaint) bool {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	w, ok := in.wrote[c.UID]
+	seq, ok := in.wrote.get(c.UID)
 	if !ok {
 		return false
 	}
-	if c.Status.NotificationSeq >= w.seq {
-		delete(in.wrote, c.UID) // the cache caught up
+	if c.Status.NotificationSeq >= seq {
+		in.wrote.delete(c.UID) // the cache caught up
 		return false
 	}
 	return true
@@ -166,17 +150,12 @@ func (in *Inline) acquire() bool {
 // controller records it instead of sending it again.
 type heldOutcomes struct {
 	mu sync.Mutex
-	m  map[inlineKey]unwrittenRecord
+	m  expiring[inlineKey, ledger.Record]
 }
 
 type inlineKey struct {
 	uid        types.UID
 	id, target string
-}
-
-type unwrittenRecord struct {
-	rec ledger.Record
-	at  time.Time
 }
 
 // InlineBatch is what one Send did; Written must be called once the status
@@ -444,16 +423,9 @@ func (h *heldOutcomes) keep(uid types.UID, recs []ledger.Record, now time.Time) 
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.m == nil {
-		h.m = map[inlineKey]unwrittenRecord{}
-	}
-	for k, u := range h.m {
-		if now.Sub(u.at) > heldTTL {
-			delete(h.m, k)
-		}
-	}
+	h.m.ttl = heldTTL
 	for _, rec := range recs {
-		h.m[inlineKey{uid, rec.ID, rec.Target}] = unwrittenRecord{rec: rec, at: now}
+		h.m.put(inlineKey{uid, rec.ID, rec.Target}, rec, now)
 	}
 }
 
@@ -465,9 +437,9 @@ func (h *heldOutcomes) take(uid types.UID, id, target string) (ledger.Record, bo
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	k := inlineKey{uid, id, target}
-	u, ok := h.m[k]
-	delete(h.m, k)
-	return u.rec, ok
+	rec, ok := h.m.get(k)
+	h.m.delete(k)
+	return rec, ok
 }
 
 // has says whether an outcome of one notification is held (a nil h holds
@@ -478,7 +450,7 @@ func (h *heldOutcomes) has(uid types.UID, id, target string) bool {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	_, ok := h.m[inlineKey{uid, id, target}]
+	_, ok := h.m.get(inlineKey{uid, id, target})
 	return ok
 }
 
@@ -489,11 +461,11 @@ func (h *heldOutcomes) run(uid types.UID, items []supportv1.Notification) []ledg
 	defer h.mu.Unlock()
 	var out []ledger.Record
 	for _, n := range items {
-		u, ok := h.m[inlineKey{uid, n.ID, n.Target}]
+		rec, ok := h.m.get(inlineKey{uid, n.ID, n.Target})
 		if !ok {
 			break
 		}
-		out = append(out, u.rec)
+		out = append(out, rec)
 	}
 	return out
 }

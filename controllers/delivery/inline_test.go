@@ -245,7 +245,7 @@ func TestInlineWaitsItsGraceAfterStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	go func() { _ = in.Start(ctx) }()
-	for in.started.Load() == 0 {
+	for in.started.Load() == nil {
 		time.Sleep(time.Millisecond)
 	}
 	h.clock.Step(2 * time.Second)

@@ -483,7 +483,7 @@ func (w *workload) checkRemedies(byName map[string]*supportv1.Complaint, escalat
 			for _, dst := range dests {
 				for _, ev := range []supportv1.EventType{supportv1.EventRemedyRequested, supportv1.EventRemedyDone} {
 					if n := events[dst][rname][string(ev)]; n != 1 {
-						problem("%s: %d distinct %s events of %s received by %s, want 1", name, n, ev, rname, dst)
+						problem("%s: %d distinct %s events of %s received by %s, want 1; history: %s", name, n, ev, rname, dst, historyLine(c))
 					}
 				}
 				if n := events[dst][rname][string(supportv1.EventRemedyFailed)]; n != 0 {
