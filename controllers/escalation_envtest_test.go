@@ -70,6 +70,7 @@ var _ = Describe("Escalation ladder and notifications", func() {
 
 	It("escalates a breach to level 1 with a signed CloudEvent, climbs to level 2 on time, and closes on resolution", func() {
 		ladderPolicy(ns, rcv, 2*time.Second, 0, 3*time.Second)
+		afterInlineGrace()
 		c := newComplaint(ns, "c1", nil)
 
 		Eventually(func(g Gomega) {

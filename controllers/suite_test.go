@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/servicedesk-operator/servicedesk-operator/controllers"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/webhook"
 	"github.com/servicedesk-operator/servicedesk-operator/test/testenv"
 )
@@ -91,6 +92,7 @@ func startManagerAs(cfg *rest.Config, opts controllers.Options) func() {
 	Expect(err).NotTo(HaveOccurred())
 	Expect(controllers.SetupWithManager(mgr, opts)).To(Succeed())
 	mctx, mcancel := context.WithCancel(ctx)
+	managerStarted = time.Now()
 	done := make(chan struct{})
 	go func() {
 		defer GinkgoRecover()
@@ -101,6 +103,16 @@ func startManagerAs(cfg *rest.Config, opts controllers.Options) func() {
 		mcancel()
 		Eventually(done, 30*time.Second).Should(BeClosed())
 	}
+}
+
+// managerStarted is when the last manager was started.
+var managerStarted time.Time
+
+// afterInlineGrace waits until the manager may send inline (its first
+// delivery.DefaultInlineGrace sends nothing before the write), for specs
+// that expect a notification recorded in the write that queued it.
+func afterInlineGrace() {
+	time.Sleep(time.Until(managerStarted.Add(delivery.DefaultInlineGrace)))
 }
 
 // newNamespace creates a namespace of its own for one test.
