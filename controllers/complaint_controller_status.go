@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -162,7 +163,7 @@ func queueNotifications(c *supportv1.Complaint, st *supportv1.ComplaintStatus, p
 	}
 	st.Announced = true
 	var dropped []string
-	for _, t := range ts {
+	for _, t := range numbering(ts) {
 		if t.Event == "" || (announced && t.Event == supportv1.EventCreated) {
 			continue
 		}
@@ -178,6 +179,33 @@ func queueNotifications(c *supportv1.Complaint, st *supportv1.ComplaintStatus, p
 		}
 	}
 	return dropped
+}
+
+// numbering orders a pass's transitions for the numbers of their
+// notifications: Created first, then the deadline events (AtRisk,
+// Breached) by the instant they fell due, then the rest as decided. A pass
+// decided again from a newer read (after a crash, or a refused write)
+// gives the deadline events it decided before the same numbers: a newer
+// read adds deadline events that fell due later, and reports of people and
+// departments, which may be read late with an earlier time, come after.
+// So those may be sent before the write that records them (Inline). A
+// pass that missed a whole clock (a reopening and the new clock's breach
+// together) numbers the breach first; both carry their occurredAt.
+func numbering(ts []sla.Transition) []sla.Transition {
+	out := make([]sla.Transition, 0, len(ts))
+	var deadlines, rest []sla.Transition
+	for _, t := range ts {
+		switch t.Event {
+		case supportv1.EventCreated:
+			out = append(out, t)
+		case supportv1.EventAtRisk, supportv1.EventBreached:
+			deadlines = append(deadlines, t)
+		default:
+			rest = append(rest, t)
+		}
+	}
+	slices.SortStableFunc(deadlines, func(a, b sla.Transition) int { return a.FellDue.Compare(b.FellDue) })
+	return append(append(out, deadlines...), rest...)
 }
 
 // queueLevels queues the Escalated notification of each ladder level the

@@ -137,6 +137,65 @@ func TestQueueNotifications(t *testing.T) {
 	}
 }
 
+// TestNumberingIsStableUnderANewerRead: a pass decided again from a newer
+// read (after a crash between an inline send and the write) gives the
+// events that may be sent inline the ids they had: reports read late with
+// an earlier time, and deadlines that fell due since, come after them.
+func TestNumberingIsStableUnderANewerRead(t *testing.T) {
+	events := []supportv1.EventType{supportv1.EventCreated, supportv1.EventAcknowledged, supportv1.EventAtRisk,
+		supportv1.EventBreached, supportv1.EventRemedyDone}
+	policy := &sla.Policy{Name: "p", Spec: &supportv1.ServicePolicySpec{Notify: []supportv1.NotifyTarget{
+		{Name: "crm", Events: events, Webhook: &supportv1.Webhook{URL: "http://127.0.0.1:1/x"}},
+	}}}
+	at := func(m int) time.Time { return statusNow.Add(time.Duration(m) * time.Minute) }
+	created := sla.Transition{Event: supportv1.EventCreated, Reason: "Created", At: at(-60)}
+	ack := sla.Transition{Event: supportv1.EventAcknowledged, Reason: "Acknowledged", At: at(-50)}
+	refund := sla.Transition{Event: supportv1.EventRemedyDone, Reason: "RemedyDone", Remedy: "c-refund", At: at(-5)}
+	reship := sla.Transition{Event: supportv1.EventRemedyDone, Reason: "RemedyDone", Remedy: "c-reship", At: at(-6)}
+	atRisk := sla.Transition{Event: supportv1.EventAtRisk, Reason: "AtRisk", Clock: supportv1.ClockResolution, At: at(0), FellDue: at(-10)}
+	breached := sla.Transition{Event: supportv1.EventBreached, Reason: "Breached", Clock: supportv1.ClockFirstResponse, At: at(-2), FellDue: at(-2)}
+	label := func(t sla.Transition) string { return string(t.Event) + t.Remedy }
+	cases := []struct {
+		name          string
+		first, second []sla.Transition // as decided: people and departments, then the clocks
+		want          []string         // the second's numbering
+	}{
+		{"a report read late goes after the deadline sent", []sla.Transition{atRisk}, []sla.Transition{ack, atRisk},
+			[]string{"AtRisk", "Acknowledged"}},
+		{"a deadline that fell due since goes after", []sla.Transition{created, atRisk}, []sla.Transition{created, ack, breached, atRisk},
+			[]string{"Created", "AtRisk", "Breached", "Acknowledged"}},
+		{"remedies keep their decided order after the deadlines", []sla.Transition{refund}, []sla.Transition{reship, refund, breached},
+			[]string{"Breached", "RemedyDonec-reship", "RemedyDonec-refund"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, tr := range numbering(tc.second) {
+				got = append(got, label(tr))
+			}
+			if !equalStrings(got, tc.want) {
+				t.Fatalf("numbering %v, want %v", got, tc.want)
+			}
+			ids := func(ts []sla.Transition) map[string]string {
+				c := &supportv1.Complaint{ObjectMeta: metav1.ObjectMeta{Name: "c", UID: "uid"}, Status: supportv1.ComplaintStatus{Phase: supportv1.PhaseNew, Announced: true}}
+				st := c.Status.DeepCopy()
+				queueNotifications(c, st, policy, ts)
+				out := map[string]string{}
+				for _, n := range st.Notifications {
+					out[n.ID] = string(n.Event) + n.Remedy
+				}
+				return out
+			}
+			before, after := ids(tc.first), ids(tc.second)
+			for id, ev := range before {
+				if sentInline := ev == "Created" || ev == "AtRisk" || ev == "Breached"; sentInline && after[id] != ev {
+					t.Errorf("%s had id %s; decided again, that id is %q", ev, id, after[id])
+				}
+			}
+		})
+	}
+}
+
 func equalStrings(a, b []string) bool {
 	if len(a) != len(b) {
 		return false

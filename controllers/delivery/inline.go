@@ -221,17 +221,22 @@ func (in *Inline) Send(ctx context.Context, old, draft *supportv1.Complaint, pol
 
 // freshHeads groups, by destination, the notifications of draft that old
 // did not have, for the destinations where they come first (nothing older
-// pending): those the delivery controller would send next.
+// pending): those the delivery controller would send next. A group ends
+// before the first notification that is not sentInline.
 func freshHeads(old, draft []supportv1.Notification) [][]supportv1.Notification {
 	byTarget := map[string]int{}
 	var groups [][]supportv1.Notification
-	blocked := map[string]bool{}
+	blocked, cut := map[string]bool{}, map[string]bool{}
 	for _, n := range draft {
-		if n.Failed || blocked[n.Target] {
+		if n.Failed || blocked[n.Target] || cut[n.Target] {
 			continue
 		}
 		if ledger.Find(old, n.ID, n.Target) != nil || n.Attempts > 0 {
 			blocked[n.Target] = true // an older one goes first
+			continue
+		}
+		if !sentInline(n.Event) {
+			cut[n.Target] = true // it, and what follows, after the write
 			continue
 		}
 		i, ok := byTarget[n.Target]
@@ -249,6 +254,25 @@ func freshHeads(old, draft []supportv1.Notification) [][]supportv1.Notification 
 		}
 	}
 	return out
+}
+
+// sentInline says whether notifications of ev may be sent before the write
+// that records them. A crash (or a refused write) between the send and the
+// write means the pass is decided again, from a newer read, and numbered
+// again (a webhook-id is the event and its number): only events whose
+// number cannot change then may go first. Those are Created (numbered
+// first), AtRisk and Breached (numbered next, by the instant they fell
+// due: a newer read adds only later ones; see the complaint controller's
+// numbering) and Escalated (its id is its escalation's). What people and
+// departments report (an acknowledgement, a remedy done) may be read late,
+// with an earlier time, and take another event's number; it is sent after
+// the write, from the ledger.
+func sentInline(ev supportv1.EventType) bool {
+	switch ev {
+	case supportv1.EventCreated, supportv1.EventAtRisk, supportv1.EventBreached, supportv1.EventEscalated:
+		return true
+	}
+	return false
 }
 
 // submit queues the job of one destination's fresh notifications when its

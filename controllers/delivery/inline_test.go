@@ -151,6 +151,11 @@ func TestInlineSkipsUnhealthyDestinations(t *testing.T) {
 	}
 }
 
+func withEvent(n supportv1.Notification, ev supportv1.EventType) supportv1.Notification {
+	n.Event = ev
+	return n
+}
+
 func TestFreshHeads(t *testing.T) {
 	older := nt.Retrying("old", "a", 1, nt.Now.Add(time.Minute), "503")
 	cases := []struct {
@@ -165,6 +170,13 @@ func TestFreshHeads(t *testing.T) {
 			[]supportv1.Notification{older, nt.Item("x", "a"), nt.Item("y", "b")}, [][]string{{"y"}}},
 		{"a failed one does not block", []supportv1.Notification{nt.FailedItem("f", "a")},
 			[]supportv1.Notification{nt.FailedItem("f", "a"), nt.Item("x", "a")}, [][]string{{"x"}}},
+		{"a remedy report and what follows go after the write", nil,
+			[]supportv1.Notification{nt.Item("x", "a"), withEvent(nt.Item("r", "a"), supportv1.EventRemedyDone), nt.Item("y", "a"),
+				withEvent(nt.Item("k", "b"), supportv1.EventAcknowledged), nt.Item("z", "b")}, [][]string{{"x"}}},
+		{"created, deadlines and levels go first", nil,
+			[]supportv1.Notification{withEvent(nt.Item("c", "a"), supportv1.EventCreated), withEvent(nt.Item("r", "a"), supportv1.EventAtRisk),
+				nt.Item("x", "a"), withEvent(nt.Item("e", "a"), supportv1.EventEscalated), withEvent(nt.Item("f", "a"), supportv1.EventFollowUpDue)},
+			[][]string{{"c", "r", "x", "e"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -188,7 +188,7 @@ func (e *evaluation) clockState(name supportv1.ClockName, cs *supportv1.ClockSta
 	if cs.State == supportv1.ClockBreached {
 		cs.AtRiskNotified = true
 		if !wasBreached {
-			e.emit(Transition{Event: supportv1.EventBreached, Reason: string(supportv1.EventBreached), Warning: true, Clock: name, At: due,
+			e.emit(Transition{Event: supportv1.EventBreached, Reason: string(supportv1.EventBreached), Warning: true, Clock: name, At: due, FellDue: due,
 				Message: fmt.Sprintf("%s target of %s breached at %s", name.Field(), target, due.UTC().Format(time.RFC3339))})
 		}
 	}
@@ -204,7 +204,7 @@ func (e *evaluation) atRisk(name supportv1.ClockName, cs *supportv1.ClockStatus,
 	case cs.AtRiskNotified:
 	case !e.now.Before(at):
 		cs.AtRiskNotified = true
-		e.emit(Transition{Event: supportv1.EventAtRisk, Reason: string(supportv1.EventAtRisk), Warning: true, Clock: name,
+		e.emit(Transition{Event: supportv1.EventAtRisk, Reason: string(supportv1.EventAtRisk), Warning: true, Clock: name, FellDue: at,
 			Message: fmt.Sprintf("%s clock at risk: %d%% of %s elapsed, due at %s", name.Field(), e.p.atRiskPercent(), target, due.UTC().Format(time.RFC3339))})
 	default:
 		e.schedule(at)

@@ -61,6 +61,9 @@ type Transition struct {
 	// At is when it happened: a due time, when a fact was recorded (see
 	// RecordedTimes), or now.
 	At time.Time
+	// FellDue is, for AtRisk and Breached, the instant the clock reached
+	// its at-risk share or its due time (AtRisk's At is when it was seen).
+	FellDue time.Time
 }
 
 // Result is the decision: the new status, what happened, and when to look again.
