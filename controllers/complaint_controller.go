@@ -93,6 +93,7 @@ func (r *ComplaintReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 
 // SetupWithManager registers the reconciler and its watches.
 func (r *ComplaintReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	r.escalationsCreated = newSelfCreated(r.Clock)
 	return ctrl.NewControllerManagedBy(mgr).
 		// A complaint being deleted is looked at on every change: the
 		// outcome of its Archived delivery lets it go.

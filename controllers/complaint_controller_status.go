@@ -182,23 +182,19 @@ func queueNotifications(c *supportv1.Complaint, st *supportv1.ComplaintStatus, p
 }
 
 // numbering orders a pass's transitions for the numbers of their
-// notifications: Created first, then the deadline events (AtRisk,
-// Breached) by the instant they fell due, then the rest as decided. A pass
-// decided again from a newer read (after a crash, or a refused write)
-// gives the deadline events it decided before the same numbers: a newer
-// read adds deadline events that fell due later, and reports of people and
-// departments, which may be read late with an earlier time, come after.
-// So those may be sent before the write that records them (Inline). A
+// notifications (ledger.NumberedFirst): Created first, then AtRisk and
+// Breached by the instant they fell due, then the rest as decided. So
+// those first may be sent before the write that records them (Inline). A
 // pass that missed a whole clock (a reopening and the new clock's breach
 // together) numbers the breach first; both carry their occurredAt.
 func numbering(ts []sla.Transition) []sla.Transition {
 	out := make([]sla.Transition, 0, len(ts))
 	var deadlines, rest []sla.Transition
 	for _, t := range ts {
-		switch t.Event {
-		case supportv1.EventCreated:
+		switch {
+		case t.Event == supportv1.EventCreated:
 			out = append(out, t)
-		case supportv1.EventAtRisk, supportv1.EventBreached:
+		case ledger.NumberedFirst(t.Event):
 			deadlines = append(deadlines, t)
 		default:
 			rest = append(rest, t)

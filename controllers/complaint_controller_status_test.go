@@ -7,6 +7,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	clocktesting "k8s.io/utils/clock/testing"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/sla"
@@ -277,21 +278,23 @@ func TestComplaintEvents(t *testing.T) {
 }
 
 func TestSelfCreated(t *testing.T) {
-	var s selfCreated
-	s.add("a", statusNow)
-	s.add("", statusNow)
+	clk := clocktesting.NewFakePassiveClock(statusNow)
+	s := newSelfCreated(clk)
+	s.add("a")
+	s.add("")
 	if !s.take("a") || s.take("a") {
 		t.Fatal("a created object is taken once")
 	}
 	if s.take("b") || s.take("") {
 		t.Fatal("an object not created here is not taken")
 	}
-	for i := range 1100 {
-		s.add(types.UID(fmt.Sprint(i)), statusNow)
+	s.add("never-reported")
+	clk.SetTime(statusNow.Add(selfCreatedTTL + time.Second))
+	if s.take("never-reported") {
+		t.Fatal("an object the watch never reported is forgotten after the TTL")
 	}
-	s.add("late", statusNow.Add(selfCreatedTTL+time.Second))
-	if len(s.uids) != 1 || !s.take("late") {
-		t.Fatalf("entries never reported are forgotten after the TTL: %d left", len(s.uids))
+	if (selfCreated{}).take("a") {
+		t.Fatal("the zero value remembers nothing")
 	}
 }
 

@@ -158,7 +158,7 @@ func (r *ComplaintReconciler) observe(ctx context.Context, s *complaintScope) er
 func (r *ComplaintReconciler) createEscalation(ctx context.Context, esc *supportv1.Escalation) error {
 	err := r.Create(ctx, esc)
 	if err == nil {
-		r.escalationsCreated.add(esc.UID, r.Clock.Now())
+		r.escalationsCreated.add(esc.UID)
 	}
 	if !apierrors.IsAlreadyExists(err) {
 		return err
@@ -174,7 +174,7 @@ func (r *ComplaintReconciler) createEscalation(ctx context.Context, esc *support
 	esc.Name = ladder.Name(esc.Name, string(esc.OwnerReferences[0].UID)[:8])
 	esc.ResourceVersion = ""
 	if err := r.Create(ctx, esc); err == nil {
-		r.escalationsCreated.add(esc.UID, r.Clock.Now())
+		r.escalationsCreated.add(esc.UID)
 	} else if !apierrors.IsAlreadyExists(err) {
 		return err
 	}

@@ -1,10 +1,10 @@
 package controllers
 
 import (
-	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/cache"
 )
 
 // selfCreated remembers the objects a reconciler created itself until the
@@ -12,39 +12,34 @@ import (
 // it already knows the object, and a pass woken before its own status
 // write reached the cache would only recompute from the stale copy and
 // fail with a conflict. Entries the watch never reports (the object was
-// deleted at once) are forgotten after selfCreatedTTL.
+// deleted at once) are forgotten after selfCreatedTTL, or past
+// selfCreatedMax. The zero value remembers nothing.
 type selfCreated struct {
-	mu   sync.Mutex
-	uids map[types.UID]time.Time
+	uids *cache.LRUExpireCache
 }
 
-const selfCreatedTTL = 5 * time.Minute
+const (
+	selfCreatedTTL = 5 * time.Minute
+	selfCreatedMax = 1 << 14
+)
 
-// add records uid as created at now.
-func (s *selfCreated) add(uid types.UID, now time.Time) {
-	if uid == "" {
-		return
+func newSelfCreated(clk cache.Clock) selfCreated {
+	return selfCreated{uids: cache.NewLRUExpireCacheWithClock(selfCreatedMax, clk)}
+}
+
+// add records uid as created here.
+func (s selfCreated) add(uid types.UID) {
+	if s.uids != nil && uid != "" {
+		s.uids.Add(uid, struct{}{}, selfCreatedTTL)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.uids == nil {
-		s.uids = map[types.UID]time.Time{}
-	}
-	if len(s.uids) >= 1024 {
-		for u, at := range s.uids {
-			if now.Sub(at) > selfCreatedTTL {
-				delete(s.uids, u)
-			}
-		}
-	}
-	s.uids[uid] = now
 }
 
 // take says whether uid was created here and not yet reported, and forgets it.
-func (s *selfCreated) take(uid types.UID) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.uids[uid]
-	delete(s.uids, uid)
+func (s selfCreated) take(uid types.UID) bool {
+	if s.uids == nil {
+		return false
+	}
+	_, ok := s.uids.Get(uid)
+	s.uids.Remove(uid)
 	return ok
 }

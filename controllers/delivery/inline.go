@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/cache"
 
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
@@ -59,13 +60,20 @@ type Inline struct {
 
 	once  sync.Once
 	slots chan struct{}
+	// wrote is the notificationSeq of the last status write this process
+	// made of each complaint (types.UID: int64), until the cache shows it
+	// (or heldTTL, or past heldMax).
+	wrote *cache.LRUExpireCache
 	// started is when Start ran (nil: not yet).
 	started atomic.Pointer[time.Time]
+}
 
-	mu sync.Mutex
-	// wrote is the notificationSeq of the last status write this process
-	// made of each complaint, until the cache shows it (or heldTTL).
-	wrote expiring[types.UID, int64]
+// init makes the waiting slots and the written numbers' cache.
+func (in *Inline) init() {
+	in.once.Do(func() {
+		in.slots = make(chan struct{}, cmp.Or(in.Waiting, DefaultInlineWaiting))
+		in.wrote = cache.NewLRUExpireCacheWithClock(heldMax, in.r.clock)
+	})
 }
 
 // DefaultInlineGrace is Inline.Grace's default: a restarted process's
@@ -100,24 +108,21 @@ func (in *Inline) Wrote(uid types.UID, seq int64) {
 	if in == nil {
 		return
 	}
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	in.wrote.ttl = heldTTL
-	in.wrote.put(uid, seq, in.r.clock.Now())
+	in.init()
+	in.wrote.Add(uid, seq, heldTTL)
 }
 
 // behind says whether c, as read, lacks notifications this process
 // already wrote: a pass deciding from it numbers its notifications anew,
 // and its write is refused (conflict). Nothing of it may be sent first.
 func (in *Inline) behind(c *supportv1.Complaint) bool {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	seq, ok := in.wrote.get(c.UID)
+	in.init()
+	seq, ok := in.wrote.Get(c.UID)
 	if !ok {
 		return false
 	}
-	if c.Status.NotificationSeq >= seq {
-		in.wrote.delete(c.UID) // the cache caught up
+	if c.Status.NotificationSeq >= seq.(int64) {
+		in.wrote.Remove(c.UID) // the cache caught up
 		return false
 	}
 	return true
@@ -133,7 +138,7 @@ func (in *Inline) fast() time.Duration { return in.Wait / 2 }
 
 // acquire takes a waiting slot if one is free.
 func (in *Inline) acquire() bool {
-	in.once.Do(func() { in.slots = make(chan struct{}, cmp.Or(in.Waiting, DefaultInlineWaiting)) })
+	in.init()
 	select {
 	case in.slots <- struct{}{}:
 		return true
@@ -149,8 +154,15 @@ func (in *Inline) acquire() bool {
 // such a notification pending (it ended after its write), the delivery
 // controller records it instead of sending it again.
 type heldOutcomes struct {
-	mu sync.Mutex
-	m  expiring[inlineKey, ledger.Record]
+	m *cache.LRUExpireCache // inlineKey: ledger.Record
+}
+
+// heldMax bounds the outcomes held, and the written numbers remembered:
+// at 100 breaches/s told to two destinations, heldTTL holds 24,000.
+const heldMax = 1 << 16
+
+func newHeldOutcomes(clk cache.Clock) *heldOutcomes {
+	return &heldOutcomes{m: cache.NewLRUExpireCacheWithClock(heldMax, clk)}
 }
 
 type inlineKey struct {
@@ -260,19 +272,11 @@ func freshHeads(old, draft []supportv1.Notification) [][]supportv1.Notification 
 // that records them. A crash (or a refused write) between the send and the
 // write means the pass is decided again, from a newer read, and numbered
 // again (a webhook-id is the event and its number): only events whose
-// number cannot change then may go first. Those are Created (numbered
-// first), AtRisk and Breached (numbered next, by the instant they fell
-// due: a newer read adds only later ones; see the complaint controller's
-// numbering) and Escalated (its id is its escalation's). What people and
-// departments report (an acknowledgement, a remedy done) may be read late,
-// with an earlier time, and take another event's number; it is sent after
-// the write, from the ledger.
+// number cannot change then may go first, those ledger.NumberedFirst, and
+// Escalated (its id is its escalation's). The rest is sent after the
+// write, from the ledger.
 func sentInline(ev supportv1.EventType) bool {
-	switch ev {
-	case supportv1.EventCreated, supportv1.EventAtRisk, supportv1.EventBreached, supportv1.EventEscalated:
-		return true
-	}
-	return false
+	return ledger.NumberedFirst(ev) || ev == supportv1.EventEscalated
 }
 
 // submit queues the job of one destination's fresh notifications when its
@@ -377,7 +381,7 @@ func (b *InlineBatch) wait() []ledger.Record {
 		}
 		j.mu.Unlock()
 	}
-	b.in.r.held.keep(b.obj.UID, out, b.in.r.clock.Now())
+	b.in.r.held.keep(b.obj.UID, out)
 	return out
 }
 
@@ -428,7 +432,7 @@ func (in *Inline) settleLate(j *inlineJob) {
 	j.mu.Lock()
 	recs, written := j.records, j.written
 	j.mu.Unlock()
-	in.r.held.keep(j.uid, recs, in.r.clock.Now())
+	in.r.held.keep(j.uid, recs)
 	if !written || len(recs) == 0 {
 		in.r.track.clear(j.uid, j.target)
 		in.r.poke(j.name)
@@ -441,16 +445,19 @@ func (in *Inline) settleLate(j *inlineJob) {
 }
 
 // keep holds recs of object uid.
-func (h *heldOutcomes) keep(uid types.UID, recs []ledger.Record, now time.Time) {
-	if len(recs) == 0 {
-		return
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.m.ttl = heldTTL
+func (h *heldOutcomes) keep(uid types.UID, recs []ledger.Record) {
 	for _, rec := range recs {
-		h.m.put(inlineKey{uid, rec.ID, rec.Target}, rec, now)
+		h.m.Add(inlineKey{uid, rec.ID, rec.Target}, rec, heldTTL)
 	}
+}
+
+// get is the held outcome of one notification.
+func (h *heldOutcomes) get(uid types.UID, id, target string) (ledger.Record, bool) {
+	v, ok := h.m.Get(inlineKey{uid, id, target})
+	if !ok {
+		return ledger.Record{}, false
+	}
+	return v.(ledger.Record), true
 }
 
 // take returns (and forgets) the held outcome of one notification.
@@ -458,11 +465,8 @@ func (h *heldOutcomes) take(uid types.UID, id, target string) (ledger.Record, bo
 	if h == nil {
 		return ledger.Record{}, false
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	k := inlineKey{uid, id, target}
-	rec, ok := h.m.get(k)
-	h.m.delete(k)
+	rec, ok := h.get(uid, id, target)
+	h.m.Remove(inlineKey{uid, id, target})
 	return rec, ok
 }
 
@@ -472,20 +476,16 @@ func (h *heldOutcomes) has(uid types.UID, id, target string) bool {
 	if h == nil {
 		return false
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	_, ok := h.m.get(inlineKey{uid, id, target})
+	_, ok := h.get(uid, id, target)
 	return ok
 }
 
 // run returns the held outcomes of items, in order, up to the first
 // without one; they stay held.
 func (h *heldOutcomes) run(uid types.UID, items []supportv1.Notification) []ledger.Record {
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	var out []ledger.Record
 	for _, n := range items {
-		rec, ok := h.m.get(inlineKey{uid, n.ID, n.Target})
+		rec, ok := h.get(uid, n.ID, n.Target)
 		if !ok {
 			break
 		}

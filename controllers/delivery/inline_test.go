@@ -7,8 +7,11 @@ import (
 	"testing"
 	"time"
 
+	clocktesting "k8s.io/utils/clock/testing"
+
 	supportv1 "github.com/servicedesk-operator/servicedesk-operator/api/v1alpha1"
 	nt "github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/internal/deliverytest"
+	"github.com/servicedesk-operator/servicedesk-operator/controllers/delivery/ledger"
 )
 
 // inlineHarness is ntHarness with a running dispatcher and an Inline on it.
@@ -19,7 +22,7 @@ func inlineHarness(t *testing.T, stored []supportv1.Notification, wait time.Dura
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { _ = d.Start(ctx) }()
 	t.Cleanup(cancel)
-	h.r.dispatcher, h.r.held = d, &heldOutcomes{}
+	h.r.dispatcher, h.r.held = d, newHeldOutcomes(h.clock)
 	rec := h.r.recorder
 	go func() { _ = rec.Start(ctx) }()
 	return h, &Inline{r: h.r, Wait: wait}
@@ -267,5 +270,25 @@ func TestInlineWaitsItsGraceAfterStart(t *testing.T) {
 	h.clock.Step(time.Second)
 	if got := send(); got != 2 {
 		t.Fatalf("receiver got %d once the grace is over, want 2", got)
+	}
+}
+
+// Held outcomes, and the numbers a process wrote, are forgotten heldTTL
+// after they were kept.
+func TestHeldOutcomesAndWrittenNumbersExpire(t *testing.T) {
+	clk := clocktesting.NewFakeClock(nt.Now)
+	h := newHeldOutcomes(clk)
+	h.keep("uid", []ledger.Record{{ID: "a", Target: "crm", Delivered: true}})
+	in := &Inline{r: &deliveryReconciler{clock: clk}}
+	in.Wrote("uid", 3)
+	stale := &supportv1.Complaint{}
+	stale.UID, stale.Status.NotificationSeq = "uid", 2
+	clk.Step(heldTTL - time.Second)
+	if !h.has("uid", "a", "crm") || !in.behind(stale) {
+		t.Fatal("kept less than heldTTL")
+	}
+	clk.Step(2 * time.Second)
+	if h.has("uid", "a", "crm") || in.behind(stale) {
+		t.Fatal("kept past heldTTL")
 	}
 }

@@ -263,9 +263,9 @@ func TestReconcileSendsARunOfADestinationAndRecordsItInOneWrite(t *testing.T) {
 // A notification sent inline whose outcome is held is not sent again as
 // part of a run: the run stops before it.
 func TestRunStopsAtAHeldOutcome(t *testing.T) {
-	r := &deliveryReconciler{held: &heldOutcomes{}}
+	r := &deliveryReconciler{held: newHeldOutcomes(clocktesting.NewFakePassiveClock(nt.Now))}
 	list := []supportv1.Notification{nt.Item("a1", "crm"), nt.Item("b1", "pager"), nt.Item("a2", "crm"), nt.Item("a3", "crm"), nt.Item("a4", "crm")}
-	r.held.keep("uid", []ledger.Record{{ID: "a3", Target: "crm", Delivered: true}}, nt.Now)
+	r.held.keep("uid", []ledger.Record{{ID: "a3", Target: "crm", Delivered: true}})
 	later := nt.Item("a2", "crm")
 	later.NextAttemptAt = &metav1.Time{Time: nt.Now.Add(time.Minute)}
 	ids := func(items []supportv1.Notification) string {

@@ -121,7 +121,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) (*Dispatcher, *Inline, err
 			return nil, nil, err
 		}
 		if src.kind() == "Complaint" {
-			inline.r, r.held = r, &heldOutcomes{}
+			inline.r, r.held = r, newHeldOutcomes(clk)
 		}
 	}
 	return d, inline, nil

@@ -58,6 +58,20 @@ func EnqueueID(list []supportv1.Notification, id string, ev supportv1.EventType,
 	return list, dropped
 }
 
+// NumberedFirst says whether one pass numbers ev before its other events:
+// Created, then the deadline events (AtRisk, Breached) by the instant they
+// fell due. A pass decided again from a newer read gives them the numbers
+// they had: a newer read adds only deadlines that fell due later, and the
+// reports of people and departments (which may be read late, with an
+// earlier time) are numbered after them.
+func NumberedFirst(ev supportv1.EventType) bool {
+	switch ev {
+	case supportv1.EventCreated, supportv1.EventAtRisk, supportv1.EventBreached:
+		return true
+	}
+	return false
+}
+
 // eventID is the stable id (webhook-id) of the seq-th event ev of object uid.
 func eventID(uid string, ev supportv1.EventType, seq int64) string {
 	return webhook.EventID(uid, string(ev), strconv.FormatInt(seq, 10))
